@@ -1,0 +1,32 @@
+package discord
+
+import (
+	"log/slog"
+	"time"
+
+	"placementbot/internal/i18n"
+	"placementbot/internal/placement"
+)
+
+// Deps are what the handlers and middleware need.
+type Deps struct {
+	Service *placement.Service
+	Catalog *i18n.Catalog
+	Limiter RateLimiter
+	Claims  Claimer
+	Log     *slog.Logger
+	Metrics *Metrics
+}
+
+// NewRouter builds the router with every feature's routes and the default middleware settings.
+func NewRouter(d Deps) *Router {
+	rs := &Routes{}
+	rs.Command("/help", 0, help)
+	setupHandlers{svc: d.Service}.register(rs)
+	return &Router{
+		Routes: rs, Actors: d.Service.Actor, T: d.Catalog.T, Locale: i18n.Match,
+		Limiter: d.Limiter, Claims: d.Claims, Log: d.Log, Metrics: d.Metrics,
+		DeferAfter: 1500 * time.Millisecond, Timeout: 10 * time.Second,
+		RateLimit: 20, RatePer: 10 * time.Second,
+	}
+}

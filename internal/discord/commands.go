@@ -1,0 +1,135 @@
+package discord
+
+import (
+	"strings"
+
+	"github.com/bwmarrin/discordgo"
+
+	"placementbot/internal/placement"
+)
+
+// command describes one slash command or subcommand: its name, who may use it, and its options.
+// Descriptions come from the message catalog ("cmd.<path>" and "opt.<path>.<option>"), zh-CN
+// names from "name.<path>" and "name.<path>.<option>".
+type command struct {
+	Name    string
+	Roles   placement.Role // who may use it; 0: every member
+	Options []option
+	Subs    []command
+}
+
+type option struct {
+	Name     string
+	Type     discordgo.ApplicationCommandOptionType
+	Required bool
+	Channels []discordgo.ChannelType
+}
+
+var textChannels = []discordgo.ChannelType{discordgo.ChannelTypeGuildText, discordgo.ChannelTypeGuildNews}
+
+// commandTree is the whole slash command surface, in the order /help lists it.
+var commandTree = []command{
+	{Name: "help"},
+	{Name: "setup", Roles: placement.RoleCoordinator, Subs: []command{
+		{Name: "roles", Roles: placement.RoleCoordinator, Options: []option{
+			{Name: "coordinator", Type: discordgo.ApplicationCommandOptionRole},
+			{Name: "mentor", Type: discordgo.ApplicationCommandOptionRole},
+			{Name: "student", Type: discordgo.ApplicationCommandOptionRole},
+		}},
+		{Name: "channels", Roles: placement.RoleCoordinator, Options: []option{
+			{Name: "announcements", Type: discordgo.ApplicationCommandOptionChannel, Channels: textChannels},
+			{Name: "digest", Type: discordgo.ApplicationCommandOptionChannel, Channels: textChannels},
+		}},
+		{Name: "show", Roles: placement.RoleCoordinator},
+	}},
+}
+
+// Catalog is the part of the message catalog command registration needs.
+type Catalog interface {
+	T(lang, id string, data map[string]any) string
+}
+
+// ApplicationCommands builds the slash command definitions with English names and descriptions
+// and their zh-CN localizations, for bulk registration.
+func ApplicationCommands(c Catalog) []*discordgo.ApplicationCommand {
+	guildOnly := []discordgo.InteractionContextType{discordgo.InteractionContextGuild}
+	out := make([]*discordgo.ApplicationCommand, 0, len(commandTree))
+	for _, cmd := range commandTree {
+		ac := &discordgo.ApplicationCommand{
+			Type:                     discordgo.ChatApplicationCommand,
+			Name:                     cmd.Name,
+			NameLocalizations:        zhName(c, cmd.Name),
+			Description:              description(c, "en-US", "cmd."+cmd.Name),
+			DescriptionLocalizations: zhDescription(c, "cmd."+cmd.Name),
+			Contexts:                 &guildOnly,
+		}
+		for _, sub := range cmd.Subs {
+			path := cmd.Name + "." + sub.Name
+			ac.Options = append(ac.Options, &discordgo.ApplicationCommandOption{
+				Type:                     discordgo.ApplicationCommandOptionSubCommand,
+				Name:                     sub.Name,
+				NameLocalizations:        *zhName(c, path),
+				Description:              description(c, "en-US", "cmd."+path),
+				DescriptionLocalizations: *zhDescription(c, "cmd."+path),
+				Options:                  options(c, path, sub.Options),
+			})
+		}
+		ac.Options = append(ac.Options, options(c, cmd.Name, cmd.Options)...)
+		out = append(out, ac)
+	}
+	return out
+}
+
+func options(c Catalog, path string, opts []option) []*discordgo.ApplicationCommandOption {
+	var out []*discordgo.ApplicationCommandOption
+	for _, o := range opts {
+		key := path + "." + o.Name
+		out = append(out, &discordgo.ApplicationCommandOption{
+			Type:                     o.Type,
+			Name:                     o.Name,
+			NameLocalizations:        *zhName(c, key),
+			Description:              description(c, "en-US", "opt."+key),
+			DescriptionLocalizations: *zhDescription(c, "opt."+key),
+			Required:                 o.Required,
+			ChannelTypes:             o.Channels,
+		})
+	}
+	return out
+}
+
+// description fits a catalog text into Discord's 100-character limit for descriptions.
+func description(c Catalog, lang, key string) string { return Truncate(c.T(lang, key, nil), 100) }
+
+func zhName(c Catalog, path string) *map[discordgo.Locale]string {
+	return &map[discordgo.Locale]string{discordgo.ChineseCN: c.T("zh-CN", "name."+path, nil)}
+}
+
+func zhDescription(c Catalog, key string) *map[discordgo.Locale]string {
+	return &map[discordgo.Locale]string{discordgo.ChineseCN: description(c, "zh-CN", key)}
+}
+
+// commandEntry is one invocable command path for /help.
+type commandEntry struct {
+	Path  string // "/setup/roles"
+	Key   string // "cmd.setup.roles"
+	Roles placement.Role
+}
+
+// commandEntries lists every invocable command path, in tree order.
+func commandEntries() []commandEntry {
+	var out []commandEntry
+	for _, cmd := range commandTree {
+		if len(cmd.Subs) == 0 {
+			out = append(out, commandEntry{"/" + cmd.Name, "cmd." + cmd.Name, cmd.Roles})
+		}
+		for _, sub := range cmd.Subs {
+			out = append(out, commandEntry{"/" + cmd.Name + "/" + sub.Name, "cmd." + cmd.Name + "." + sub.Name, sub.Roles})
+		}
+	}
+	return out
+}
+
+// slash renders a route path the way a member types it: "/setup/roles" → "/setup roles".
+func slash(path string) string {
+	return "/" + strings.ReplaceAll(strings.TrimPrefix(path, "/"), "/", " ")
+}

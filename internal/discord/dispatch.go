@@ -1,0 +1,292 @@
+package discord
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"sync"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"placementbot/internal/placement"
+	"placementbot/internal/redis"
+)
+
+// Responder delivers the bot's answers to one interaction; each transport implements it.
+type Responder interface {
+	// Respond sends the initial response; the router calls it exactly once per interaction.
+	Respond(ctx context.Context, resp *discordgo.InteractionResponse) error
+	// EditOriginal replaces the original response after a deferral.
+	EditOriginal(ctx context.Context, edit *discordgo.WebhookEdit) error
+	// Followup sends an extra message after the initial response.
+	Followup(ctx context.Context, msg *discordgo.WebhookParams) error
+}
+
+// RateLimiter limits how often one member may act.
+type RateLimiter interface {
+	Allow(ctx context.Context, key string, n int, per time.Duration) (bool, time.Duration, error)
+}
+
+// Claimer hands out a key once, so an interaction delivered twice is handled once.
+type Claimer interface {
+	Claim(ctx context.Context, key string, ttl time.Duration) (bool, error)
+}
+
+// Router dispatches interactions to routes through the middleware every interaction gets:
+// de-duplication, recover, deadline, role resolution and authorization, rate limiting,
+// acknowledging before Discord's 3 seconds run out, logging and metrics.
+type Router struct {
+	Routes  *Routes
+	Actors  func(ctx context.Context, guildID string, m placement.Member) (placement.Actor, error)
+	T       func(locale, key string, data map[string]any) string
+	Locale  func(discordLocale string) string
+	Limiter RateLimiter // nil: no rate limit
+	Claims  Claimer     // nil: no de-duplication
+	Log     *slog.Logger
+	Metrics *Metrics
+	// DeferAfter is how long a handler may run before the router acknowledges for it.
+	DeferAfter time.Duration
+	// Timeout bounds each interaction's work, database and Redis calls included.
+	Timeout time.Duration
+	// RateLimit is how many interactions one member may make per RatePer.
+	RateLimit int
+	RatePer   time.Duration
+
+	inflight sync.WaitGroup
+}
+
+// Wait blocks until in-flight interactions finish or ctx ends, for graceful shutdown.
+func (rt *Router) Wait(ctx context.Context) error {
+	done := make(chan struct{})
+	go func() { rt.inflight.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+type outcome struct {
+	reply *Reply
+	err   error
+	label string // metrics outcome
+}
+
+// Dispatch handles one interaction to the end; transports call it once per interaction.
+func (rt *Router) Dispatch(ctx context.Context, in *discordgo.Interaction, rsp Responder) {
+	rt.inflight.Add(1)
+	defer rt.inflight.Done()
+	start := time.Now()
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), rt.Timeout)
+	defer cancel()
+
+	locale := rt.Locale(string(in.Locale))
+	kind, path, opts := classify(in)
+	route, vars := rt.Routes.match(kind, path)
+	label := "unknown" // never a client-sent path: it would flood the metrics with labels
+	if route != nil {
+		label = route.Pattern
+	}
+	log := rt.Log.With("interaction", in.ID, "route", label, "guild", in.GuildID, "user", userID(in))
+
+	if rt.Claims != nil && in.ID != "" {
+		first, err := rt.Claims.Claim(ctx, "interaction:"+in.ID, 15*time.Minute)
+		if err != nil {
+			rt.Metrics.backendError("redis")
+			log.Warn("interaction de-duplication unavailable", "err", err)
+		} else if !first {
+			log.Info("interaction already handled elsewhere")
+			return
+		}
+	}
+
+	req := &Request{Interaction: in, Locale: locale, Path: label, Vars: vars, options: opts, t: rt.T}
+	update := route != nil && route.Update
+	work := func() outcome { return rt.run(ctx, route, kind, req) }
+
+	res, deferred := rt.respond(ctx, req, route, kind, update, work, rsp, log)
+	rt.Metrics.observe(label, res.label, time.Since(start))
+	attrs := []any{"outcome", res.label, "ms", time.Since(start).Milliseconds(), "deferred", deferred}
+	if res.err != nil && res.label != "refused" {
+		log.Error("interaction failed", append(attrs, "err", res.err)...)
+		return
+	}
+	log.Info("interaction", attrs...)
+}
+
+// respond runs the work and sends its reply, acknowledging first when the work is slow.
+func (rt *Router) respond(ctx context.Context, req *Request, route *Route, kind Kind, update bool, work func() outcome, rsp Responder, log *slog.Logger) (outcome, bool) {
+	done := make(chan outcome, 1)
+	go func() { done <- work() }()
+
+	wait := rt.DeferAfter
+	if route != nil && route.Defer {
+		wait = 0
+	}
+	timer := time.NewTimer(wait)
+	defer timer.Stop()
+
+	select {
+	case res := <-done:
+		resp := res.reply.response(update && res.err == nil)
+		if err := rsp.Respond(ctx, resp); err != nil {
+			log.Error("sending response failed", "err", err)
+		}
+		return res, false
+	case <-timer.C:
+	}
+
+	if kind == KindAutocomplete {
+		// Autocomplete cannot be deferred: answer with no suggestions rather than miss the window.
+		empty := &Reply{Choices: []*discordgo.ApplicationCommandOptionChoice{}}
+		if err := rsp.Respond(ctx, empty.response(false)); err != nil {
+			log.Error("sending response failed", "err", err)
+		}
+		return <-done, true
+	}
+	ack := &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource,
+		Data: &discordgo.InteractionResponseData{Flags: discordgo.MessageFlagsEphemeral}}
+	if update {
+		ack = &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredMessageUpdate}
+	}
+	if err := rsp.Respond(ctx, ack); err != nil {
+		log.Error("sending acknowledgement failed", "err", err)
+	}
+	res := <-done
+	var err error
+	switch {
+	case res.reply.Modal != nil:
+		// A modal can only be the first response; a handler this slow must not open one.
+		res = outcome{reply: rt.message(req.Locale, "err.internal", nil, kind), err: errors.New("modal after deferral"), label: "error"}
+		err = rsp.Followup(ctx, res.reply.followup())
+	case update && res.err != nil:
+		err = rsp.Followup(ctx, res.reply.followup())
+	default:
+		err = rsp.EditOriginal(ctx, res.reply.edit())
+	}
+	if err != nil {
+		log.Error("sending deferred response failed", "err", err)
+	}
+	return res, true
+}
+
+// run resolves the member, authorizes, rate-limits and calls the handler, turning panics and
+// errors into a reply the member can read.
+func (rt *Router) run(ctx context.Context, route *Route, kind Kind, req *Request) (res outcome) {
+	defer func() {
+		if p := recover(); p != nil {
+			err := fmt.Errorf("panic: %v\n%s", p, debug.Stack())
+			res = outcome{reply: rt.message(req.Locale, "err.internal", nil, kind), err: err, label: "panic"}
+		}
+	}()
+	in := req.Interaction
+	refuse := func(key string) outcome {
+		return outcome{reply: rt.message(req.Locale, key, nil, kind), err: placement.Errorf(placement.EFORBIDDEN, key, nil), label: "refused"}
+	}
+	if in.GuildID == "" || in.Member == nil || in.Member.User == nil {
+		return refuse("err.guild_only")
+	}
+	if route == nil {
+		if kind == KindComponent || kind == KindModal {
+			return refuse("err.stale_component")
+		}
+		return refuse("err.unknown_command")
+	}
+	actor, err := rt.Actors(ctx, in.GuildID, placement.Member{UserID: in.Member.User.ID, RoleIDs: in.Member.Roles, Permissions: in.Member.Permissions})
+	if err != nil {
+		return rt.failure(req.Locale, kind, err)
+	}
+	req.Actor = actor
+	if route.Allow != 0 && !actor.Is(route.Allow) {
+		return refuse(forbiddenKey(route.Allow))
+	}
+	if rt.Limiter != nil && kind != KindAutocomplete {
+		ok, retry, err := rt.Limiter.Allow(ctx, "user:"+in.GuildID+":"+actor.UserID, rt.RateLimit, rt.RatePer)
+		switch {
+		case err != nil:
+			rt.Metrics.backendError("redis")
+			rt.Log.Warn("rate limit unavailable", "err", err)
+		case !ok:
+			secs := int(retry.Round(time.Second) / time.Second)
+			return outcome{reply: rt.message(req.Locale, "err.rate_limited", map[string]any{"Seconds": max(secs, 1)}, kind),
+				err: placement.Errorf(placement.ECONFLICT, "err.rate_limited", nil), label: "refused"}
+		}
+	}
+	reply, err := route.Handler(ctx, req)
+	if err != nil {
+		return rt.failure(req.Locale, kind, err)
+	}
+	if reply == nil {
+		return outcome{reply: rt.message(req.Locale, "err.internal", nil, kind), err: errors.New("handler returned no reply"), label: "error"}
+	}
+	return outcome{reply: reply, label: "ok"}
+}
+
+// failure maps an error to what the member reads and the outcome label for metrics.
+func (rt *Router) failure(locale string, kind Kind, err error) outcome {
+	var pe *placement.Error
+	switch {
+	case errors.As(err, &pe) && pe.Code == placement.EUNAVAILABLE:
+		rt.Metrics.backendError("postgres")
+		return outcome{reply: rt.message(locale, pe.Key, pe.Data, kind), err: err, label: "unavailable"}
+	case errors.As(err, &pe) && pe.Code != placement.EINTERNAL:
+		return outcome{reply: rt.message(locale, pe.Key, pe.Data, kind), err: err, label: "refused"}
+	case errors.Is(err, redis.ErrUnavailable):
+		rt.Metrics.backendError("redis")
+		return outcome{reply: rt.message(locale, "err.session_unavailable", nil, kind), err: err, label: "unavailable"}
+	case errors.Is(err, context.DeadlineExceeded):
+		return outcome{reply: rt.message(locale, "err.timeout", nil, kind), err: err, label: "timeout"}
+	}
+	return outcome{reply: rt.message(locale, "err.internal", nil, kind), err: err, label: "error"}
+}
+
+// message is a plain ephemeral text reply; autocomplete gets no suggestions instead.
+func (rt *Router) message(locale, key string, data map[string]any, kind Kind) *Reply {
+	if kind == KindAutocomplete {
+		return &Reply{Choices: []*discordgo.ApplicationCommandOptionChoice{}}
+	}
+	return &Reply{Content: rt.T(locale, key, data)}
+}
+
+func forbiddenKey(allow placement.Role) string {
+	switch allow {
+	case placement.RoleCoordinator:
+		return "err.coordinator_only"
+	case placement.RoleMentor:
+		return "err.mentor_only"
+	case placement.RoleStudent:
+		return "err.student_only"
+	}
+	return "err.not_allowed"
+}
+
+// classify finds an interaction's kind, its route path (command path or custom_id) and options.
+func classify(in *discordgo.Interaction) (Kind, string, []*discordgo.ApplicationCommandInteractionDataOption) {
+	switch in.Type {
+	case discordgo.InteractionApplicationCommand:
+		p, o := commandPath(in.ApplicationCommandData())
+		return KindCommand, p, o
+	case discordgo.InteractionApplicationCommandAutocomplete:
+		p, o := commandPath(in.ApplicationCommandData())
+		return KindAutocomplete, p, o
+	case discordgo.InteractionMessageComponent:
+		return KindComponent, in.MessageComponentData().CustomID, nil
+	case discordgo.InteractionModalSubmit:
+		return KindModal, in.ModalSubmitData().CustomID, nil
+	}
+	return KindCommand, "", nil
+}
+
+func userID(in *discordgo.Interaction) string {
+	if in.Member != nil && in.Member.User != nil {
+		return in.Member.User.ID
+	}
+	if in.User != nil {
+		return in.User.ID
+	}
+	return ""
+}

@@ -1,0 +1,41 @@
+package discord
+
+import (
+	"context"
+	"strings"
+
+	"github.com/bwmarrin/discordgo"
+
+	"placementbot/internal/placement"
+)
+
+// help lists what this member can do now, from their current roles.
+func help(_ context.Context, r *Request) (*Reply, error) {
+	var roles []string
+	for _, x := range []struct {
+		role placement.Role
+		key  string
+	}{{placement.RoleCoordinator, "role.coordinator"}, {placement.RoleMentor, "role.mentor"}, {placement.RoleStudent, "role.student"}} {
+		if r.Actor.Is(x.role) {
+			roles = append(roles, r.T(x.key, nil))
+		}
+	}
+	var b strings.Builder
+	if len(roles) == 0 {
+		b.WriteString(r.T("help.no_role", nil))
+	} else {
+		b.WriteString(r.T("help.roles", map[string]any{"Roles": strings.Join(roles, ", ")}))
+	}
+	b.WriteString("\n\n")
+	for _, e := range commandEntries() {
+		if e.Roles != 0 && !r.Actor.Is(e.Roles) {
+			continue
+		}
+		b.WriteString("`" + slash(e.Path) + "` — " + r.T(e.Key, nil) + "\n")
+	}
+	if r.Actor.Is(placement.RoleCoordinator) {
+		b.WriteString("\n" + r.T("help.coordinator_tip", nil))
+	}
+	embed := &discordgo.MessageEmbed{Title: r.T("help.title", nil), Description: Truncate(b.String(), 4096)}
+	return &Reply{Embeds: []*discordgo.MessageEmbed{embed}}, nil
+}

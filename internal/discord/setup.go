@@ -1,0 +1,156 @@
+package discord
+
+import (
+	"context"
+
+	"github.com/bwmarrin/discordgo"
+
+	"placementbot/internal/placement"
+)
+
+// setupHandlers serve /setup: the role mapping, the channels and the current setup card.
+type setupHandlers struct {
+	svc *placement.Service
+}
+
+func (h setupHandlers) register(rs *Routes) {
+	rs.Command("/setup/roles", placement.RoleCoordinator, h.roles)
+	rs.Command("/setup/channels", placement.RoleCoordinator, h.channels)
+	rs.Command("/setup/show", placement.RoleCoordinator, h.show)
+	rs.UpdateComponent("/setup/clear/{field}", placement.RoleCoordinator, h.clear)
+}
+
+func (h setupHandlers) roles(ctx context.Context, r *Request) (*Reply, error) {
+	var upd placement.GuildSettingsUpdate
+	for name, dst := range map[string]**string{
+		"coordinator": &upd.CoordinatorRoleID, "mentor": &upd.MentorRoleID, "student": &upd.StudentRoleID,
+	} {
+		id, ok := r.ID(name)
+		if !ok {
+			continue
+		}
+		if err := checkRole(r, id); err != nil {
+			return nil, err
+		}
+		*dst = &id
+	}
+	return h.save(ctx, r, upd)
+}
+
+// checkRole refuses roles that cannot mean a group of people: @everyone and roles managed by
+// an integration (another bot's own role).
+func checkRole(r *Request, id string) error {
+	if id == r.Interaction.GuildID {
+		return placement.Errorf(placement.EINVALID, "err.setup_everyone_role", nil)
+	}
+	res := r.Interaction.ApplicationCommandData().Resolved
+	if res == nil || res.Roles[id] == nil {
+		return placement.Errorf(placement.EINVALID, "err.bad_id", nil)
+	}
+	if res.Roles[id].Managed {
+		return placement.Errorf(placement.EINVALID, "err.setup_managed_role", map[string]any{"Role": res.Roles[id].Name})
+	}
+	return nil
+}
+
+func (h setupHandlers) channels(ctx context.Context, r *Request) (*Reply, error) {
+	var upd placement.GuildSettingsUpdate
+	for name, dst := range map[string]**string{
+		"announcements": &upd.AnnouncementsChannelID, "digest": &upd.DigestChannelID,
+	} {
+		id, ok := r.ID(name)
+		if !ok {
+			continue
+		}
+		res := r.Interaction.ApplicationCommandData().Resolved
+		if res == nil || res.Channels[id] == nil {
+			return nil, placement.Errorf(placement.EINVALID, "err.bad_id", nil)
+		}
+		if t := res.Channels[id].Type; t != discordgo.ChannelTypeGuildText && t != discordgo.ChannelTypeGuildNews {
+			return nil, placement.Errorf(placement.EINVALID, "err.setup_not_text_channel", map[string]any{"Channel": res.Channels[id].Name})
+		}
+		*dst = &id
+	}
+	return h.save(ctx, r, upd)
+}
+
+func (h setupHandlers) save(ctx context.Context, r *Request, upd placement.GuildSettingsUpdate) (*Reply, error) {
+	gs, err := h.svc.UpdateGuildSettings(ctx, r.Actor, upd)
+	if err != nil {
+		return nil, err
+	}
+	reply := setupCard(r, gs)
+	reply.Content = r.T("setup.saved", nil)
+	return reply, nil
+}
+
+func (h setupHandlers) show(ctx context.Context, r *Request) (*Reply, error) {
+	gs, err := h.svc.GuildSettings(ctx, r.Actor)
+	if err != nil {
+		return nil, err
+	}
+	return setupCard(r, gs), nil
+}
+
+// clear empties one field from the setup card's buttons. The field name comes from the
+// custom_id, which the client controls: only the three known names are accepted.
+func (h setupHandlers) clear(ctx context.Context, r *Request) (*Reply, error) {
+	empty := ""
+	var upd placement.GuildSettingsUpdate
+	switch r.Vars["field"] {
+	case "announcements":
+		upd.AnnouncementsChannelID = &empty
+	case "digest":
+		upd.DigestChannelID = &empty
+	case "student":
+		upd.StudentRoleID = &empty
+	default:
+		return nil, placement.Errorf(placement.EINVALID, "err.stale_component", nil)
+	}
+	return h.save(ctx, r, upd)
+}
+
+// setupCard shows the guild's setup with a button to clear each optional field that is set.
+func setupCard(r *Request, gs placement.GuildSettings) *Reply {
+	role := func(id, unset string) string {
+		if id == "" {
+			return r.T(unset, nil)
+		}
+		return "<@&" + id + ">"
+	}
+	channel := func(id string) string {
+		if id == "" {
+			return r.T("setup.unset_channel", nil)
+		}
+		return "<#" + id + ">"
+	}
+	embed := &discordgo.MessageEmbed{
+		Title:       r.T("setup.title", nil),
+		Description: r.T("setup.description", nil),
+		Fields: []*discordgo.MessageEmbedField{
+			{Name: r.T("setup.coordinator_role", nil), Value: role(gs.CoordinatorRoleID, "setup.unset_coordinator"), Inline: true},
+			{Name: r.T("setup.mentor_role", nil), Value: role(gs.MentorRoleID, "setup.unset_role"), Inline: true},
+			{Name: r.T("setup.student_role", nil), Value: role(gs.StudentRoleID, "setup.unset_student"), Inline: true},
+			{Name: r.T("setup.announcements", nil), Value: channel(gs.AnnouncementsChannelID), Inline: true},
+			{Name: r.T("setup.digest", nil), Value: channel(gs.DigestChannelID), Inline: true},
+		},
+	}
+	var buttons []discordgo.MessageComponent
+	for _, b := range []struct {
+		set          bool
+		field, label string
+	}{
+		{gs.AnnouncementsChannelID != "", "announcements", "setup.clear_announcements"},
+		{gs.DigestChannelID != "", "digest", "setup.clear_digest"},
+		{gs.StudentRoleID != "", "student", "setup.clear_student"},
+	} {
+		if b.set {
+			buttons = append(buttons, discordgo.Button{Label: Truncate(r.T(b.label, nil), 80), Style: discordgo.SecondaryButton, CustomID: "/setup/clear/" + b.field})
+		}
+	}
+	reply := &Reply{Embeds: []*discordgo.MessageEmbed{embed}}
+	if len(buttons) > 0 {
+		reply.Components = []discordgo.MessageComponent{discordgo.ActionsRow{Components: buttons}}
+	}
+	return reply
+}

@@ -1,0 +1,104 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"placementbot/internal/placement"
+)
+
+// Store implements the domain's stores on a pgx pool; its methods are grouped by file.
+type Store struct {
+	pool *pgxpool.Pool
+}
+
+// NewStore returns a store over the pool.
+func NewStore(pool *pgxpool.Pool) *Store { return &Store{pool: pool} }
+
+// FindGuildSettings returns the guild's settings, or empty settings for a guild never set up.
+func (s *Store) FindGuildSettings(ctx context.Context, guildID string) (placement.GuildSettings, error) {
+	gs := placement.GuildSettings{GuildID: guildID}
+	err := s.pool.QueryRow(ctx, `
+		SELECT coordinator_role_id, mentor_role_id, student_role_id,
+		       announcements_channel_id, digest_channel_id, updated_at
+		FROM guilds WHERE guild_id = $1`, guildID).Scan(
+		&gs.CoordinatorRoleID, &gs.MentorRoleID, &gs.StudentRoleID,
+		&gs.AnnouncementsChannelID, &gs.DigestChannelID, &gs.UpdatedAt)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return gs, nil
+	}
+	if err != nil {
+		return gs, wrap("find guild settings", err)
+	}
+	return gs, nil
+}
+
+// UpdateGuildSettings applies the non-nil fields of upd and records ev in the same transaction.
+func (s *Store) UpdateGuildSettings(ctx context.Context, guildID string, upd placement.GuildSettingsUpdate, ev placement.AuditEvent) (placement.GuildSettings, error) {
+	gs := placement.GuildSettings{GuildID: guildID}
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `INSERT INTO guilds (guild_id) VALUES ($1) ON CONFLICT DO NOTHING`, guildID); err != nil {
+			return err
+		}
+		err := tx.QueryRow(ctx, `
+			UPDATE guilds SET
+			  coordinator_role_id      = COALESCE($2, coordinator_role_id),
+			  mentor_role_id           = COALESCE($3, mentor_role_id),
+			  student_role_id          = COALESCE($4, student_role_id),
+			  announcements_channel_id = COALESCE($5, announcements_channel_id),
+			  digest_channel_id        = COALESCE($6, digest_channel_id),
+			  updated_at               = now()
+			WHERE guild_id = $1
+			RETURNING coordinator_role_id, mentor_role_id, student_role_id,
+			          announcements_channel_id, digest_channel_id, updated_at`,
+			guildID, upd.CoordinatorRoleID, upd.MentorRoleID, upd.StudentRoleID,
+			upd.AnnouncementsChannelID, upd.DigestChannelID).Scan(
+			&gs.CoordinatorRoleID, &gs.MentorRoleID, &gs.StudentRoleID,
+			&gs.AnnouncementsChannelID, &gs.DigestChannelID, &gs.UpdatedAt)
+		if err != nil {
+			return err
+		}
+		return insertAudit(ctx, tx, ev)
+	})
+	if err != nil {
+		return gs, wrap("update guild settings", err)
+	}
+	return gs, nil
+}
+
+// insertAudit records one audit event inside the caller's transaction.
+func insertAudit(ctx context.Context, tx pgx.Tx, ev placement.AuditEvent) error {
+	detail, err := json.Marshal(ev.Detail)
+	if err != nil {
+		return fmt.Errorf("encode audit detail: %w", err)
+	}
+	_, err = tx.Exec(ctx, `
+		INSERT INTO audit_events (guild_id, actor_id, action, subject, detail, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6)`,
+		ev.GuildID, ev.ActorID, ev.Action, ev.Subject, detail, ev.At)
+	return err
+}
+
+// AuditEvents returns a guild's audit events for a subject, oldest first.
+func (s *Store) AuditEvents(ctx context.Context, guildID, subject string) ([]placement.AuditEvent, error) {
+	rows, err := s.pool.Query(ctx, `
+		SELECT actor_id, action, subject, detail, created_at
+		FROM audit_events WHERE guild_id = $1 AND subject = $2 ORDER BY created_at, id`, guildID, subject)
+	if err != nil {
+		return nil, wrap("list audit events", err)
+	}
+	evs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (placement.AuditEvent, error) {
+		ev := placement.AuditEvent{GuildID: guildID}
+		err := r.Scan(&ev.ActorID, &ev.Action, &ev.Subject, &ev.Detail, &ev.At)
+		return ev, err
+	})
+	if err != nil {
+		return nil, wrap("list audit events", err)
+	}
+	return evs, nil
+}
