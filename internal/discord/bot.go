@@ -6,6 +6,7 @@ import (
 
 	"placementbot/internal/i18n"
 	"placementbot/internal/placement"
+	"placementbot/internal/redis"
 )
 
 // Deps are what the handlers and middleware need.
@@ -27,6 +28,6 @@ func NewRouter(d Deps) *Router {
 		Routes: rs, Actors: d.Service.Actor, T: d.Catalog.T, Locale: i18n.Match,
 		Limiter: d.Limiter, Claims: d.Claims, Log: d.Log, Metrics: d.Metrics,
 		DeferAfter: 1500 * time.Millisecond, Timeout: 10 * time.Second,
-		RateLimit: 20, RatePer: 10 * time.Second,
+		RateLimit: redis.PerPeriod(20, 10*time.Second),
 	}
 }

@@ -27,7 +27,7 @@ type Responder interface {
 
 // RateLimiter limits how often one member may act.
 type RateLimiter interface {
-	Allow(ctx context.Context, key string, n int, per time.Duration) (bool, time.Duration, error)
+	Allow(ctx context.Context, key string, limit redis.Limit) (bool, time.Duration, error)
 }
 
 // Claimer hands out a key once, so an interaction delivered twice is handled once.
@@ -51,9 +51,8 @@ type Router struct {
 	DeferAfter time.Duration
 	// Timeout bounds each interaction's work, database and Redis calls included.
 	Timeout time.Duration
-	// RateLimit is how many interactions one member may make per RatePer.
-	RateLimit int
-	RatePer   time.Duration
+	// RateLimit is how many interactions one member may make in a period.
+	RateLimit redis.Limit
 
 	inflight sync.WaitGroup
 }
@@ -205,7 +204,7 @@ func (rt *Router) run(ctx context.Context, route *Route, kind Kind, req *Request
 		return refuse(forbiddenKey(route.Allow))
 	}
 	if rt.Limiter != nil && kind != KindAutocomplete {
-		ok, retry, err := rt.Limiter.Allow(ctx, "user:"+in.GuildID+":"+actor.UserID, rt.RateLimit, rt.RatePer)
+		ok, retry, err := rt.Limiter.Allow(ctx, "user:"+in.GuildID+":"+actor.UserID, rt.RateLimit)
 		switch {
 		case err != nil:
 			rt.Metrics.backendError("redis")

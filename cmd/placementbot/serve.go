@@ -1,0 +1,259 @@
+package main
+
+import (
+	"context"
+	"crypto/ed25519"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	goredis "github.com/redis/go-redis/v9"
+
+	"placementbot/internal/config"
+	"placementbot/internal/demo"
+	"placementbot/internal/devserver"
+	"placementbot/internal/discord"
+	"placementbot/internal/discord/console"
+	"placementbot/internal/discord/gateway"
+	"placementbot/internal/discord/httpendpoint"
+	"placementbot/internal/discord/restbase"
+	"placementbot/internal/i18n"
+	"placementbot/internal/ops"
+	"placementbot/internal/placement"
+	"placementbot/internal/postgres"
+	"placementbot/internal/redis"
+)
+
+// shutdownGrace is how long in-flight interactions may take to finish on shutdown.
+const shutdownGrace = 15 * time.Second
+
+// serve wires configuration → stores → service → router → transport and runs until ctx ends.
+func serve(ctx context.Context, cfg config.Config, transport config.Transport) error {
+	level, _ := cfg.SlogLevel()
+	logOut := io.Writer(os.Stderr)
+	if transport == config.Console {
+		// The terminal belongs to the person typing; logs go to a file beside the local data.
+		if err := os.MkdirAll(cfg.LocalDir, 0o755); err != nil {
+			return fmt.Errorf("create %s: %w", cfg.LocalDir, err)
+		}
+		f, err := os.OpenFile(filepath.Join(cfg.LocalDir, "placementbot.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+		if err != nil {
+			return fmt.Errorf("open log file: %w", err)
+		}
+		defer f.Close()
+		logOut = f
+	}
+	log := slog.New(slog.NewJSONHandler(logOut, &slog.HandlerOptions{Level: level}))
+	log.Info("starting", "transport", transport, "config", cfg)
+
+	dbURL, redisAddrs := cfg.DatabaseURL, cfg.RedisAddrList()
+	if transport == config.Console && (dbURL == "" || len(redisAddrs) == 0) {
+		local, err := startLocal(ctx, cfg, dbURL == "", len(redisAddrs) == 0)
+		if err != nil {
+			return err
+		}
+		defer local.close()
+		if dbURL == "" {
+			dbURL = local.dbURL
+		}
+		if len(redisAddrs) == 0 {
+			redisAddrs = []string{local.redisAddr}
+		}
+	}
+
+	if err := postgres.MigrateUp(ctx, dbURL); err != nil {
+		return err
+	}
+	pool, err := postgres.Open(ctx, dbURL)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	rdb := redis.NewClient(redis.Options{Addrs: redisAddrs, MasterName: cfg.RedisMasterName,
+		Username: cfg.RedisUsername, Password: cfg.RedisPassword, DB: cfg.RedisDB})
+	defer rdb.Close()
+
+	catalog, err := i18n.Load()
+	if err != nil {
+		return err
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	svc := placement.NewService(postgres.NewStore(pool))
+	router := discord.NewRouter(discord.Deps{
+		Service: svc, Catalog: catalog, Log: log, Metrics: discord.NewMetrics(reg),
+		Limiter: redis.NewRateLimiter(rdb, "placementbot:"), Claims: redis.NewIdempotency(rdb, "placementbot:"),
+	})
+
+	if cfg.OpsListen != "" {
+		stopOps, err := startOps(cfg.OpsListen, reg, pool, rdb, log)
+		if err != nil {
+			return err
+		}
+		defer stopOps()
+	}
+
+	switch transport {
+	case config.Console:
+		g := demo.School()
+		if err := demo.Seed(ctx, svc, g); err != nil {
+			return err
+		}
+		in := os.Stdin
+		c := console.New(router, discord.ApplicationCommands(catalog), g, in, os.Stdout, isTerminal(in))
+		return c.Run(ctx)
+	case config.Gateway:
+		s, err := newSession(cfg)
+		if err != nil {
+			return err
+		}
+		err = gateway.Run(ctx, s, router, cfg.ShardID, cfg.ShardCount)
+		return errors.Join(err, waitInflight(router))
+	default:
+		s, err := newSession(cfg)
+		if err != nil {
+			return err
+		}
+		key, _ := hex.DecodeString(cfg.DiscordPublicKey) // validated by config
+		h := &httpendpoint.Handler{Router: router, PublicKey: ed25519.PublicKey(key), REST: s, Log: log}
+		srv := &http.Server{Addr: cfg.HTTPListen, Handler: h, ReadHeaderTimeout: 5 * time.Second}
+		errc := make(chan error, 1)
+		go func() { errc <- srv.ListenAndServe() }()
+		log.Info("interactions endpoint listening", "addr", cfg.HTTPListen)
+		select {
+		case err := <-errc:
+			return fmt.Errorf("interactions endpoint: %w", err)
+		case <-ctx.Done():
+		}
+		sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+		defer cancel()
+		return errors.Join(srv.Shutdown(sctx), waitInflight(router))
+	}
+}
+
+func waitInflight(r *discord.Router) error {
+	ctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	return r.Wait(ctx)
+}
+
+// newSession returns a discordgo session whose REST calls go to the configured base URL.
+func newSession(cfg config.Config) (*discordgo.Session, error) {
+	token := ""
+	if cfg.DiscordToken != "" {
+		token = "Bot " + cfg.DiscordToken
+	}
+	s, err := discordgo.New(token)
+	if err != nil {
+		return nil, fmt.Errorf("discord session: %w", err)
+	}
+	rt, err := restbase.NewTransport(cfg.DiscordAPIBase, http.DefaultTransport)
+	if err != nil {
+		return nil, &config.Error{Setting: "PLACEMENTBOT_DISCORD_API_BASE", Expected: err.Error()}
+	}
+	s.Client = &http.Client{Transport: rt, Timeout: 10 * time.Second}
+	s.ShouldRetryOnRateLimit = false
+	s.MaxRestRetries = 1
+	return s, nil
+}
+
+func startOps(addr string, reg *prometheus.Registry, pool *pgxpool.Pool, rdb goredis.UniversalClient, log *slog.Logger) (func(), error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, &config.Error{Setting: "PLACEMENTBOT_OPS_LISTEN", Expected: "a free address to listen on (" + err.Error() + ")"}
+	}
+	srv := &http.Server{Handler: ops.Handler(reg, map[string]ops.Check{
+		"postgres": pool.Ping,
+		"redis":    func(ctx context.Context) error { return rdb.Ping(ctx).Err() },
+	}), ReadHeaderTimeout: 5 * time.Second}
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("ops server stopped", "err", err)
+		}
+	}()
+	log.Info("ops endpoints listening", "addr", ln.Addr().String())
+	return func() { _ = srv.Close() }, nil
+}
+
+func isTerminal(f *os.File) bool {
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// localServers are the Postgres and Redis started for the console when none is configured.
+type localServers struct {
+	pg        *devserver.Postgres
+	rd        *devserver.Redis
+	dbURL     string
+	redisAddr string
+}
+
+func startLocal(ctx context.Context, cfg config.Config, needPG, needRedis bool) (*localServers, error) {
+	l := &localServers{}
+	dir, err := filepath.Abs(cfg.LocalDir)
+	if err != nil {
+		return nil, err
+	}
+	if needPG {
+		fmt.Fprintln(os.Stderr, "Starting a local Postgres in", filepath.Join(dir, "postgres"), "…")
+		l.pg, err = devserver.StartPostgres(ctx, devserver.PostgresOptions{DataDir: filepath.Join(dir, "postgres")})
+		if err != nil {
+			return nil, err
+		}
+		if err := createDatabase(ctx, l.pg.URL("postgres"), "placementbot"); err != nil {
+			l.close()
+			return nil, err
+		}
+		l.dbURL = l.pg.URL("placementbot")
+	}
+	if needRedis {
+		fmt.Fprintln(os.Stderr, "Starting a local Redis …")
+		l.rd, err = devserver.StartRedis(ctx, devserver.RedisOptions{})
+		if err != nil {
+			l.close()
+			return nil, err
+		}
+		l.redisAddr = l.rd.Addr()
+	}
+	return l, nil
+}
+
+func (l *localServers) close() {
+	if l.rd != nil {
+		l.rd.Close()
+	}
+	if l.pg != nil {
+		l.pg.Close()
+	}
+}
+
+// createDatabase creates the named database unless it exists.
+func createDatabase(ctx context.Context, adminURL, name string) error {
+	pool, err := postgres.Open(ctx, adminURL)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	var exists bool
+	if err := pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)`, name).Scan(&exists); err != nil {
+		return fmt.Errorf("check database %s: %w", name, err)
+	}
+	if exists {
+		return nil
+	}
+	if _, err := pool.Exec(ctx, `CREATE DATABASE `+name); err != nil {
+		return fmt.Errorf("create database %s: %w", name, err)
+	}
+	return nil
+}

@@ -1,0 +1,131 @@
+// Package httpendpoint is the HTTP interactions transport: Discord POSTs each interaction,
+// signed with Ed25519; the first response goes back in the HTTP reply, later ones over REST.
+// It keeps no state, so any number of replicas can sit behind a load balancer.
+package httpendpoint
+
+import (
+	"context"
+	"crypto/ed25519"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"placementbot/internal/discord"
+)
+
+// MaxAge is how old a request's timestamp may be before it is refused as a replay.
+const MaxAge = 5 * time.Minute
+
+// maxBody bounds what one request may send; interactions are a few kilobytes.
+const maxBody = 1 << 20
+
+// Handler serves the interactions endpoint.
+type Handler struct {
+	Router    *discord.Router
+	PublicKey ed25519.PublicKey
+	REST      *discordgo.Session // for edits and follow-ups after the first response
+	Log       *slog.Logger
+	Now       func() time.Time
+}
+
+// ServeHTTP checks the signature and freshness of every request before reading it as an
+// interaction; anything unsigned gets 401 and runs nothing.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	if err != nil || len(body) > maxBody {
+		http.Error(w, "unreadable body", http.StatusBadRequest)
+		return
+	}
+	if !h.verify(r.Header, body) {
+		http.Error(w, "invalid request signature", http.StatusUnauthorized)
+		return
+	}
+	var in discordgo.Interaction
+	if err := json.Unmarshal(body, &in); err != nil {
+		http.Error(w, "malformed interaction", http.StatusBadRequest)
+		return
+	}
+	if in.Type == discordgo.InteractionPing {
+		writeJSON(w, &discordgo.InteractionResponse{Type: discordgo.InteractionResponsePong})
+		return
+	}
+
+	rsp := &responder{rest: discord.RESTResponder{Session: h.REST, Interaction: &in}, first: make(chan *discordgo.InteractionResponse, 1)}
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		h.Router.Dispatch(context.WithoutCancel(r.Context()), &in, rsp)
+	}()
+	select {
+	case resp := <-rsp.first:
+		writeJSON(w, resp)
+	case <-finished:
+		// The router chose not to answer (another replica has this interaction).
+		select {
+		case resp := <-rsp.first:
+			writeJSON(w, resp)
+		default:
+			w.WriteHeader(http.StatusAccepted)
+		}
+	case <-r.Context().Done():
+	}
+}
+
+// verify checks the Ed25519 signature over timestamp+body and that the timestamp is recent.
+func (h *Handler) verify(hdr http.Header, body []byte) bool {
+	sig, err := hex.DecodeString(hdr.Get("X-Signature-Ed25519"))
+	if err != nil || len(sig) != ed25519.SignatureSize {
+		return false
+	}
+	ts := hdr.Get("X-Signature-Timestamp")
+	secs, err := strconv.ParseInt(ts, 10, 64)
+	if err != nil {
+		return false
+	}
+	now := time.Now
+	if h.Now != nil {
+		now = h.Now
+	}
+	if age := now().Sub(time.Unix(secs, 0)); age > MaxAge || age < -MaxAge {
+		return false
+	}
+	msg := make([]byte, 0, len(ts)+len(body))
+	msg = append(append(msg, ts...), body...)
+	return ed25519.Verify(h.PublicKey, msg, sig)
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// responder hands the first response to the waiting HTTP request and sends the rest over REST.
+type responder struct {
+	rest  discord.RESTResponder
+	first chan *discordgo.InteractionResponse
+	once  sync.Once
+}
+
+func (r *responder) Respond(_ context.Context, resp *discordgo.InteractionResponse) error {
+	r.once.Do(func() { r.first <- resp })
+	return nil
+}
+
+func (r *responder) EditOriginal(ctx context.Context, e *discordgo.WebhookEdit) error {
+	return r.rest.EditOriginal(ctx, e)
+}
+
+func (r *responder) Followup(ctx context.Context, m *discordgo.WebhookParams) error {
+	return r.rest.Followup(ctx, m)
+}

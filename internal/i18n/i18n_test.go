@@ -1,0 +1,45 @@
+package i18n
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestEveryMessageInBothLanguages(t *testing.T) {
+	c, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range Languages {
+		for _, other := range Languages {
+			for _, id := range c.IDs(lang) {
+				if strings.HasPrefix(id, "name.") {
+					continue // command name localizations exist only in non-English files
+				}
+				if !c.Has(other, id) {
+					t.Errorf("%s has %q but %s does not", lang, id, other)
+				}
+			}
+		}
+	}
+}
+
+func TestTranslate(t *testing.T) {
+	c, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.T(Match("zh-CN"), "err.rate_limited", map[string]any{"Seconds": 3}); got != "操作太快了。请等待 3 秒后再试。" {
+		t.Errorf("zh-CN: %q", got)
+	}
+	if got := c.T(Match("en-GB"), "err.rate_limited", map[string]any{"Seconds": 3}); got != "You're going a bit fast. Please wait 3 s and try again." {
+		t.Errorf("en: %q", got)
+	}
+	if got := c.T("en-US", "no.such.id", nil); got != "no.such.id" {
+		t.Errorf("unknown id: %q", got)
+	}
+	if !slices.Contains(c.IDs("zh-CN"), "name.setup") {
+		t.Error("zh-CN lacks command name localizations")
+	}
+}
