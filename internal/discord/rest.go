@@ -16,7 +16,13 @@ type RESTResponder struct {
 // Respond sends the initial response. It does not wait out a rate limit: a late first answer
 // is worse than a failed one, and the router has already bounded ctx.
 func (r RESTResponder) Respond(ctx context.Context, resp *discordgo.InteractionResponse) error {
-	return r.Session.InteractionRespond(r.Interaction, resp, discordgo.WithContext(ctx), discordgo.WithRetryOnRatelimit(false))
+	opts := []discordgo.RequestOption{discordgo.WithContext(ctx), discordgo.WithRetryOnRatelimit(false)}
+	if resp.Data != nil && len(resp.Data.Files) > 0 {
+		return r.Session.InteractionRespond(r.Interaction, resp, opts...)
+	}
+	endpoint := discordgo.EndpointInteractionResponse(r.Interaction.ID, r.Interaction.Token)
+	_, err := r.Session.RequestWithBucketID("POST", endpoint, WireResponse(resp), endpoint, opts...)
+	return err
 }
 
 // EditOriginal replaces the original response.

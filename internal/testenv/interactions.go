@@ -1,6 +1,7 @@
 package testenv
 
 import (
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -130,4 +131,26 @@ func ModalSubmit(m demo.Member, customID string, fields map[string]string) *disc
 	}
 	in.Data = discordgo.ModalSubmitInteractionData{CustomID: customID, Components: rows}
 	return in
+}
+
+// JSON encodes an interaction the way Discord sends it. discordgo does not marshal an
+// interaction's data (its field is hidden from encoding/json), so it is added here.
+func JSON(in *discordgo.Interaction) []byte {
+	b, err := json.Marshal(in)
+	if err != nil {
+		panic(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		panic(err)
+	}
+	m["data"] = in.Data
+	if in.Type == discordgo.InteractionPing {
+		delete(m, "data")
+	}
+	out, err := json.Marshal(m)
+	if err != nil {
+		panic(err)
+	}
+	return out
 }

@@ -69,12 +69,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}()
 	select {
 	case resp := <-rsp.first:
-		writeJSON(w, resp)
+		writeJSON(w, discord.WireResponse(resp))
 	case <-finished:
 		// The router chose not to answer (another replica has this interaction).
 		select {
 		case resp := <-rsp.first:
-			writeJSON(w, resp)
+			writeJSON(w, discord.WireResponse(resp))
 		default:
 			w.WriteHeader(http.StatusAccepted)
 		}

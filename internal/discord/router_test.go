@@ -1,0 +1,282 @@
+package discord_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"placementbot/internal/discord"
+	"placementbot/internal/placement"
+	"placementbot/internal/postgres"
+	"placementbot/internal/redis"
+	"placementbot/internal/testenv"
+	"placementbot/internal/testenv/botenv"
+)
+
+func counter(t *testing.T, b *botenv.Bot, route, outcome string) float64 {
+	t.Helper()
+	mfs, err := b.Registry.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() != "placementbot_interactions_total" {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			labels := map[string]string{}
+			for _, l := range m.GetLabel() {
+				labels[l.GetName()] = l.GetValue()
+			}
+			if labels["route"] == route && labels["outcome"] == outcome {
+				return m.GetCounter().GetValue()
+			}
+		}
+	}
+	return 0
+}
+
+func TestPanicBecomesErrorReplyAndBotGoesOn(t *testing.T) {
+	b := botenv.New(t)
+	b.Router.Routes.Command("/boom", 0, func(context.Context, *discord.Request) (*discord.Reply, error) {
+		panic("handler bug")
+	})
+	seen := b.Do(t, testenv.Slash(testenv.Member("bo"), "boom"))
+	if !strings.Contains(seen.Text(), "Something went wrong on our side") || !seen.Ephemeral() {
+		t.Fatalf("reply after panic: %q", seen.Text())
+	}
+	if !strings.Contains(b.Logs.String(), "handler bug") {
+		t.Error("panic not logged")
+	}
+	if got := counter(t, b, "/boom", "panic"); got != 1 {
+		t.Errorf("panic counter %v", got)
+	}
+	if text := b.Do(t, testenv.Slash(testenv.Member("bo"), "help")).Text(); !strings.Contains(text, "`/help`") {
+		t.Fatalf("next interaction after a panic: %q", text)
+	}
+}
+
+func TestSlowHandlerIsDeferredThenEdited(t *testing.T) {
+	b := botenv.New(t)
+	b.Router.DeferAfter = 10 * time.Millisecond
+	release := make(chan struct{})
+	b.Router.Routes.Command("/slow", 0, func(ctx context.Context, r *discord.Request) (*discord.Reply, error) {
+		<-release
+		return &discord.Reply{Content: "done at last"}, nil
+	})
+	in := testenv.Slash(testenv.Member("bo"), "slow")
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		b.Discord.WaitForCalls(ctx, "POST", "/interactions/{interaction_id}/{interaction_token}/callback", 1)
+		close(release)
+	}()
+	seen := b.Do(t, in)
+	if seen.Type != discordgo.InteractionResponseDeferredChannelMessageWithSource || !seen.Ephemeral() {
+		t.Fatalf("first response type %d flags %d, want an ephemeral deferral", seen.Type, seen.Data.Flags)
+	}
+	if len(seen.Edits) != 1 || seen.Edits[0].Content != "done at last" {
+		t.Fatalf("edits %+v", seen.Edits)
+	}
+}
+
+func TestSlowUpdateDeferredAsUpdateAndErrorsGoToFollowup(t *testing.T) {
+	b := botenv.New(t)
+	b.Router.DeferAfter = 10 * time.Millisecond
+	release := make(chan struct{})
+	b.Router.Routes.UpdateComponent("/slowfail/{id}", 0, func(ctx context.Context, r *discord.Request) (*discord.Reply, error) {
+		<-release
+		return nil, placement.Errorf(placement.ECONFLICT, "err.not_allowed", nil)
+	})
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		b.Discord.WaitForCalls(ctx, "POST", "/interactions/{interaction_id}/{interaction_token}/callback", 1)
+		close(release)
+	}()
+	seen := b.Do(t, testenv.Button(testenv.Member("bo"), "/slowfail/7"))
+	if seen.Type != discordgo.InteractionResponseDeferredMessageUpdate {
+		t.Fatalf("first response type %d, want a deferred update", seen.Type)
+	}
+	if len(seen.Edits) != 0 || len(seen.Followups) != 1 || !strings.Contains(seen.Followups[0].Content, "You can't do this") ||
+		seen.Followups[0].Flags&discordgo.MessageFlagsEphemeral == 0 {
+		t.Fatalf("the card must stay and the error arrive as an ephemeral follow-up: %+v", seen)
+	}
+}
+
+func TestSlowAutocompleteAnswersEmptyInTime(t *testing.T) {
+	b := botenv.New(t)
+	b.Router.DeferAfter = 10 * time.Millisecond
+	release := make(chan struct{})
+	b.Router.Routes.Autocomplete("/find", 0, func(ctx context.Context, r *discord.Request) (*discord.Reply, error) {
+		<-release
+		return &discord.Reply{Choices: []*discordgo.ApplicationCommandOptionChoice{{Name: "late", Value: "late"}}}, nil
+	})
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		b.Discord.WaitForCalls(ctx, "POST", "/interactions/{interaction_id}/{interaction_token}/callback", 1)
+		close(release)
+	}()
+	in := testenv.Autocomplete(testenv.Member("bo"), "find", testenv.StringOpt("q", "ab"))
+	b.Router.Dispatch(context.Background(), in, discord.RESTResponder{Session: b.Session, Interaction: in})
+	calls := b.Discord.CallsTo("POST", "/interactions/{interaction_id}/{interaction_token}/callback")
+	if len(calls) != 1 || !strings.Contains(string(calls[0].Body), `"choices":[]`) {
+		t.Fatalf("autocomplete calls: %d %s", len(calls), calls[0].Body)
+	}
+}
+
+func TestDuplicateDeliveryHandledOnce(t *testing.T) {
+	b := botenv.New(t)
+	runs := 0
+	b.Router.Routes.Command("/count", 0, func(context.Context, *discord.Request) (*discord.Reply, error) {
+		runs++
+		return &discord.Reply{Content: "counted"}, nil
+	})
+	in := testenv.Slash(testenv.Member("bo"), "count")
+	b.Do(t, in)
+	b.Do(t, in)
+	if runs != 1 || len(b.Discord.CallsTo("POST", "/interactions/{interaction_id}/{interaction_token}/callback")) != 1 {
+		t.Fatalf("handler ran %d times", runs)
+	}
+}
+
+func TestRateLimitPerMember(t *testing.T) {
+	b := botenv.New(t)
+	b.Router.RateLimit = redis.PerPeriod(3, time.Minute)
+	for i := 0; i < 3; i++ {
+		if text := b.Do(t, testenv.Slash(testenv.Member("bo"), "help")).Text(); strings.Contains(text, "bit fast") {
+			t.Fatalf("call %d refused", i)
+		}
+	}
+	if text := b.Do(t, testenv.Slash(testenv.Member("bo"), "help")).Text(); !strings.Contains(text, "You're going a bit fast. Please wait") {
+		t.Fatalf("4th call: %q", text)
+	}
+	if text := b.Do(t, testenv.Slash(testenv.Member("li"), "help")).Text(); strings.Contains(text, "bit fast") {
+		t.Fatal("another member was limited too")
+	}
+}
+
+func TestOutsideAGuildAndUnknownCommands(t *testing.T) {
+	b := botenv.New(t)
+	in := testenv.Slash(testenv.Member("bo"), "help")
+	in.GuildID, in.User, in.Member = "", in.Member.User, nil
+	if text := b.Do(t, in).Text(); !strings.Contains(text, "use this in your school's server") {
+		t.Errorf("DM: %q", text)
+	}
+	if text := b.Do(t, testenv.Slash(testenv.Member("bo"), "nonsense")).Text(); !strings.Contains(text, "I don't know that command") {
+		t.Errorf("unknown command: %q", text)
+	}
+	if got := counter(t, b, "unknown", "refused"); got != 1 {
+		t.Errorf("unknown commands are not counted under one label: %v", got)
+	}
+}
+
+func TestRedisDownSessionlessCommandsStillWork(t *testing.T) {
+	srv := testenv.NewRedisServer(t)
+	rdb := redis.NewClient(redis.Options{Addrs: []string{srv.Addr()}})
+	t.Cleanup(func() { rdb.Close() })
+	b := botenv.NewWith(t, testenv.NewPool(t), rdb)
+	sessions := redis.NewSessions(rdb, "test:")
+	b.Router.Routes.Command("/draft", 0, func(ctx context.Context, r *discord.Request) (*discord.Reply, error) {
+		if err := sessions.Put(ctx, "draft", "k", map[string]string{"title": "x"}, time.Minute); err != nil {
+			return nil, err
+		}
+		return &discord.Reply{Content: "draft kept"}, nil
+	})
+	if err := srv.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	if text := b.Do(t, testenv.Slash(testenv.Member("carol"), "setup show")).Text(); !strings.Contains(text, "Placement setup") {
+		t.Fatalf("/setup show with Redis down: %q", text)
+	}
+	if text := b.Do(t, testenv.Slash(testenv.Member("bo"), "draft")).Text(); !strings.Contains(text, "session storage, which can't be reached") {
+		t.Fatalf("session command with Redis down: %q", text)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := srv.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if text := b.Do(t, testenv.Slash(testenv.Member("bo"), "draft")).Text(); !strings.Contains(text, "draft kept") {
+		t.Fatalf("after Redis came back: %q", text)
+	}
+}
+
+func TestPostgresDownSaysNothingSavedAndRecovers(t *testing.T) {
+	srv := testenv.NewPostgresServer(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	pool, err := postgres.Open(ctx, testenv.ServerURL(srv))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	b := botenv.NewWith(t, pool, testenv.NewRedisClient(t))
+	if err := srv.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	seen := b.Do(t, testenv.Slash(testenv.Member("carol"), "setup roles", testenv.RoleOpt("student", "900000000000000014")))
+	if !strings.Contains(seen.Text(), "database can't be reached right now, so nothing was saved") {
+		t.Fatalf("with Postgres down: %q", seen.Text())
+	}
+	if err := srv.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	seen = b.Do(t, testenv.Slash(testenv.Member("carol"), "setup roles", testenv.RoleOpt("student", "900000000000000014")))
+	if !strings.Contains(seen.Text(), "Saved.") {
+		t.Fatalf("after Postgres came back: %q", seen.Text())
+	}
+}
+
+func TestWaitFinishesInflightInteractions(t *testing.T) {
+	b := botenv.New(t)
+	release, started := make(chan struct{}), make(chan struct{})
+	b.Router.Routes.Command("/long", 0, func(ctx context.Context, r *discord.Request) (*discord.Reply, error) {
+		close(started)
+		<-release
+		return &discord.Reply{Content: "finished"}, nil
+	})
+	in := testenv.Slash(testenv.Member("bo"), "long")
+	go b.Router.Dispatch(context.Background(), in, discord.RESTResponder{Session: b.Session, Interaction: in})
+	<-started
+	short, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	if err := b.Router.Wait(short); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Wait returned %v while an interaction was in flight", err)
+	}
+	close(release)
+	ctx, cancel2 := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel2()
+	if err := b.Router.Wait(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if text := b.Seen(t, in).Text(); !strings.Contains(text, "finished") {
+		t.Fatalf("in-flight interaction lost its answer: %q", text)
+	}
+}
+
+func TestCommandDefinitionsAreValidForDiscord(t *testing.T) {
+	b := botenv.New(t)
+	cmds := discord.ApplicationCommands(b.Catalog)
+	if _, err := b.Session.ApplicationCommandBulkOverwrite(testenv.AppID, "900000000000000001", cmds); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Session.ApplicationCommandBulkOverwrite(testenv.AppID, "", cmds); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cmds {
+		if c.NameLocalizations == nil || (*c.NameLocalizations)[discordgo.ChineseCN] == "" || (*c.DescriptionLocalizations)[discordgo.ChineseCN] == "" {
+			t.Errorf("/%s lacks a zh-CN localization", c.Name)
+		}
+		for _, o := range c.Options {
+			if o.NameLocalizations[discordgo.ChineseCN] == "" || o.DescriptionLocalizations[discordgo.ChineseCN] == "" {
+				t.Errorf("/%s %s lacks a zh-CN localization", c.Name, o.Name)
+			}
+		}
+	}
+}
