@@ -1,0 +1,392 @@
+package postgres_test
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/jackc/pgx/v5"
+
+	"placementbot/internal/postgres"
+	"placementbot/internal/testenv"
+)
+
+func TestMain(m *testing.M) { testenv.Main(m) }
+
+func testContext(t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+func connect(t *testing.T, ctx context.Context, url string) *pgx.Conn {
+	t.Helper()
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close(context.Background()) })
+	return conn
+}
+
+// schemaFingerprint describes the application's schema (tables, columns, indexes, types,
+// functions), leaving out the version table, so that two states can be compared.
+func schemaFingerprint(t *testing.T, ctx context.Context, conn *pgx.Conn) string {
+	t.Helper()
+	var fp string
+	err := conn.QueryRow(ctx, `
+		SELECT coalesce(string_agg(x, E'\n' ORDER BY x), '') FROM (
+			SELECT format('column %s.%s %s null=%s default=%s', table_name, column_name, data_type,
+			              is_nullable, coalesce(column_default, '')) AS x
+			FROM information_schema.columns
+			WHERE table_schema = 'public' AND table_name <> 'schema_version'
+			UNION ALL
+			SELECT 'index ' || indexdef FROM pg_indexes
+			WHERE schemaname = 'public' AND tablename <> 'schema_version'
+			UNION ALL
+			SELECT 'type ' || t.typname FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+			WHERE n.nspname = 'public' AND t.typtype IN ('e', 'd')
+			UNION ALL
+			SELECT 'function ' || p.oid::regprocedure::text FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+			WHERE n.nspname = 'public'
+		) s`).Scan(&fp)
+	if err != nil {
+		t.Fatalf("schema fingerprint: %v", err)
+	}
+	return fp
+}
+
+func status(t *testing.T, ctx context.Context, url string) (current, latest int32) {
+	t.Helper()
+	current, latest, err := postgres.MigrationStatus(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return current, latest
+}
+
+func TestMigrateUpDownUp(t *testing.T) {
+	ctx := testContext(t)
+	url := testenv.NewEmptyDatabase(t)
+	conn := connect(t, ctx, url)
+
+	current, latest := status(t, ctx, url)
+	if current != 0 || latest < 1 {
+		t.Fatalf("fresh database: status = %d/%d, want 0/>=1", current, latest)
+	}
+	var versionTable *string
+	if err := conn.QueryRow(ctx, "SELECT to_regclass('schema_version')::text").Scan(&versionTable); err != nil {
+		t.Fatal(err)
+	}
+	if versionTable != nil {
+		t.Fatal("MigrationStatus created the version table; it must change nothing")
+	}
+	empty := schemaFingerprint(t, ctx, conn)
+
+	if err := postgres.MigrateUp(ctx, url); err != nil {
+		t.Fatal(err)
+	}
+	if c, l := status(t, ctx, url); c != latest || l != latest {
+		t.Fatalf("after up: status = %d/%d, want %d/%d", c, l, latest, latest)
+	}
+	full := schemaFingerprint(t, ctx, conn)
+	for _, table := range []string{"guilds", "audit_events"} {
+		if !strings.Contains(full, "column "+table+".") {
+			t.Errorf("after up: table %s missing from the schema:\n%s", table, full)
+		}
+	}
+	if err := postgres.MigrateUp(ctx, url); err != nil {
+		t.Fatalf("second up: %v", err)
+	}
+	if again := schemaFingerprint(t, ctx, conn); again != full {
+		t.Fatalf("second up changed the schema: %s", cmp.Diff(full, again))
+	}
+
+	// Walk down one step at a time, remembering each version's schema.
+	byVersion := map[int32]string{latest: full}
+	for v := latest - 1; v >= 0; v-- {
+		if err := postgres.MigrateDown(ctx, url); err != nil {
+			t.Fatalf("down to %d: %v", v, err)
+		}
+		if c, _ := status(t, ctx, url); c != v {
+			t.Fatalf("after down: version %d, want %d", c, v)
+		}
+		byVersion[v] = schemaFingerprint(t, ctx, conn)
+		if byVersion[v] == byVersion[v+1] {
+			t.Errorf("rolling back migration %d changed nothing", v+1)
+		}
+	}
+	if byVersion[0] != empty {
+		t.Fatalf("after rolling everything back the schema is not empty: %s", cmp.Diff(empty, byVersion[0]))
+	}
+	err := postgres.MigrateDown(ctx, url)
+	if err == nil || !strings.HasPrefix(err.Error(), "postgres: migrate down: ") {
+		t.Fatalf("down at version 0: err = %v, want a wrapped error", err)
+	}
+
+	if err := postgres.MigrateUp(ctx, url); err != nil {
+		t.Fatal(err)
+	}
+	if got := schemaFingerprint(t, ctx, conn); got != full {
+		t.Fatalf("up after down differs from the first up: %s", cmp.Diff(full, got))
+	}
+	if err := postgres.MigrateDown(ctx, url); err != nil {
+		t.Fatal(err)
+	}
+	if got := schemaFingerprint(t, ctx, conn); got != byVersion[latest-1] {
+		t.Fatalf("one step down differs from the earlier walk: %s", cmp.Diff(byVersion[latest-1], got))
+	}
+}
+
+// traceDDL records every DDL command run in the database from now on, in a schema of its own, so
+// that a test can count how often each object was created.
+func traceDDL(t *testing.T, ctx context.Context, conn *pgx.Conn) {
+	t.Helper()
+	_, err := conn.Exec(ctx, `
+		CREATE SCHEMA trace;
+		CREATE TABLE trace.ddl (tag text NOT NULL, object text);
+		CREATE FUNCTION trace.log_ddl() RETURNS event_trigger LANGUAGE plpgsql AS $$
+		BEGIN
+			INSERT INTO trace.ddl SELECT command_tag, object_identity FROM pg_event_trigger_ddl_commands();
+		END $$;
+		CREATE EVENT TRIGGER log_ddl ON ddl_command_end EXECUTE FUNCTION trace.log_ddl();`)
+	if err != nil {
+		t.Fatalf("install DDL trace: %v", err)
+	}
+}
+
+// checkRanOnce fails unless the database is at the latest version, its version table has one row,
+// and no object was created twice.
+func checkRanOnce(t *testing.T, ctx context.Context, conn *pgx.Conn, url string) {
+	t.Helper()
+	current, latest := status(t, ctx, url)
+	if current != latest {
+		t.Errorf("version %d, want %d", current, latest)
+	}
+	var rows int
+	if err := conn.QueryRow(ctx, "SELECT count(*) FROM schema_version").Scan(&rows); err != nil {
+		t.Fatal(err)
+	}
+	if rows != 1 {
+		t.Errorf("schema_version has %d rows, want 1", rows)
+	}
+	created := map[string]int{}
+	r, err := conn.Query(ctx, "SELECT object, count(*) FROM trace.ddl WHERE tag LIKE 'CREATE %' GROUP BY object")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for r.Next() {
+		var object string
+		var n int
+		if err := r.Scan(&object, &n); err != nil {
+			t.Fatal(err)
+		}
+		created[object] = n
+	}
+	if err := r.Err(); err != nil {
+		t.Fatal(err)
+	}
+	for _, object := range []string{"public.schema_version", "public.guilds", "public.audit_events"} {
+		if created[object] != 1 {
+			t.Errorf("%s created %d times, want once", object, created[object])
+		}
+	}
+	for object, n := range created {
+		if n != 1 {
+			t.Errorf("%s created %d times, want once", object, n)
+		}
+	}
+}
+
+func TestMigrateUpConcurrentStartup(t *testing.T) {
+	ctx := testContext(t)
+	url := testenv.NewEmptyDatabase(t)
+	conn := connect(t, ctx, url)
+	traceDDL(t, ctx, conn)
+
+	const replicas = 8
+	start := make(chan struct{})
+	errs := make([]error, replicas)
+	var wg sync.WaitGroup
+	for i := range replicas {
+		wg.Go(func() {
+			<-start
+			errs[i] = postgres.MigrateUp(ctx, url)
+		})
+	}
+	close(start)
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("replica %d: %v", i, err)
+		}
+	}
+	checkRanOnce(t, ctx, conn, url)
+}
+
+// TestMigrateHelperProcess is not a test: started by TestMigrateUpConcurrentProcesses as a
+// separate process, it says it is ready, waits for the go signal (stdin closed) and migrates.
+func TestMigrateHelperProcess(t *testing.T) {
+	url := os.Getenv("PLACEMENTBOT_TEST_MIGRATE_URL")
+	if url == "" {
+		return
+	}
+	fmt.Println("ready")
+	_, _ = io.Copy(io.Discard, os.Stdin)
+	if err := postgres.MigrateUp(context.Background(), url); err != nil {
+		fmt.Println("error:", err)
+		os.Exit(1)
+	}
+	fmt.Println("ok")
+}
+
+func TestMigrateUpConcurrentProcesses(t *testing.T) {
+	ctx := testContext(t)
+	url := testenv.NewEmptyDatabase(t)
+	conn := connect(t, ctx, url)
+	traceDDL(t, ctx, conn)
+
+	const processes = 4
+	type child struct {
+		cmd   *exec.Cmd
+		stdin io.WriteCloser
+		out   *bufio.Reader
+	}
+	children := make([]child, processes)
+	for i := range children {
+		cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestMigrateHelperProcess$")
+		cmd.Env = append(os.Environ(), "PLACEMENTBOT_TEST_MIGRATE_URL="+url)
+		cmd.Stderr = os.Stderr
+		stdin, err := cmd.StdinPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		stdout, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+		children[i] = child{cmd: cmd, stdin: stdin, out: bufio.NewReader(stdout)}
+	}
+	for i, c := range children {
+		if line, err := c.out.ReadString('\n'); err != nil || line != "ready\n" {
+			t.Fatalf("process %d: %q, %v", i, line, err)
+		}
+	}
+	// All are waiting: release them together.
+	for _, c := range children {
+		c.stdin.Close()
+	}
+	for i, c := range children {
+		rest, _ := io.ReadAll(c.out)
+		if err := c.cmd.Wait(); err != nil || !strings.Contains(string(rest), "ok\n") {
+			t.Errorf("process %d: %v\n%s", i, err, rest)
+		}
+	}
+	checkRanOnce(t, ctx, conn, url)
+}
+
+func TestMigrateDownConcurrentStepsOnce(t *testing.T) {
+	ctx := testContext(t)
+	url := testenv.NewEmptyDatabase(t)
+	if err := postgres.MigrateUp(ctx, url); err != nil {
+		t.Fatal(err)
+	}
+	_, latest := status(t, ctx, url)
+
+	// One more caller than there are migrations: each rolls back its own step, so exactly one
+	// finds nothing left. Without a lock around reading the version and stepping down, two
+	// callers could both step from the same version and both report success.
+	callers := int(latest) + 1
+	start := make(chan struct{})
+	errs := make([]error, callers)
+	var wg sync.WaitGroup
+	for i := range callers {
+		wg.Go(func() {
+			<-start
+			errs[i] = postgres.MigrateDown(ctx, url)
+		})
+	}
+	close(start)
+	wg.Wait()
+	failed := 0
+	for _, err := range errs {
+		if err != nil {
+			failed++
+			if !strings.Contains(err.Error(), "no migration is applied") {
+				t.Errorf("unexpected error: %v", err)
+			}
+		}
+	}
+	if failed != 1 {
+		t.Errorf("%d of %d callers failed, want exactly 1", failed, callers)
+	}
+	if current, _ := status(t, ctx, url); current != 0 {
+		t.Errorf("version %d after rolling back everything, want 0", current)
+	}
+}
+
+func TestOpen(t *testing.T) {
+	ctx := testContext(t)
+	url := testenv.NewDatabase(t)
+
+	pool, err := postgres.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := pool.Config().MaxConns; got != 10 {
+		t.Errorf("default MaxConns = %d, want 10", got)
+	}
+	if got := pool.Config().ConnConfig.ConnectTimeout; got != 5*time.Second {
+		t.Errorf("ConnectTimeout = %v, want 5s", got)
+	}
+	pool.Close()
+
+	pool, err = postgres.Open(ctx, url+"&pool_max_conns=3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := pool.Config().MaxConns; got != 3 {
+		t.Errorf("MaxConns = %d, want 3 from the connection string", got)
+	}
+	pool.Close()
+
+	if _, err := postgres.Open(ctx, "::not a connection string"); err == nil || !strings.HasPrefix(err.Error(), "postgres: open: ") {
+		t.Errorf("bad connection string: err = %v", err)
+	}
+}
+
+func TestOpenFailsFastWhenServerIsDown(t *testing.T) {
+	ctx := testContext(t)
+	srv := testenv.NewPostgresServer(t)
+	if err := srv.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	began := time.Now()
+	_, err := postgres.Open(ctx, testenv.ServerURL(srv))
+	if err == nil || !strings.HasPrefix(err.Error(), "postgres: open: ") {
+		t.Fatalf("err = %v, want a wrapped error", err)
+	}
+	if took := time.Since(began); took > 5*time.Second {
+		t.Errorf("Open took %v against a stopped server", took)
+	}
+	if err := srv.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	pool, err := postgres.Open(ctx, testenv.ServerURL(srv))
+	if err != nil {
+		t.Fatalf("after restart: %v", err)
+	}
+	pool.Close()
+}
