@@ -44,10 +44,10 @@ func serve(ctx context.Context, cfg config.Config, transport config.Transport) e
 	logOut := io.Writer(os.Stderr)
 	if transport == config.Console {
 		// The terminal belongs to the person typing; logs go to a file beside the local data.
-		if err := os.MkdirAll(cfg.LocalDir, 0o755); err != nil {
-			return fmt.Errorf("create %s: %w", cfg.LocalDir, err)
+		if err := os.MkdirAll(cfg.LocalDataDir(), 0o755); err != nil {
+			return fmt.Errorf("create %s: %w", cfg.LocalDataDir(), err)
 		}
-		f, err := os.OpenFile(filepath.Join(cfg.LocalDir, "placementbot.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+		f, err := os.OpenFile(filepath.Join(cfg.LocalDataDir(), "placementbot.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
 		if err != nil {
 			return fmt.Errorf("open log file: %w", err)
 		}
@@ -56,6 +56,7 @@ func serve(ctx context.Context, cfg config.Config, transport config.Transport) e
 	}
 	log := slog.New(slog.NewJSONHandler(logOut, &slog.HandlerOptions{Level: level}))
 	log.Info("starting", "transport", transport, "config", cfg)
+	goredis.SetLogger(redisLog{log})
 
 	dbURL, redisAddrs := cfg.DatabaseURL, cfg.RedisAddrList()
 	if transport == config.Console && (dbURL == "" || len(redisAddrs) == 0) {
@@ -186,6 +187,14 @@ func startOps(addr string, reg *prometheus.Registry, pool *pgxpool.Pool, rdb gor
 	return func() { _ = srv.Close() }, nil
 }
 
+// redisLog sends go-redis's own messages (failed dials while Redis is down) to the JSON log
+// instead of standard error, where they would spill into the console.
+type redisLog struct{ log *slog.Logger }
+
+func (l redisLog) Printf(_ context.Context, format string, v ...any) {
+	l.log.Warn("redis client", "detail", fmt.Sprintf(format, v...))
+}
+
 func isTerminal(f *os.File) bool {
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
@@ -201,7 +210,7 @@ type localServers struct {
 
 func startLocal(ctx context.Context, cfg config.Config, needPG, needRedis bool) (*localServers, error) {
 	l := &localServers{}
-	dir, err := filepath.Abs(cfg.LocalDir)
+	dir, err := filepath.Abs(cfg.LocalDataDir())
 	if err != nil {
 		return nil, err
 	}

@@ -66,8 +66,20 @@ func defaults() Config {
 		ShardCount:     1,
 		OpsListen:      ":9090",
 		LogLevel:       "info",
-		LocalDir:       ".local",
 	}
+}
+
+// LocalDataDir is where console mode keeps its local servers' data and its log: the
+// configured folder, else ".local" — or /var/lib/placementbot as root, because Postgres runs as
+// the postgres user, who cannot enter a checkout under /root.
+func (c Config) LocalDataDir() string {
+	switch {
+	case c.LocalDir != "":
+		return c.LocalDir
+	case os.Geteuid() == 0:
+		return "/var/lib/placementbot"
+	}
+	return ".local"
 }
 
 // Load reads the optional YAML file named by PLACEMENTBOT_CONFIG, then the environment,

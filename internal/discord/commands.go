@@ -129,7 +129,16 @@ func commandEntries() []commandEntry {
 	return out
 }
 
-// slash renders a route path the way a member types it: "/setup/roles" → "/setup roles".
-func slash(path string) string {
-	return "/" + strings.ReplaceAll(strings.TrimPrefix(path, "/"), "/", " ")
+// slash renders a route path the way the member's Discord client shows it: "/setup/roles" →
+// "/setup roles", or "/设置 身份组" in Chinese, where the client shows localized names.
+func slash(r *Request, path string) string {
+	segs := strings.Split(strings.TrimPrefix(path, "/"), "/")
+	if r.Locale == "en-US" {
+		return "/" + strings.Join(segs, " ")
+	}
+	names := make([]string, len(segs))
+	for i := range segs {
+		names[i] = r.T("name."+strings.Join(segs[:i+1], "."), nil)
+	}
+	return "/" + strings.Join(names, " ")
 }

@@ -31,7 +31,7 @@ func help(_ context.Context, r *Request) (*Reply, error) {
 		if e.Roles != 0 && !r.Actor.Is(e.Roles) {
 			continue
 		}
-		b.WriteString("`" + slash(e.Path) + "` — " + r.T(e.Key, nil) + "\n")
+		b.WriteString("`" + slash(r, e.Path) + "` — " + r.T(e.Key, nil) + "\n")
 	}
 	if r.Actor.Is(placement.RoleCoordinator) {
 		b.WriteString("\n" + r.T("help.coordinator_tip", nil))

@@ -160,7 +160,7 @@ func TestHelpByRole(t *testing.T) {
 	}
 	in := testenv.Slash(testenv.Member("bo"), "help")
 	in.Locale = "zh-CN"
-	if text := b.Do(t, in).Text(); !strings.Contains(text, "你在这里的身份：**学生**") {
+	if text := b.Do(t, in).Text(); !strings.Contains(text, "你在这里的身份：**学生**") || !strings.Contains(text, "`/帮助`") {
 		t.Errorf("zh-CN help: %s", text)
 	}
 }

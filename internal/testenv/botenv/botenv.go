@@ -79,6 +79,7 @@ func NewWith(t testing.TB, pool *pgxpool.Pool, rdb goredis.UniversalClient) *Bot
 	store := postgres.NewStore(pool)
 	svc := placement.NewService(store)
 	logs := &Logs{}
+	goredis.SetLogger(discardRedisLog{})
 	reg := prometheus.NewRegistry()
 	router := discord.NewRouter(discord.Deps{
 		Service: svc, Catalog: catalog, Log: slog.New(slog.NewJSONHandler(logs, nil)), Metrics: discord.NewMetrics(reg),
@@ -211,6 +212,11 @@ func mustDecode(t testing.TB, c fakediscord.Call, v any) {
 		t.Fatalf("decode %s %s: %v", c.Method, c.Path, err)
 	}
 }
+
+// discardRedisLog silences go-redis's dial errors in tests that stop Redis on purpose.
+type discardRedisLog struct{}
+
+func (discardRedisLog) Printf(context.Context, string, ...any) {}
 
 // Discard is a logger for tests that do not read logs.
 func Discard() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }

@@ -1,0 +1,107 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// buildBinary builds the bot once for the tests that run it as a person would.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "placementbot")
+	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// reachableDir is a temp folder the postgres user can enter when the tests run as root.
+func reachableDir(t *testing.T) string {
+	dir := t.TempDir()
+	for _, d := range []string{filepath.Dir(dir), dir} {
+		if err := os.Chmod(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func cleanEnv(extra ...string) []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "PLACEMENTBOT_") {
+			env = append(env, kv)
+		}
+	}
+	return append(env, extra...)
+}
+
+// With nothing configured the bot starts local Postgres and Redis, loads the demo school and
+// runs the console; the example script plays through it, twice, and the second run keeps what
+// the first one changed.
+func TestConsoleOnLocalDemoSchool(t *testing.T) {
+	bin := buildBinary(t)
+	dir := reachableDir(t)
+	script, err := os.ReadFile("../../examples/setup.console")
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := func() string {
+		cmd := exec.Command(bin)
+		cmd.Env = cleanEnv("PLACEMENTBOT_LOCAL_DIR="+dir, "PLACEMENTBOT_OPS_LISTEN=127.0.0.1:0")
+		cmd.Stdin = bytes.NewReader(script)
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		if err := cmd.Run(); err != nil {
+			t.Fatalf("bot exited with %v:\n%s", err, out.String())
+		}
+		return out.String()
+	}
+	out := run()
+	for _, want := range []string{
+		"> as coordinator", "You are now carol",
+		"Placement setup", "Coordinators: @Coordinator", "Announcements channel: #placements",
+		"Saved. This is the setup now:", "Students: @Alumni", "Digest channel: #general",
+		"> press 2", "Digest channel: not set",
+		"> as student bo", "Only coordinators can do this",
+		"You have none of this school's placement roles yet", // bo holds @Student, no longer the student role
+		"> as mentor alice", "You are here as: **mentor**",
+		"你在这里的身份：**企业导师**",
+		"> as owner", "You are here as: **coordinator**", "`/setup roles`",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("console output lacks %q", want)
+		}
+	}
+	if t.Failed() {
+		t.Logf("output:\n%s", out)
+	}
+	if logs, err := os.ReadFile(filepath.Join(dir, "placementbot.log")); err != nil || !bytes.Contains(logs, []byte(`"route":"/setup/roles"`)) {
+		t.Errorf("log file: %v %s", err, logs)
+	}
+	if out := run(); !strings.Contains(out, "Students: @Student") {
+		t.Errorf("second run does not start from the first run's setup:\n%s", out)
+	}
+}
+
+func TestBadSettingStopsWithOneLine(t *testing.T) {
+	bin := buildBinary(t)
+	cmd := exec.Command(bin)
+	cmd.Env = cleanEnv("PLACEMENTBOT_HTTP_LISTEN=:8080", "PLACEMENTBOT_DISCORD_PUBLIC_KEY=nothex", "PLACEMENTBOT_DISCORD_TOKEN=secret-token-value")
+	out, err := cmd.CombinedOutput()
+	if code := cmd.ProcessState.ExitCode(); err == nil || code != 2 {
+		t.Fatalf("exit %d, err %v", code, err)
+	}
+	if lines := strings.Split(strings.TrimSpace(string(out)), "\n"); len(lines) != 1 ||
+		!strings.HasPrefix(lines[0], "config: PLACEMENTBOT_DISCORD_PUBLIC_KEY: ") {
+		t.Fatalf("output %q", out)
+	}
+	if strings.Contains(string(out), "secret-token-value") {
+		t.Fatal("secret in output")
+	}
+}
