@@ -47,6 +47,9 @@ func run(ctx context.Context, args []string) error {
 		if cmd == "console" {
 			transport = config.Console
 		}
+		if err := cfg.CheckStores(transport); err != nil {
+			return err
+		}
 		return serve(ctx, cfg, transport)
 	case "migrate":
 		return migrateCmd(ctx, args)

@@ -2,11 +2,15 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"placementbot/internal/testenv"
+	"placementbot/internal/testenv/fakediscord"
 )
 
 // buildBinary builds the bot once for the tests that run it as a person would.
@@ -103,5 +107,75 @@ func TestBadSettingStopsWithOneLine(t *testing.T) {
 	}
 	if strings.Contains(string(out), "secret-token-value") {
 		t.Fatal("secret in output")
+	}
+}
+
+func TestMain(m *testing.M) { testenv.Main(m) }
+
+func TestMigrateSubcommand(t *testing.T) {
+	bin := buildBinary(t)
+	url := testenv.NewEmptyDatabase(t)
+	migrate := func(arg string) string {
+		cmd := exec.Command(bin, "migrate", arg)
+		cmd.Env = cleanEnv("PLACEMENTBOT_DATABASE_URL=" + url)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("migrate %s: %v\n%s", arg, err, out)
+		}
+		return strings.TrimSpace(string(out))
+	}
+	latest := len(mustGlob(t, "../../migrations/*.sql"))
+	if got, want := migrate("status"), fmt.Sprintf("schema version 0 of %d", latest); got != want {
+		t.Errorf("status: %q, want %q", got, want)
+	}
+	if got, want := migrate("up"), fmt.Sprintf("schema version %d of %d", latest, latest); got != want {
+		t.Errorf("up: %q, want %q", got, want)
+	}
+	if got, want := migrate("down"), fmt.Sprintf("schema version %d of %d", latest-1, latest); got != want {
+		t.Errorf("down: %q, want %q", got, want)
+	}
+}
+
+func mustGlob(t *testing.T, pattern string) []string {
+	m, err := filepath.Glob(pattern)
+	if err != nil || len(m) == 0 {
+		t.Fatalf("glob %s: %v", pattern, err)
+	}
+	return m
+}
+
+// register-commands sends the whole command surface, with localizations, through the
+// configured REST base URL; the strict fake Discord validates it.
+func TestRegisterCommands(t *testing.T) {
+	bin := buildBinary(t)
+	fake := fakediscord.New(t)
+	for _, tc := range []struct {
+		args        []string
+		route, want string
+	}{
+		{[]string{"-guild", "900000000000000001"}, "/applications/{application_id}/guilds/{guild_id}/commands", "in guild 900000000000000001"},
+		{nil, "/applications/{application_id}/commands", "globally"},
+	} {
+		cmd := exec.Command(bin, append([]string{"register-commands"}, tc.args...)...)
+		cmd.Env = cleanEnv("PLACEMENTBOT_DISCORD_TOKEN=test-token", "PLACEMENTBOT_DISCORD_APP_ID="+fakediscord.ApplicationID,
+			"PLACEMENTBOT_DISCORD_API_BASE="+fake.URL())
+		out, err := cmd.CombinedOutput()
+		if err != nil || !strings.Contains(string(out), tc.want) {
+			t.Fatalf("register-commands %v: %v\n%s", tc.args, err, out)
+		}
+		calls := fake.CallsTo("PUT", tc.route)
+		if len(calls) != 1 {
+			t.Fatalf("%d PUT %s calls", len(calls), tc.route)
+		}
+		var cmds []struct {
+			Name              string            `json:"name"`
+			NameLocalizations map[string]string `json:"name_localizations"`
+		}
+		if err := calls[0].Decode(&cmds); err != nil {
+			t.Fatal(err)
+		}
+		if len(cmds) < 2 || cmds[0].Name != "help" || cmds[0].NameLocalizations["zh-CN"] != "帮助" {
+			t.Fatalf("registered %+v", cmds)
+		}
 	}
 }

@@ -161,14 +161,6 @@ func (c Config) validate() error {
 	if c.ShardCount < 1 || c.ShardID < 0 || c.ShardID >= c.ShardCount {
 		return &Error{"PLACEMENTBOT_SHARD_ID", fmt.Sprintf("a shard id from 0 to PLACEMENTBOT_SHARD_COUNT-1 (count %d)", c.ShardCount)}
 	}
-	if c.Transport() != Console {
-		if c.DatabaseURL == "" {
-			return &Error{"PLACEMENTBOT_DATABASE_URL", "a Postgres URL (postgres://user:pass@host/db) is required with a Discord transport"}
-		}
-		if c.RedisAddrs == "" {
-			return &Error{"PLACEMENTBOT_REDIS_ADDRS", "one or more Redis addresses (host:port, comma-separated) are required with a Discord transport"}
-		}
-	}
 	if c.DatabaseURL != "" {
 		if u, err := url.Parse(c.DatabaseURL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
 			return &Error{"PLACEMENTBOT_DATABASE_URL", "a URL starting with postgres:// (the value is not shown because it may hold a password)"}
@@ -184,6 +176,21 @@ func (c Config) validate() error {
 	}
 	if _, err := c.SlogLevel(); err != nil {
 		return &Error{"PLACEMENTBOT_LOG_LEVEL", "one of debug, info, warn, error"}
+	}
+	return nil
+}
+
+// CheckStores refuses to serve Discord without a database and Redis: only the console may
+// start local ones. (Subcommands such as register-commands need neither.)
+func (c Config) CheckStores(t Transport) error {
+	if t == Console {
+		return nil
+	}
+	if c.DatabaseURL == "" {
+		return &Error{"PLACEMENTBOT_DATABASE_URL", "a Postgres URL (postgres://user:pass@host/db) is required with a Discord transport"}
+	}
+	if c.RedisAddrs == "" {
+		return &Error{"PLACEMENTBOT_REDIS_ADDRS", "one or more Redis addresses (host:port, comma-separated) are required with a Discord transport"}
 	}
 	return nil
 }

@@ -64,7 +64,10 @@ func TestLoadRefusesBadSettingsNamingThem(t *testing.T) {
 		{with("PLACEMENTBOT_DISCORD_APP_ID", "abc"), "PLACEMENTBOT_DISCORD_APP_ID"},
 	}
 	for _, tt := range tests {
-		_, err := Load(env(tt.env))
+		c, err := Load(env(tt.env))
+		if err == nil {
+			err = c.CheckStores(c.Transport())
+		}
 		if err == nil {
 			t.Errorf("%v: no error, want one naming %s", tt.env, tt.setting)
 			continue
