@@ -40,6 +40,19 @@ func counter(t *testing.T, b *botenv.Bot, route, outcome string) float64 {
 	return 0
 }
 
+// releaseOnFirstResponse returns a channel closed once the bot has sent its first response,
+// so a test handler can hold on until the router has acknowledged for it.
+func releaseOnFirstResponse(b *botenv.Bot) chan struct{} {
+	release := make(chan struct{})
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		b.Discord.WaitForCalls(ctx, "POST", "/interactions/{interaction_id}/{interaction_token}/callback", 1)
+		close(release)
+	}()
+	return release
+}
+
 func TestPanicBecomesErrorReplyAndBotGoesOn(t *testing.T) {
 	b := botenv.New(t)
 	b.Router.Routes.Command("/boom", 0, func(context.Context, *discord.Request) (*discord.Reply, error) {
@@ -63,18 +76,12 @@ func TestPanicBecomesErrorReplyAndBotGoesOn(t *testing.T) {
 func TestSlowHandlerIsDeferredThenEdited(t *testing.T) {
 	b := botenv.New(t)
 	b.Router.DeferAfter = 10 * time.Millisecond
-	release := make(chan struct{})
+	release := releaseOnFirstResponse(b)
 	b.Router.Routes.Command("/slow", 0, func(ctx context.Context, r *discord.Request) (*discord.Reply, error) {
 		<-release
 		return &discord.Reply{Content: "done at last"}, nil
 	})
 	in := testenv.Slash(testenv.Member("bo"), "slow")
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		b.Discord.WaitForCalls(ctx, "POST", "/interactions/{interaction_id}/{interaction_token}/callback", 1)
-		close(release)
-	}()
 	seen := b.Do(t, in)
 	if seen.Type != discordgo.InteractionResponseDeferredChannelMessageWithSource || !seen.Ephemeral() {
 		t.Fatalf("first response type %d flags %d, want an ephemeral deferral", seen.Type, seen.Data.Flags)
@@ -87,17 +94,11 @@ func TestSlowHandlerIsDeferredThenEdited(t *testing.T) {
 func TestSlowUpdateDeferredAsUpdateAndErrorsGoToFollowup(t *testing.T) {
 	b := botenv.New(t)
 	b.Router.DeferAfter = 10 * time.Millisecond
-	release := make(chan struct{})
+	release := releaseOnFirstResponse(b)
 	b.Router.Routes.UpdateComponent("/slowfail/{id}", 0, func(ctx context.Context, r *discord.Request) (*discord.Reply, error) {
 		<-release
 		return nil, placement.Errorf(placement.ECONFLICT, "err.not_allowed", nil)
 	})
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		b.Discord.WaitForCalls(ctx, "POST", "/interactions/{interaction_id}/{interaction_token}/callback", 1)
-		close(release)
-	}()
 	seen := b.Do(t, testenv.Button(testenv.Member("bo"), "/slowfail/7"))
 	if seen.Type != discordgo.InteractionResponseDeferredMessageUpdate {
 		t.Fatalf("first response type %d, want a deferred update", seen.Type)
@@ -111,17 +112,11 @@ func TestSlowUpdateDeferredAsUpdateAndErrorsGoToFollowup(t *testing.T) {
 func TestSlowAutocompleteAnswersEmptyInTime(t *testing.T) {
 	b := botenv.New(t)
 	b.Router.DeferAfter = 10 * time.Millisecond
-	release := make(chan struct{})
+	release := releaseOnFirstResponse(b)
 	b.Router.Routes.Autocomplete("/find", 0, func(ctx context.Context, r *discord.Request) (*discord.Reply, error) {
 		<-release
 		return &discord.Reply{Choices: []*discordgo.ApplicationCommandOptionChoice{{Name: "late", Value: "late"}}}, nil
 	})
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		b.Discord.WaitForCalls(ctx, "POST", "/interactions/{interaction_id}/{interaction_token}/callback", 1)
-		close(release)
-	}()
 	in := testenv.Autocomplete(testenv.Member("bo"), "find", testenv.StringOpt("q", "ab"))
 	b.Router.Dispatch(context.Background(), in, discord.RESTResponder{Session: b.Session, Interaction: in})
 	calls := b.Discord.CallsTo("POST", "/interactions/{interaction_id}/{interaction_token}/callback")
