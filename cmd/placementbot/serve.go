@@ -30,6 +30,7 @@ import (
 	"placementbot/internal/discord/restbase"
 	"placementbot/internal/i18n"
 	"placementbot/internal/ops"
+	"placementbot/internal/outbox"
 	"placementbot/internal/placement"
 	"placementbot/internal/postgres"
 	"placementbot/internal/redis"
@@ -95,6 +96,7 @@ func serve(ctx context.Context, cfg config.Config, transport config.Transport) e
 	router := discord.NewRouter(discord.Deps{
 		Service: svc, Catalog: catalog, Log: log, Metrics: discord.NewMetrics(reg),
 		Limiter: redis.NewRateLimiter(rdb, "placementbot:"), Claims: redis.NewIdempotency(rdb, "placementbot:"),
+		Sessions: redis.NewSessions(rdb, "placementbot:"),
 	})
 
 	if cfg.OpsListen != "" {
@@ -105,6 +107,21 @@ func serve(ctx context.Context, cfg config.Config, transport config.Transport) e
 		defer stopOps()
 	}
 
+	// Background work runs on every replica; each piece is safe to run concurrently.
+	om := outbox.NewMetrics(reg)
+	startOutbox := func(sender outbox.Sender) {
+		w := outbox.New(outbox.Config{Store: postgres.NewStore(pool), Sender: sender, Catalog: catalog,
+			Log: log.With("component", "outbox"), Metrics: om})
+		go func() { _ = w.Run(ctx) }()
+	}
+	go every(ctx, time.Minute, func(ctx context.Context) {
+		if n, err := svc.ExpireOffers(ctx); err != nil {
+			log.Error("expiring offers failed", "err", err)
+		} else if n > 0 {
+			log.Info("offers expired", "count", n)
+		}
+	})
+
 	switch transport {
 	case config.Console:
 		g := demo.School()
@@ -113,12 +130,14 @@ func serve(ctx context.Context, cfg config.Config, transport config.Transport) e
 		}
 		in := os.Stdin
 		c := console.New(router, discord.ApplicationCommands(catalog), g, in, os.Stdout, isTerminal(in))
+		startOutbox(outbox.ConsoleSender{Out: c, Name: g.NameOf})
 		return c.Run(ctx)
 	case config.Gateway:
 		s, err := newSession(cfg)
 		if err != nil {
 			return err
 		}
+		startOutbox(outbox.DiscordSender{Session: s})
 		err = gateway.Run(ctx, s, router, cfg.ShardID, cfg.ShardCount)
 		return errors.Join(err, waitInflight(router))
 	default:
@@ -126,6 +145,7 @@ func serve(ctx context.Context, cfg config.Config, transport config.Transport) e
 		if err != nil {
 			return err
 		}
+		startOutbox(outbox.DiscordSender{Session: s})
 		key, _ := hex.DecodeString(cfg.DiscordPublicKey) // validated by config
 		h := &httpendpoint.Handler{Router: router, PublicKey: ed25519.PublicKey(key), REST: s, Log: log}
 		srv := &http.Server{Addr: cfg.HTTPListen, Handler: h, ReadHeaderTimeout: 5 * time.Second}
@@ -140,6 +160,22 @@ func serve(ctx context.Context, cfg config.Config, transport config.Transport) e
 		sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 		defer cancel()
 		return errors.Join(srv.Shutdown(sctx), waitInflight(router))
+	}
+}
+
+// every runs fn now and then every interval until ctx ends, each run bounded by the interval.
+func every(ctx context.Context, interval time.Duration, fn func(context.Context)) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		rctx, cancel := context.WithTimeout(ctx, interval)
+		fn(rctx)
+		cancel()
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
 	}
 }
 

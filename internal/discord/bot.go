@@ -17,6 +17,8 @@ type Deps struct {
 	Claims  Claimer
 	Log     *slog.Logger
 	Metrics *Metrics
+	// Sessions keeps wizard drafts and browse pages; nil-safe handlers say when it is down.
+	Sessions *redis.Sessions
 }
 
 // NewRouter builds the router with every feature's routes and the default middleware settings.
@@ -24,8 +26,12 @@ func NewRouter(d Deps) *Router {
 	rs := &Routes{}
 	rs.Command("/help", 0, help)
 	setupHandlers{svc: d.Service}.register(rs)
+	registerEnterprises(rs, d)
+	registerProfiles(rs, d)
+	registerPositions(rs, d)
+	registerApplications(rs, d)
 	return &Router{
-		Routes: rs, Actors: d.Service.Actor, T: d.Catalog.T, Locale: i18n.Match,
+		Routes: rs, Actors: d.Service.Actor, Undelivered: d.Service.TakeUndelivered, T: d.Catalog.T, Locale: i18n.Match,
 		Limiter: d.Limiter, Claims: d.Claims, Log: d.Log, Metrics: d.Metrics,
 		DeferAfter: 1500 * time.Millisecond, Timeout: 10 * time.Second,
 		RateLimit: redis.PerPeriod(20, 10*time.Second),

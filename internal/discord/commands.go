@@ -1,6 +1,7 @@
 package discord
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/bwmarrin/discordgo"
@@ -19,30 +20,22 @@ type command struct {
 }
 
 type option struct {
-	Name     string
-	Type     discordgo.ApplicationCommandOptionType
-	Required bool
-	Channels []discordgo.ChannelType
+	Name         string
+	Type         discordgo.ApplicationCommandOptionType
+	Required     bool
+	Autocomplete bool
+	MaxLength    int
+	Min, Max     float64 // for integer options; both zero means no bounds
+	Channels     []discordgo.ChannelType
+	Choices      []string // fixed values; names come from the catalog "choice.<value>"
 }
 
 var textChannels = []discordgo.ChannelType{discordgo.ChannelTypeGuildText, discordgo.ChannelTypeGuildNews}
 
-// commandTree is the whole slash command surface, in the order /help lists it.
-var commandTree = []command{
-	{Name: "help"},
-	{Name: "setup", Roles: placement.RoleCoordinator, Subs: []command{
-		{Name: "roles", Roles: placement.RoleCoordinator, Options: []option{
-			{Name: "coordinator", Type: discordgo.ApplicationCommandOptionRole},
-			{Name: "mentor", Type: discordgo.ApplicationCommandOptionRole},
-			{Name: "student", Type: discordgo.ApplicationCommandOptionRole},
-		}},
-		{Name: "channels", Roles: placement.RoleCoordinator, Options: []option{
-			{Name: "announcements", Type: discordgo.ApplicationCommandOptionChannel, Channels: textChannels},
-			{Name: "digest", Type: discordgo.ApplicationCommandOptionChannel, Channels: textChannels},
-		}},
-		{Name: "show", Roles: placement.RoleCoordinator},
-	}},
-}
+// commandTree is the whole slash command surface, in the order /help lists it; each feature
+// declares its own commands beside its handlers.
+var commandTree = slices.Concat(helpCommands, setupCommands, enterpriseCommands, profileCommands,
+	positionCommands, applyCommands, applicationCommands)
 
 // Catalog is the part of the message catalog command registration needs.
 type Catalog interface {
@@ -84,15 +77,28 @@ func options(c Catalog, path string, opts []option) []*discordgo.ApplicationComm
 	var out []*discordgo.ApplicationCommandOption
 	for _, o := range opts {
 		key := path + "." + o.Name
-		out = append(out, &discordgo.ApplicationCommandOption{
+		opt := &discordgo.ApplicationCommandOption{
 			Type:                     o.Type,
 			Name:                     o.Name,
 			NameLocalizations:        *zhName(c, key),
 			Description:              description(c, "en-US", "opt."+key),
 			DescriptionLocalizations: *zhDescription(c, "opt."+key),
 			Required:                 o.Required,
+			Autocomplete:             o.Autocomplete,
+			MaxLength:                o.MaxLength,
 			ChannelTypes:             o.Channels,
-		})
+		}
+		if o.Min != 0 || o.Max != 0 {
+			lo := o.Min
+			opt.MinValue, opt.MaxValue = &lo, o.Max
+		}
+		for _, v := range o.Choices {
+			opt.Choices = append(opt.Choices, &discordgo.ApplicationCommandOptionChoice{
+				Name: c.T("en-US", "choice."+v, nil), Value: v,
+				NameLocalizations: map[discordgo.Locale]string{discordgo.ChineseCN: c.T("zh-CN", "choice."+v, nil)},
+			})
+		}
+		out = append(out, opt)
 	}
 	return out
 }

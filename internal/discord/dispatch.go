@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"time"
 
@@ -39,14 +40,16 @@ type Claimer interface {
 // de-duplication, recover, deadline, role resolution and authorization, rate limiting,
 // acknowledging before Discord's 3 seconds run out, logging and metrics.
 type Router struct {
-	Routes  *Routes
-	Actors  func(ctx context.Context, guildID string, m placement.Member) (placement.Actor, error)
-	T       func(locale, key string, data map[string]any) string
-	Locale  func(discordLocale string) string
-	Limiter RateLimiter // nil: no rate limit
-	Claims  Claimer     // nil: no de-duplication
-	Log     *slog.Logger
-	Metrics *Metrics
+	Routes *Routes
+	Actors func(ctx context.Context, guildID string, m placement.Member, locale string) (placement.Actor, error)
+	// Undelivered hands over, once, the notifications a member missed with their DMs closed.
+	Undelivered func(ctx context.Context, a placement.Actor) ([]placement.Notification, error)
+	T           func(locale, key string, data map[string]any) string
+	Locale      func(discordLocale string) string
+	Limiter     RateLimiter // nil: no rate limit
+	Claims      Claimer     // nil: no de-duplication
+	Log         *slog.Logger
+	Metrics     *Metrics
 	// DeferAfter is how long a handler may run before the router acknowledges for it.
 	DeferAfter time.Duration
 	// Timeout bounds each interaction's work, database and Redis calls included.
@@ -195,7 +198,7 @@ func (rt *Router) run(ctx context.Context, route *Route, kind Kind, req *Request
 		}
 		return refuse("err.unknown_command")
 	}
-	actor, err := rt.Actors(ctx, in.GuildID, placement.Member{UserID: in.Member.User.ID, RoleIDs: in.Member.Roles, Permissions: in.Member.Permissions})
+	actor, err := rt.Actors(ctx, in.GuildID, placement.Member{UserID: in.Member.User.ID, RoleIDs: in.Member.Roles, Permissions: in.Member.Permissions}, req.Locale)
 	if err != nil {
 		return rt.failure(req.Locale, kind, err)
 	}
@@ -222,7 +225,33 @@ func (rt *Router) run(ctx context.Context, route *Route, kind Kind, req *Request
 	if reply == nil {
 		return outcome{reply: rt.message(req.Locale, "err.internal", nil, kind), err: errors.New("handler returned no reply"), label: "error"}
 	}
+	rt.addMissedNotifications(ctx, req, reply)
 	return outcome{reply: reply, label: "ok"}
+}
+
+// addMissedNotifications puts what could not be DMed to the member (their DMs are closed) at
+// the top of their next message reply.
+func (rt *Router) addMissedNotifications(ctx context.Context, req *Request, reply *Reply) {
+	if req.Actor.Undelivered == 0 || rt.Undelivered == nil || reply.Modal != nil || reply.Choices != nil {
+		return
+	}
+	notes, err := rt.Undelivered(ctx, req.Actor)
+	if err != nil {
+		rt.Log.Warn("missed notifications unavailable", "err", err)
+		return
+	}
+	if len(notes) == 0 {
+		return
+	}
+	var b strings.Builder
+	b.WriteString(rt.T(req.Locale, "notice.dms_closed", nil))
+	for _, n := range notes {
+		b.WriteString("\n• " + rt.T(req.Locale, n.MessageKey, n.Data))
+	}
+	if reply.Content != "" {
+		b.WriteString("\n\n" + reply.Content)
+	}
+	reply.Content = Truncate(b.String(), 2000)
 }
 
 // failure maps an error to what the member reads and the outcome label for metrics.
@@ -233,7 +262,7 @@ func (rt *Router) failure(locale string, kind Kind, err error) outcome {
 		rt.Metrics.backendError("postgres")
 		return outcome{reply: rt.message(locale, pe.Key, pe.Data, kind), err: err, label: "unavailable"}
 	case errors.As(err, &pe) && pe.Code != placement.EINTERNAL:
-		return outcome{reply: rt.message(locale, pe.Key, pe.Data, kind), err: err, label: "refused"}
+		return outcome{reply: rt.message(locale, pe.Key, rt.localizeField(locale, pe.Data), kind), err: err, label: "refused"}
 	case errors.Is(err, redis.ErrUnavailable):
 		rt.Metrics.backendError("redis")
 		return outcome{reply: rt.message(locale, "err.session_unavailable", nil, kind), err: err, label: "unavailable"}
@@ -241,6 +270,23 @@ func (rt *Router) failure(locale string, kind Kind, err error) outcome {
 		return outcome{reply: rt.message(locale, "err.timeout", nil, kind), err: err, label: "timeout"}
 	}
 	return outcome{reply: rt.message(locale, "err.internal", nil, kind), err: err, label: "error"}
+}
+
+// localizedData names the fields and statuses an error speaks of in the member's language.
+var localizedData = map[string]string{"Field": "field.", "From": "status.", "To": "status.", "Status": "status."}
+
+// localizeField translates the error data values that are catalog words, not user text.
+func (rt *Router) localizeField(locale string, data map[string]any) map[string]any {
+	out := make(map[string]any, len(data))
+	for k, v := range data {
+		if prefix, ok := localizedData[k]; ok {
+			if s, ok := v.(string); ok {
+				v = rt.T(locale, prefix+s, nil)
+			}
+		}
+		out[k] = v
+	}
+	return out
 }
 
 // message is a plain ephemeral text reply; autocomplete gets no suggestions instead.

@@ -9,6 +9,8 @@ import (
 	"placementbot/internal/placement"
 )
 
+var helpCommands = []command{{Name: "help"}}
+
 // help lists what this member can do now, from their current roles.
 func help(_ context.Context, r *Request) (*Reply, error) {
 	var roles []string
@@ -21,7 +23,9 @@ func help(_ context.Context, r *Request) (*Reply, error) {
 		}
 	}
 	var b strings.Builder
-	if len(roles) == 0 {
+	if len(roles) == 0 && r.Actor.MentorRole {
+		b.WriteString(r.T("help.roles", map[string]any{"Roles": r.T("role.mentor", nil)}))
+	} else if len(roles) == 0 {
 		b.WriteString(r.T("help.no_role", nil))
 	} else {
 		b.WriteString(r.T("help.roles", map[string]any{"Roles": strings.Join(roles, ", ")}))
@@ -32,6 +36,9 @@ func help(_ context.Context, r *Request) (*Reply, error) {
 			continue
 		}
 		b.WriteString("`" + slash(r, e.Path) + "` — " + r.T(e.Key, nil) + "\n")
+	}
+	if r.Actor.MentorRole && !r.Actor.Is(placement.RoleMentor) {
+		b.WriteString("\n" + r.T("help.mentor_unlinked", nil))
 	}
 	if r.Actor.Is(placement.RoleCoordinator) {
 		b.WriteString("\n" + r.T("help.coordinator_tip", nil))

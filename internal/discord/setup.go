@@ -8,6 +8,21 @@ import (
 	"placementbot/internal/placement"
 )
 
+var setupCommands = []command{
+	{Name: "setup", Roles: placement.RoleCoordinator, Subs: []command{
+		{Name: "roles", Roles: placement.RoleCoordinator, Options: []option{
+			{Name: "coordinator", Type: discordgo.ApplicationCommandOptionRole},
+			{Name: "mentor", Type: discordgo.ApplicationCommandOptionRole},
+			{Name: "student", Type: discordgo.ApplicationCommandOptionRole},
+		}},
+		{Name: "channels", Roles: placement.RoleCoordinator, Options: []option{
+			{Name: "announcements", Type: discordgo.ApplicationCommandOptionChannel, Channels: textChannels},
+			{Name: "digest", Type: discordgo.ApplicationCommandOptionChannel, Channels: textChannels},
+		}},
+		{Name: "show", Roles: placement.RoleCoordinator},
+	}},
+}
+
 // setupHandlers serve /setup: the role mapping, the channels and the current setup card.
 type setupHandlers struct {
 	svc *placement.Service

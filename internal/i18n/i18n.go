@@ -6,6 +6,7 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
+	"path"
 	"strings"
 
 	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
@@ -13,7 +14,7 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-//go:embed locales/*.yaml
+//go:embed locales
 var files embed.FS
 
 // Languages the bot speaks, as Discord locale codes; the first is the fallback.
@@ -32,17 +33,23 @@ func Load() (*Catalog, error) {
 	b.RegisterUnmarshalFunc("yaml", yaml.Unmarshal)
 	c := &Catalog{bundle: b, localizers: map[string]*goi18n.Localizer{}, ids: map[string][]string{}}
 	for _, lang := range Languages {
-		name := "locales/" + lang + ".yaml"
-		data, err := fs.ReadFile(files, name)
-		if err != nil {
-			return nil, fmt.Errorf("i18n: read %s: %w", name, err)
+		// One folder per language, one file per feature; go-i18n wants the language in the name.
+		names, err := fs.Glob(files, "locales/"+lang+"/*.yaml")
+		if err != nil || len(names) == 0 {
+			return nil, fmt.Errorf("i18n: no message files for %s", lang)
 		}
-		mf, err := b.ParseMessageFileBytes(data, name)
-		if err != nil {
-			return nil, fmt.Errorf("i18n: parse %s: %w", name, err)
-		}
-		for _, m := range mf.Messages {
-			c.ids[lang] = append(c.ids[lang], m.ID)
+		for _, name := range names {
+			data, err := fs.ReadFile(files, name)
+			if err != nil {
+				return nil, fmt.Errorf("i18n: read %s: %w", name, err)
+			}
+			mf, err := b.ParseMessageFileBytes(data, lang+"/"+path.Base(strings.TrimSuffix(name, ".yaml"))+"."+lang+".yaml")
+			if err != nil {
+				return nil, fmt.Errorf("i18n: parse %s: %w", name, err)
+			}
+			for _, m := range mf.Messages {
+				c.ids[lang] = append(c.ids[lang], m.ID)
+			}
 		}
 		c.localizers[lang] = goi18n.NewLocalizer(b, lang)
 	}

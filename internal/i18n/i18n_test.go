@@ -43,3 +43,20 @@ func TestTranslate(t *testing.T) {
 		t.Error("zh-CN lacks command name localizations")
 	}
 }
+
+// A message id defined in two files of one language would silently lose one text.
+func TestNoMessageDefinedTwice(t *testing.T) {
+	c, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range Languages {
+		seen := map[string]bool{}
+		for _, id := range c.IDs(lang) {
+			if seen[id] {
+				t.Errorf("%s defines %q twice", lang, id)
+			}
+			seen[id] = true
+		}
+	}
+}

@@ -13,6 +13,8 @@ type GuildSettings struct {
 	StudentRoleID          string
 	AnnouncementsChannelID string
 	DigestChannelID        string
+	OpenApplicationCap     int // open applications one student may have (default 10)
+	OfferExpiryDays        int // days a student has to answer an offer (default 7)
 	UpdatedAt              time.Time
 }
 

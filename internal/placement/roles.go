@@ -30,6 +30,16 @@ type Actor struct {
 	GuildID string
 	UserID  string
 	Roles   Role
+	// MentorRole: holds the mentor role, linked to an enterprise or not (RoleMentor needs both).
+	MentorRole    bool
+	EnterpriseIDs []int64 // verified enterprises the actor mentors for
+	Locale        string  // the language of this interaction
+	Undelivered   int     // notifications that could not reach them by DM
+}
+
+// MentorsFor reports whether the actor is a mentor of the enterprise.
+func (a Actor) MentorsFor(enterpriseID int64) bool {
+	return a.Is(RoleMentor) && slices.Contains(a.EnterpriseIDs, enterpriseID)
 }
 
 // Is reports whether the actor holds any of the given roles.

@@ -8,23 +8,49 @@ import (
 // Service is the domain's entry point: every handler goes through it, and it checks the
 // actor's rights itself so no transport can skip a rule.
 type Service struct {
-	Guilds GuildStore
-	Now    func() time.Time
+	Store Store
+	Now   func() time.Time
 }
 
-// NewService returns a service over the given stores.
-func NewService(guilds GuildStore) *Service {
-	return &Service{Guilds: guilds, Now: time.Now}
+// NewService returns a service over the store.
+func NewService(store Store) *Service {
+	return &Service{Store: store, Now: time.Now}
 }
 
-// Actor resolves the member's roles in a guild from the guild's current setup.
-func (s *Service) Actor(ctx context.Context, guildID string, m Member) (Actor, error) {
-	gs, err := s.Guilds.FindGuildSettings(ctx, guildID)
+func (s *Service) today() time.Time {
+	n := s.Now().UTC()
+	return time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+// Actor resolves the member's roles in a guild from the guild's current setup and the
+// enterprises they are linked to, and remembers the language they use.
+func (s *Service) Actor(ctx context.Context, guildID string, m Member, locale string) (Actor, error) {
+	facts, err := s.Store.ActorFacts(ctx, guildID, m.UserID)
 	if err != nil {
 		return Actor{}, err
 	}
-	gs.GuildID = guildID
-	return ResolveActor(gs, m), nil
+	facts.Settings.GuildID = guildID
+	a := ResolveActor(facts.Settings, m)
+	a.MentorRole = a.Is(RoleMentor)
+	a.EnterpriseIDs = facts.EnterpriseIDs
+	if len(a.EnterpriseIDs) == 0 {
+		a.Roles &^= RoleMentor
+	}
+	a.Locale, a.Undelivered = locale, facts.Undelivered
+	if locale != "" && locale != facts.Locale {
+		if err := s.Store.SetMemberLocale(ctx, guildID, m.UserID, locale); err != nil {
+			return Actor{}, err
+		}
+	}
+	return a, nil
+}
+
+// TakeUndelivered returns, once, the notifications the actor missed because their DMs are closed.
+func (s *Service) TakeUndelivered(ctx context.Context, a Actor) ([]Notification, error) {
+	if a.Undelivered == 0 {
+		return nil, nil
+	}
+	return s.Store.TakeUndelivered(ctx, a.GuildID, a.UserID)
 }
 
 // GuildSettings returns the guild's setup; coordinators only.
@@ -32,7 +58,7 @@ func (s *Service) GuildSettings(ctx context.Context, a Actor) (GuildSettings, er
 	if !a.Is(RoleCoordinator) {
 		return GuildSettings{}, Errorf(EFORBIDDEN, "err.coordinator_only", nil)
 	}
-	return s.Guilds.FindGuildSettings(ctx, a.GuildID)
+	return s.Store.FindGuildSettings(ctx, a.GuildID)
 }
 
 // UpdateGuildSettings changes the guild's setup and records who did it; coordinators only.
@@ -46,7 +72,7 @@ func (s *Service) UpdateGuildSettings(ctx context.Context, a Actor, upd GuildSet
 	if err := upd.validate(); err != nil {
 		return GuildSettings{}, err
 	}
-	cur, err := s.Guilds.FindGuildSettings(ctx, a.GuildID)
+	cur, err := s.Store.FindGuildSettings(ctx, a.GuildID)
 	if err != nil {
 		return GuildSettings{}, err
 	}
@@ -55,74 +81,5 @@ func (s *Service) UpdateGuildSettings(ctx context.Context, a Actor, upd GuildSet
 	}
 	ev := AuditEvent{GuildID: a.GuildID, ActorID: a.UserID, Action: "setup.update", Subject: "guild:" + a.GuildID,
 		Detail: upd.detail(), At: s.Now()}
-	return s.Guilds.UpdateGuildSettings(ctx, a.GuildID, upd, ev)
-}
-
-// validate refuses ids that cannot be Discord ids (they arrive from client-controlled options).
-func (u GuildSettingsUpdate) validate() error {
-	for _, id := range []*string{u.CoordinatorRoleID, u.MentorRoleID, u.StudentRoleID, u.AnnouncementsChannelID, u.DigestChannelID} {
-		if id != nil && *id != "" && !IsSnowflake(*id) {
-			return Errorf(EINVALID, "err.bad_id", nil)
-		}
-	}
-	return nil
-}
-
-// Apply returns the settings with the update's non-nil fields applied.
-func (s GuildSettings) Apply(u GuildSettingsUpdate) GuildSettings {
-	set := func(dst *string, v *string) {
-		if v != nil {
-			*dst = *v
-		}
-	}
-	set(&s.CoordinatorRoleID, u.CoordinatorRoleID)
-	set(&s.MentorRoleID, u.MentorRoleID)
-	set(&s.StudentRoleID, u.StudentRoleID)
-	set(&s.AnnouncementsChannelID, u.AnnouncementsChannelID)
-	set(&s.DigestChannelID, u.DigestChannelID)
-	return s
-}
-
-// checkRolesDistinct refuses a mapping where one Discord role means two things: the bot could
-// no longer tell a student from a mentor.
-func (s GuildSettings) checkRolesDistinct() error {
-	seen := map[string]bool{}
-	for _, id := range []string{s.CoordinatorRoleID, s.MentorRoleID, s.StudentRoleID} {
-		if id == "" {
-			continue
-		}
-		if seen[id] {
-			return Errorf(EINVALID, "err.setup_same_role", nil)
-		}
-		seen[id] = true
-	}
-	return nil
-}
-
-func (u GuildSettingsUpdate) detail() map[string]any {
-	d := map[string]any{}
-	set := func(k string, v *string) {
-		if v != nil {
-			d[k] = *v
-		}
-	}
-	set("coordinator_role_id", u.CoordinatorRoleID)
-	set("mentor_role_id", u.MentorRoleID)
-	set("student_role_id", u.StudentRoleID)
-	set("announcements_channel_id", u.AnnouncementsChannelID)
-	set("digest_channel_id", u.DigestChannelID)
-	return d
-}
-
-// IsSnowflake reports whether s looks like a Discord id: 1 to 20 decimal digits.
-func IsSnowflake(s string) bool {
-	if len(s) == 0 || len(s) > 20 {
-		return false
-	}
-	for _, c := range s {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return true
+	return s.Store.UpdateGuildSettings(ctx, a.GuildID, upd, ev)
 }

@@ -12,8 +12,13 @@ import (
 )
 
 // wrap names the failed operation and, when the database could not be reached or answered too
-// late, marks the error unavailable so the member is told plainly that nothing was saved.
+// late, marks the error unavailable so the member is told plainly that nothing was saved. Domain
+// errors pass through unchanged: they are the answer to the request, not a failure of the store.
 func wrap(op string, err error) error {
+	var domain *placement.Error
+	if errors.As(err, &domain) {
+		return err
+	}
 	err = fmt.Errorf("postgres: %s: %w", op, err)
 	if isUnavailable(err) {
 		return placement.Unavailable("err.db_unavailable", err)
@@ -40,4 +45,10 @@ func isUnavailable(err error) bool {
 		return len(pgErr.Code) == 5 && (pgErr.Code[:2] == "08" || pgErr.Code[:4] == "57P0")
 	}
 	return pgconn.SafeToRetry(err)
+}
+
+// isUniqueViolation reports whether err is a unique violation of the named constraint or index.
+func isUniqueViolation(err error, constraint string) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == "23505" && pgErr.ConstraintName == constraint
 }

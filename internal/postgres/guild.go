@@ -15,20 +15,29 @@ import (
 // Store implements the domain's stores on a pgx pool; its methods are grouped by file.
 type Store struct {
 	pool *pgxpool.Pool
+	// searchWindow and candidateWindow bound the walks of searchOpenPositions.
+	searchWindow, candidateWindow int
 }
 
+// The store must keep everything the domain needs durable.
+var _ placement.Store = (*Store)(nil)
+
 // NewStore returns a store over the pool.
-func NewStore(pool *pgxpool.Pool) *Store { return &Store{pool: pool} }
+func NewStore(pool *pgxpool.Pool) *Store {
+	return &Store{pool: pool, searchWindow: searchWindow, candidateWindow: candidateWindow}
+}
 
 // FindGuildSettings returns the guild's settings, or empty settings for a guild never set up.
 func (s *Store) FindGuildSettings(ctx context.Context, guildID string) (placement.GuildSettings, error) {
 	gs := placement.GuildSettings{GuildID: guildID}
 	err := s.pool.QueryRow(ctx, `
 		SELECT coordinator_role_id, mentor_role_id, student_role_id,
-		       announcements_channel_id, digest_channel_id, updated_at
+		       announcements_channel_id, digest_channel_id,
+		       open_application_cap, offer_expiry_days, updated_at
 		FROM guilds WHERE guild_id = $1`, guildID).Scan(
 		&gs.CoordinatorRoleID, &gs.MentorRoleID, &gs.StudentRoleID,
-		&gs.AnnouncementsChannelID, &gs.DigestChannelID, &gs.UpdatedAt)
+		&gs.AnnouncementsChannelID, &gs.DigestChannelID,
+		&gs.OpenApplicationCap, &gs.OfferExpiryDays, &gs.UpdatedAt)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return gs, nil
 	}
@@ -42,7 +51,7 @@ func (s *Store) FindGuildSettings(ctx context.Context, guildID string) (placemen
 func (s *Store) UpdateGuildSettings(ctx context.Context, guildID string, upd placement.GuildSettingsUpdate, ev placement.AuditEvent) (placement.GuildSettings, error) {
 	gs := placement.GuildSettings{GuildID: guildID}
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `INSERT INTO guilds (guild_id) VALUES ($1) ON CONFLICT DO NOTHING`, guildID); err != nil {
+		if err := ensureGuild(ctx, tx, guildID); err != nil {
 			return err
 		}
 		err := tx.QueryRow(ctx, `
@@ -55,11 +64,13 @@ func (s *Store) UpdateGuildSettings(ctx context.Context, guildID string, upd pla
 			  updated_at               = now()
 			WHERE guild_id = $1
 			RETURNING coordinator_role_id, mentor_role_id, student_role_id,
-			          announcements_channel_id, digest_channel_id, updated_at`,
+			          announcements_channel_id, digest_channel_id,
+			          open_application_cap, offer_expiry_days, updated_at`,
 			guildID, upd.CoordinatorRoleID, upd.MentorRoleID, upd.StudentRoleID,
 			upd.AnnouncementsChannelID, upd.DigestChannelID).Scan(
 			&gs.CoordinatorRoleID, &gs.MentorRoleID, &gs.StudentRoleID,
-			&gs.AnnouncementsChannelID, &gs.DigestChannelID, &gs.UpdatedAt)
+			&gs.AnnouncementsChannelID, &gs.DigestChannelID,
+			&gs.OpenApplicationCap, &gs.OfferExpiryDays, &gs.UpdatedAt)
 		if err != nil {
 			return err
 		}
@@ -69,6 +80,13 @@ func (s *Store) UpdateGuildSettings(ctx context.Context, guildID string, upd pla
 		return gs, wrap("update guild settings", err)
 	}
 	return gs, nil
+}
+
+// ensureGuild creates the guild's row when missing: every other table refers to it, and a guild
+// may be used before anyone set it up.
+func ensureGuild(ctx context.Context, tx pgx.Tx, guildID string) error {
+	_, err := tx.Exec(ctx, `INSERT INTO guilds (guild_id) VALUES ($1) ON CONFLICT DO NOTHING`, guildID)
+	return err
 }
 
 // insertAudit records one audit event inside the caller's transaction.

@@ -83,6 +83,16 @@ func slash(m demo.Member, t discordgo.InteractionType, path string, opts []Opt) 
 					res.Roles[id] = &discordgo.Role{ID: r.ID, Name: r.Name, Managed: r.Managed}
 				}
 			}
+		case discordgo.ApplicationCommandOptionUser:
+			for _, m := range g.Members {
+				if m.ID == id {
+					if res.Users == nil {
+						res.Users, res.Members = map[string]*discordgo.User{}, map[string]*discordgo.Member{}
+					}
+					res.Users[id] = &discordgo.User{ID: m.ID, Username: m.Name}
+					res.Members[id] = &discordgo.Member{Roles: m.RoleIDs, Permissions: m.Permissions}
+				}
+			}
 		case discordgo.ApplicationCommandOptionChannel:
 			for _, c := range g.Channels {
 				if c.ID == id {
@@ -153,4 +163,17 @@ func JSON(in *discordgo.Interaction) []byte {
 		panic(err)
 	}
 	return out
+}
+
+// IntOpt is an integer option (Discord sends numbers as JSON numbers).
+func IntOpt(name string, v int) Opt {
+	return Opt{name, discordgo.ApplicationCommandOptionInteger, float64(v)}
+}
+
+// BoolOpt is a boolean option.
+func BoolOpt(name string, v bool) Opt { return Opt{name, discordgo.ApplicationCommandOptionBoolean, v} }
+
+// UserOpt is a user option referring to a demo member by name.
+func UserOpt(name, member string) Opt {
+	return Opt{name, discordgo.ApplicationCommandOptionUser, Member(member).ID}
 }

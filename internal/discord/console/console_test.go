@@ -82,7 +82,7 @@ func newRouter(t *testing.T, rs *discord.Routes) *discord.Router {
 		MentorRoleID: demo.MentorRoleID, StudentRoleID: demo.StudentRoleID}
 	return &discord.Router{
 		Routes: rs, T: cat.T, Locale: i18n.Match, Log: slog.New(slog.DiscardHandler),
-		Actors: func(_ context.Context, guildID string, m placement.Member) (placement.Actor, error) {
+		Actors: func(_ context.Context, guildID string, m placement.Member, _ string) (placement.Actor, error) {
 			s := settings
 			s.GuildID = guildID
 			return placement.ResolveActor(s, m), nil

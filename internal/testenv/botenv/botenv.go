@@ -84,10 +84,11 @@ func NewWith(t testing.TB, pool *pgxpool.Pool, rdb goredis.UniversalClient) *Bot
 	router := discord.NewRouter(discord.Deps{
 		Service: svc, Catalog: catalog, Log: slog.New(slog.NewJSONHandler(logs, nil)), Metrics: discord.NewMetrics(reg),
 		Limiter: redis.NewRateLimiter(rdb, "test:"), Claims: redis.NewIdempotency(rdb, "test:"),
+		Sessions: redis.NewSessions(rdb, "test:"),
 	})
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := demo.Seed(ctx, svc, demo.School()); err != nil {
+	if _, err := demo.SeedSetup(ctx, svc, demo.School()); err != nil {
 		t.Fatal(err)
 	}
 	return &Bot{Router: router, Service: svc, Store: store, Pool: pool, Redis: rdb, Discord: fake,

@@ -1,0 +1,261 @@
+package placement
+
+import (
+	"context"
+	"sort"
+)
+
+// Apply files the student's application with their motivation.
+func (s *Service) Apply(ctx context.Context, a Actor, positionID int64, motivation string) (Application, error) {
+	if !a.Is(RoleStudent) {
+		return Application{}, Errorf(EFORBIDDEN, "err.student_only", nil)
+	}
+	motivation, err := cleanText("motivation", motivation, 20, 1000)
+	if err != nil {
+		return Application{}, err
+	}
+	gs, err := s.Store.FindGuildSettings(ctx, a.GuildID)
+	if err != nil {
+		return Application{}, err
+	}
+	pos, err := s.Store.FindPosition(ctx, a.GuildID, positionID)
+	if err != nil {
+		return Application{}, err
+	}
+	e, err := s.Store.FindEnterprise(ctx, a.GuildID, pos.EnterpriseID)
+	if err != nil {
+		return Application{}, err
+	}
+	app := Application{GuildID: a.GuildID, PositionID: positionID, StudentID: a.UserID, Status: Submitted, Motivation: motivation}
+	notes := func(app Application, pos Position) []Notification {
+		data := map[string]any{"ID": app.ID, "Title": pos.Title, "Enterprise": pos.EnterpriseName, "Student": a.UserID}
+		out := []Notification{{GuildID: a.GuildID, DedupKey: appKey(app.ID, Submitted, a.UserID), UserID: a.UserID,
+			MessageKey: "note.app_submitted", Data: data}}
+		for _, m := range e.Mentors {
+			out = append(out, Notification{GuildID: a.GuildID, DedupKey: appKey(app.ID, Submitted, m), UserID: m,
+				MessageKey: "note.mentor_new_application", Data: data})
+		}
+		return out
+	}
+	return s.Store.CreateApplication(ctx, app, openCap(gs), s.today(), notes)
+}
+
+func openCap(gs GuildSettings) int {
+	if gs.OpenApplicationCap > 0 {
+		return gs.OpenApplicationCap
+	}
+	return 10
+}
+
+func appKey(id int64, to Status, userID string) string {
+	return "application:" + idStr(id) + ":" + string(to) + ":" + userID
+}
+
+// Withdraw lets a student take back their own application that is not final.
+func (s *Service) Withdraw(ctx context.Context, a Actor, appID int64, note string) (Application, error) {
+	return s.studentMove(ctx, a, appID, Withdrawn, note)
+}
+
+// Accept lets the student take an offer; it then waits for a coordinator's approval.
+func (s *Service) Accept(ctx context.Context, a Actor, appID int64) (Application, error) {
+	return s.studentMove(ctx, a, appID, Accepted, "")
+}
+
+// Decline lets the student turn an offer down, freeing the slot.
+func (s *Service) Decline(ctx context.Context, a Actor, appID int64, note string) (Application, error) {
+	return s.studentMove(ctx, a, appID, Declined, note)
+}
+
+func (s *Service) studentMove(ctx context.Context, a Actor, appID int64, to Status, note string) (Application, error) {
+	note, err := cleanText("reason", note, 0, 300)
+	if err != nil {
+		return Application{}, err
+	}
+	app, err := s.Store.FindApplication(ctx, a.GuildID, appID)
+	if err != nil {
+		return Application{}, err
+	}
+	if app.StudentID != a.UserID {
+		return Application{}, Errorf(EFORBIDDEN, "err.not_your_application", nil)
+	}
+	return s.move(ctx, a, app, to, PartyStudent, note)
+}
+
+// Shortlist, Offer and Reject are the mentor's answers (coordinators may reject too).
+
+// Shortlist marks an application as one the mentor is considering.
+func (s *Service) Shortlist(ctx context.Context, a Actor, appID int64) (Application, error) {
+	return s.mentorMove(ctx, a, appID, Shortlisted, "")
+}
+
+// Offer offers the student a slot; never more offers than slots.
+func (s *Service) Offer(ctx context.Context, a Actor, appID int64) (Application, error) {
+	return s.mentorMove(ctx, a, appID, Offered, "")
+}
+
+// Reject turns an application down with a reason the student sees.
+func (s *Service) Reject(ctx context.Context, a Actor, appID int64, reason string) (Application, error) {
+	reason, err := cleanText("reason", reason, 3, 300)
+	if err != nil {
+		return Application{}, err
+	}
+	return s.mentorMove(ctx, a, appID, Rejected, reason)
+}
+
+func (s *Service) mentorMove(ctx context.Context, a Actor, appID int64, to Status, note string) (Application, error) {
+	app, err := s.Store.FindApplication(ctx, a.GuildID, appID)
+	if err != nil {
+		return Application{}, err
+	}
+	party := PartyMentor
+	switch {
+	case a.MentorsFor(app.EnterpriseID):
+	case to == Rejected && a.Is(RoleCoordinator):
+		party = PartyCoordinator
+	default:
+		return Application{}, Errorf(EFORBIDDEN, "err.not_your_position", nil)
+	}
+	return s.move(ctx, a, app, to, party, note)
+}
+
+// move applies one lifecycle transition with its notifications: the student hears of every
+// change, the mentors of accepts and declines.
+func (s *Service) move(ctx context.Context, a Actor, app Application, to Status, by Party, note string) (Application, error) {
+	if !CanTransition(app.Status, to, by) {
+		return Application{}, Errorf(ECONFLICT, "err.cannot_move", map[string]any{"From": string(app.Status), "To": string(to)})
+	}
+	var mentors []string
+	if to == Accepted || to == Declined {
+		e, err := s.Store.FindEnterprise(ctx, a.GuildID, app.EnterpriseID)
+		if err != nil {
+			return Application{}, err
+		}
+		mentors = e.Mentors
+	}
+	gs, err := s.Store.FindGuildSettings(ctx, a.GuildID)
+	if err != nil {
+		return Application{}, err
+	}
+	t := Transition{GuildID: a.GuildID, ApplicationID: app.ID, From: FromStatuses(to, by), To: to, ActorID: a.UserID, Note: note, At: s.Now(),
+		Notify: func(app Application) []Notification {
+			return transitionNotes(app, to, note, mentors, expiryDays(gs))
+		}}
+	return s.Store.TransitionApplication(ctx, t)
+}
+
+func expiryDays(gs GuildSettings) int {
+	if gs.OfferExpiryDays > 0 {
+		return gs.OfferExpiryDays
+	}
+	return 7
+}
+
+func transitionNotes(app Application, to Status, note string, mentors []string, days int) []Notification {
+	data := map[string]any{"ID": app.ID, "Title": app.PositionTitle, "Enterprise": app.EnterpriseName, "Student": app.StudentID, "Reason": note, "Days": days}
+	out := []Notification{{GuildID: app.GuildID, DedupKey: appKey(app.ID, to, app.StudentID), UserID: app.StudentID,
+		MessageKey: "note.app_" + string(to), Data: data}}
+	for _, m := range mentors {
+		out = append(out, Notification{GuildID: app.GuildID, DedupKey: appKey(app.ID, to, m), UserID: m,
+			MessageKey: "note.mentor_app_" + string(to), Data: data})
+	}
+	return out
+}
+
+// ExpireOffers expires offers left unanswered past their guild's period; safe to run on every
+// replica at once, since each transition only happens if the offer is still open.
+func (s *Service) ExpireOffers(ctx context.Context) (int, error) {
+	due, err := s.Store.DueOffers(ctx, s.Now(), 100)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, app := range due {
+		t := Transition{GuildID: app.GuildID, ApplicationID: app.ID, From: []Status{Offered}, To: Expired, ActorID: "system", At: s.Now(),
+			Notify: func(app Application) []Notification { return transitionNotes(app, Expired, "", nil, 0) }}
+		if _, err := s.Store.TransitionApplication(ctx, t); err != nil {
+			if ErrorCode(err) == ECONFLICT {
+				continue // answered or expired elsewhere in the meantime
+			}
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
+
+// ApplicationWithEvents is an application and its timeline.
+type ApplicationWithEvents struct {
+	Application
+	Events []Event
+}
+
+// MyApplications lists the student's applications, newest first, each with its timeline.
+func (s *Service) MyApplications(ctx context.Context, a Actor) ([]ApplicationWithEvents, error) {
+	apps, err := s.Store.StudentApplications(ctx, a.GuildID, a.UserID)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]int64, len(apps))
+	for i, app := range apps {
+		ids[i] = app.ID
+	}
+	evs, err := s.Store.ApplicationEvents(ctx, a.GuildID, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]ApplicationWithEvents, len(apps))
+	for i, app := range apps {
+		out[i] = ApplicationWithEvents{Application: app, Events: evs[app.ID]}
+	}
+	return out, nil
+}
+
+// RankedApplicant is an applicant with their fit for the position.
+type RankedApplicant struct {
+	Applicant
+	Fit Recommendation
+}
+
+// Applicants lists a position's applicants ranked by fit (open ones first); its mentors and
+// coordinators only.
+func (s *Service) Applicants(ctx context.Context, a Actor, positionID int64) (Position, []RankedApplicant, error) {
+	pos, err := s.Store.FindPosition(ctx, a.GuildID, positionID)
+	if err != nil {
+		return Position{}, nil, err
+	}
+	if !a.MentorsFor(pos.EnterpriseID) && !a.Is(RoleCoordinator) {
+		return Position{}, nil, Errorf(EFORBIDDEN, "err.not_your_position", nil)
+	}
+	apps, err := s.Store.PositionApplicants(ctx, a.GuildID, positionID)
+	if err != nil {
+		return Position{}, nil, err
+	}
+	out := make([]RankedApplicant, len(apps))
+	for i, ap := range apps {
+		out[i] = RankedApplicant{Applicant: ap, Fit: Fit(ap.Profile, pos)}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		oi, oj := out[i].Status.Open(), out[j].Status.Open()
+		if oi != oj {
+			return oi
+		}
+		return out[i].Fit.Score > out[j].Fit.Score
+	})
+	return pos, out, nil
+}
+
+// Application returns one application to its student, the position's mentors or coordinators.
+func (s *Service) Application(ctx context.Context, a Actor, id int64) (ApplicationWithEvents, error) {
+	app, err := s.Store.FindApplication(ctx, a.GuildID, id)
+	if err != nil {
+		return ApplicationWithEvents{}, err
+	}
+	if app.StudentID != a.UserID && !a.MentorsFor(app.EnterpriseID) && !a.Is(RoleCoordinator) {
+		return ApplicationWithEvents{}, Errorf(EFORBIDDEN, "err.not_your_application", nil)
+	}
+	evs, err := s.Store.ApplicationEvents(ctx, a.GuildID, []int64{id})
+	if err != nil {
+		return ApplicationWithEvents{}, err
+	}
+	return ApplicationWithEvents{Application: app, Events: evs[id]}, nil
+}

@@ -1,0 +1,118 @@
+package placement
+
+import (
+	"context"
+	"strconv"
+)
+
+// AddEnterprise records a verified enterprise; coordinators only.
+func (s *Service) AddEnterprise(ctx context.Context, a Actor, in EnterpriseInput) (Enterprise, error) {
+	if !a.Is(RoleCoordinator) {
+		return Enterprise{}, Errorf(EFORBIDDEN, "err.coordinator_only", nil)
+	}
+	if err := in.Validate(); err != nil {
+		return Enterprise{}, err
+	}
+	e := in.enterprise(a.GuildID, EnterpriseVerified, "")
+	return s.Store.CreateEnterprise(ctx, e, s.audit(a, "enterprise.add", "", map[string]any{"name": e.Name}), nil)
+}
+
+// RequestEnterprise lets a member with the mentor role ask for their enterprise to be added;
+// coordinators hear of it in the digest channel.
+func (s *Service) RequestEnterprise(ctx context.Context, a Actor, in EnterpriseInput) (Enterprise, error) {
+	if !a.MentorRole {
+		return Enterprise{}, Errorf(EFORBIDDEN, "err.mentor_role_only", nil)
+	}
+	if err := in.Validate(); err != nil {
+		return Enterprise{}, err
+	}
+	gs, err := s.Store.FindGuildSettings(ctx, a.GuildID)
+	if err != nil {
+		return Enterprise{}, err
+	}
+	e := in.enterprise(a.GuildID, EnterprisePending, a.UserID)
+	notes := func(e Enterprise) []Notification {
+		if gs.DigestChannelID == "" {
+			return nil
+		}
+		return []Notification{{GuildID: a.GuildID, DedupKey: "enterprise:" + idStr(e.ID) + ":requested", ChannelID: gs.DigestChannelID,
+			MessageKey: "note.enterprise_requested", Locale: a.Locale,
+			Data: map[string]any{"Name": e.Name, "City": e.City, "User": a.UserID, "ID": e.ID}}}
+	}
+	return s.Store.CreateEnterprise(ctx, e, s.audit(a, "enterprise.request", "", map[string]any{"name": e.Name}), notes)
+}
+
+// VerifyEnterprise accepts or refuses a requested enterprise; coordinators only.
+// Verifying links the requesting mentor to it.
+func (s *Service) VerifyEnterprise(ctx context.Context, a Actor, id int64, approve bool, note string) (Enterprise, error) {
+	if !a.Is(RoleCoordinator) {
+		return Enterprise{}, Errorf(EFORBIDDEN, "err.coordinator_only", nil)
+	}
+	note, err := cleanText("reason", note, 0, 300)
+	if err != nil {
+		return Enterprise{}, err
+	}
+	status, key := EnterpriseVerified, "note.enterprise_verified"
+	if !approve {
+		status, key = EnterpriseRefused, "note.enterprise_refused"
+	}
+	notes := func(e Enterprise) []Notification {
+		return []Notification{{GuildID: a.GuildID, DedupKey: "enterprise:" + idStr(e.ID) + ":" + string(status), UserID: e.RequestedBy,
+			MessageKey: key, Data: map[string]any{"Name": e.Name, "Reason": note}}}
+	}
+	ev := s.audit(a, "enterprise."+string(status), "enterprise:"+idStr(id), map[string]any{"note": note})
+	return s.Store.DecideEnterprise(ctx, a.GuildID, id, status, note, ev, notes)
+}
+
+// LinkMentor makes a member a mentor of a verified enterprise; coordinators only.
+func (s *Service) LinkMentor(ctx context.Context, a Actor, enterpriseID int64, userID string) (Enterprise, error) {
+	if !a.Is(RoleCoordinator) {
+		return Enterprise{}, Errorf(EFORBIDDEN, "err.coordinator_only", nil)
+	}
+	if !IsSnowflake(userID) {
+		return Enterprise{}, Errorf(EINVALID, "err.bad_id", nil)
+	}
+	e, err := s.Store.FindEnterprise(ctx, a.GuildID, enterpriseID)
+	if err != nil {
+		return Enterprise{}, err
+	}
+	if e.Status != EnterpriseVerified {
+		return Enterprise{}, Errorf(ECONFLICT, "err.enterprise_not_verified", map[string]any{"Name": e.Name})
+	}
+	notes := []Notification{{GuildID: a.GuildID, DedupKey: "enterprise:" + idStr(e.ID) + ":mentor:" + userID, UserID: userID,
+		MessageKey: "note.mentor_linked", Data: map[string]any{"Name": e.Name}}}
+	ev := s.audit(a, "enterprise.link_mentor", "enterprise:"+idStr(e.ID), map[string]any{"user_id": userID})
+	if err := s.Store.LinkMentor(ctx, a.GuildID, e.ID, userID, ev, notes); err != nil {
+		return Enterprise{}, err
+	}
+	return s.Store.FindEnterprise(ctx, a.GuildID, e.ID)
+}
+
+// Enterprises lists the guild's enterprises; coordinators only.
+func (s *Service) Enterprises(ctx context.Context, a Actor, f EnterpriseFilter) ([]Enterprise, error) {
+	if !a.Is(RoleCoordinator) {
+		return nil, Errorf(EFORBIDDEN, "err.coordinator_only", nil)
+	}
+	return s.Store.FindEnterprises(ctx, a.GuildID, f)
+}
+
+// SuggestEnterprises finds enterprises by name for autocomplete: verified ones for everyone,
+// pending ones too for coordinators (who verify them).
+func (s *Service) SuggestEnterprises(ctx context.Context, a Actor, prefix string, pending bool) ([]Enterprise, error) {
+	f := EnterpriseFilter{Status: EnterpriseVerified, Prefix: truncate(prefix, 100), Limit: 25}
+	if pending && a.Is(RoleCoordinator) {
+		f.Status = EnterprisePending
+	}
+	return s.Store.FindEnterprises(ctx, a.GuildID, f)
+}
+
+func (in EnterpriseInput) enterprise(guildID string, st EnterpriseStatus, requestedBy string) Enterprise {
+	return Enterprise{GuildID: guildID, Name: in.Name, Industry: in.Industry, City: in.City, Description: in.Description,
+		StaffSize: in.StaffSize, Status: st, RequestedBy: requestedBy}
+}
+
+func (s *Service) audit(a Actor, action, subject string, detail map[string]any) AuditEvent {
+	return AuditEvent{GuildID: a.GuildID, ActorID: a.UserID, Action: action, Subject: subject, Detail: detail, At: s.Now()}
+}
+
+func idStr(id int64) string { return strconv.FormatInt(id, 10) }

@@ -1,0 +1,185 @@
+package placement
+
+import (
+	"context"
+	"slices"
+	"sort"
+	"strings"
+)
+
+// PostPosition publishes a position for one of the mentor's verified enterprises and
+// announces it in the announcements channel when one is set.
+func (s *Service) PostPosition(ctx context.Context, a Actor, enterpriseID int64, in PositionInput) (Position, error) {
+	if !a.MentorsFor(enterpriseID) {
+		return Position{}, Errorf(EFORBIDDEN, "err.not_your_enterprise", nil)
+	}
+	p, err := in.Parse(s.Now())
+	if err != nil {
+		return Position{}, err
+	}
+	gs, err := s.Store.FindGuildSettings(ctx, a.GuildID)
+	if err != nil {
+		return Position{}, err
+	}
+	p.GuildID, p.EnterpriseID, p.CreatedBy = a.GuildID, enterpriseID, a.UserID
+	return s.Store.CreatePosition(ctx, p, s.announce(gs, a.Locale))
+}
+
+// announce builds the announcement of a newly opened position.
+func (s *Service) announce(gs GuildSettings, locale string) func(Position) []Notification {
+	return func(p Position) []Notification {
+		if gs.AnnouncementsChannelID == "" {
+			return nil
+		}
+		return []Notification{{GuildID: p.GuildID, DedupKey: "position:" + idStr(p.ID) + ":announced", ChannelID: gs.AnnouncementsChannelID,
+			MessageKey: "note.position_opened", Locale: locale, Data: map[string]any{
+				"ID": p.ID, "Title": p.Title, "Enterprise": p.EnterpriseName, "Location": p.Location, "Remote": p.Remote,
+				"Slots": p.Slots, "Deadline": p.Deadline.Format(DateLayout)}}}
+	}
+}
+
+// EditPosition replaces a position's details; its mentors only.
+func (s *Service) EditPosition(ctx context.Context, a Actor, id int64, in PositionInput) (Position, error) {
+	cur, err := s.OwnPosition(ctx, a, id)
+	if err != nil {
+		return Position{}, err
+	}
+	p, err := in.Parse(s.Now())
+	if err != nil {
+		return Position{}, err
+	}
+	if p.Slots < cur.Taken {
+		return Position{}, Errorf(ECONFLICT, "err.slots_below_taken", map[string]any{"Taken": cur.Taken})
+	}
+	p.ID, p.GuildID, p.EnterpriseID, p.Status, p.CreatedBy = cur.ID, cur.GuildID, cur.EnterpriseID, cur.Status, cur.CreatedBy
+	return s.Store.UpdatePosition(ctx, p)
+}
+
+// ClosePosition stops applications; its mentors only.
+func (s *Service) ClosePosition(ctx context.Context, a Actor, id int64) (Position, error) {
+	p, err := s.OwnPosition(ctx, a, id)
+	if err != nil {
+		return Position{}, err
+	}
+	if p.Status == PositionClosed {
+		return Position{}, Errorf(ECONFLICT, "err.position_already_closed", nil)
+	}
+	return s.Store.SetPositionStatus(ctx, a.GuildID, id, PositionClosed, nil)
+}
+
+// ReopenPosition takes applications again, if its deadline has not passed; its mentors only.
+func (s *Service) ReopenPosition(ctx context.Context, a Actor, id int64) (Position, error) {
+	p, err := s.OwnPosition(ctx, a, id)
+	if err != nil {
+		return Position{}, err
+	}
+	if p.Status == PositionOpen {
+		return Position{}, Errorf(ECONFLICT, "err.position_already_open", nil)
+	}
+	if p.Deadline.Before(s.today()) {
+		return Position{}, Errorf(ECONFLICT, "err.reopen_past_deadline", nil)
+	}
+	return s.Store.SetPositionStatus(ctx, a.GuildID, id, PositionOpen, nil)
+}
+
+// OwnPosition loads a position the actor mentors for (to edit or duplicate it).
+func (s *Service) OwnPosition(ctx context.Context, a Actor, id int64) (Position, error) {
+	p, err := s.Store.FindPosition(ctx, a.GuildID, id)
+	if err != nil {
+		return Position{}, err
+	}
+	if !a.MentorsFor(p.EnterpriseID) {
+		return Position{}, Errorf(EFORBIDDEN, "err.not_your_position", nil)
+	}
+	return p, nil
+}
+
+// Position returns one position; any member may look.
+func (s *Service) Position(ctx context.Context, a Actor, id int64) (Position, error) {
+	return s.Store.FindPosition(ctx, a.GuildID, id)
+}
+
+// MyPositions lists the positions of the mentor's enterprises, newest first.
+func (s *Service) MyPositions(ctx context.Context, a Actor) ([]Position, error) {
+	if !a.Is(RoleMentor) {
+		return nil, Errorf(EFORBIDDEN, "err.mentor_only", nil)
+	}
+	return s.Store.EnterprisePositions(ctx, a.GuildID, a.EnterpriseIDs, 25)
+}
+
+// Browse returns one page of open positions matching the filter, after the keyset cursor.
+func (s *Service) Browse(ctx context.Context, a Actor, f PositionFilter, after int64) (Page, error) {
+	var err error
+	if f.Keyword, err = cleanText("keyword", f.Keyword, 0, 100); err != nil {
+		return Page{}, err
+	}
+	f.Skill = strings.ToLower(strings.TrimSpace(truncate(f.Skill, 40)))
+	f.Program = strings.ToLower(strings.TrimSpace(truncate(f.Program, 80)))
+	f.Location = strings.TrimSpace(truncate(f.Location, 60))
+	return s.Store.BrowsePositions(ctx, a.GuildID, f, after, PageSize, s.today())
+}
+
+// SuggestPositions finds positions by title for autocomplete.
+func (s *Service) SuggestPositions(ctx context.Context, a Actor, prefix string) ([]Position, error) {
+	return s.Store.SearchPositions(ctx, a.GuildID, strings.TrimSpace(truncate(prefix, 100)), 25)
+}
+
+// Recommendation is a position with why it fits the student.
+type Recommendation struct {
+	Position Position
+	Score    float64
+	Matched  []string // the student's skills the position asks for
+}
+
+// Recommend ranks open positions by fit with the student's profile: shared skills weigh most,
+// then program, location (or remote) and dates within the student's availability.
+func (s *Service) Recommend(ctx context.Context, a Actor, limit int) ([]Recommendation, error) {
+	if !a.Is(RoleStudent) {
+		return nil, Errorf(EFORBIDDEN, "err.student_only", nil)
+	}
+	p, err := s.Store.FindProfile(ctx, a.GuildID, a.UserID)
+	if ErrorCode(err) == ENOTFOUND {
+		return nil, Errorf(ENOTFOUND, "err.profile_first", nil)
+	}
+	if err != nil {
+		return nil, err
+	}
+	cands, err := s.Store.CandidatePositions(ctx, a.GuildID, p, 200, s.today())
+	if err != nil {
+		return nil, err
+	}
+	recs := make([]Recommendation, 0, len(cands))
+	for _, c := range cands {
+		recs = append(recs, Fit(p, c))
+	}
+	sort.SliceStable(recs, func(i, j int) bool {
+		if recs[i].Score != recs[j].Score {
+			return recs[i].Score > recs[j].Score
+		}
+		return recs[i].Position.ID > recs[j].Position.ID
+	})
+	return recs[:min(limit, len(recs))], nil
+}
+
+// Fit scores how well a position suits a profile, with the matched skills as the reason.
+func Fit(p Profile, pos Position) Recommendation {
+	r := Recommendation{Position: pos}
+	for _, s := range pos.Skills {
+		if slices.Contains(p.Skills, s) {
+			r.Matched = append(r.Matched, s)
+		}
+	}
+	if len(pos.Skills) > 0 {
+		r.Score += 3 * float64(len(r.Matched)) / float64(len(pos.Skills))
+	}
+	if len(pos.Programs) == 0 || slices.Contains(pos.Programs, strings.ToLower(p.Program)) {
+		r.Score += 2
+	}
+	if pos.Remote || len(p.Locations) == 0 || slices.ContainsFunc(p.Locations, func(l string) bool { return strings.EqualFold(l, pos.Location) }) {
+		r.Score++
+	}
+	if !p.AvailableFrom.IsZero() && !pos.StartDate.Before(p.AvailableFrom) && !pos.EndDate.After(p.AvailableTo) {
+		r.Score++
+	}
+	return r
+}

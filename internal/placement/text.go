@@ -1,0 +1,85 @@
+package placement
+
+import (
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// cleanText trims s and checks its length in characters; control characters other than line
+// breaks are removed so nothing invisible ends up in a card.
+func cleanText(field, s string, min, max int) (string, error) {
+	s = strings.Map(func(r rune) rune {
+		if r == '\n' || !unicode.IsControl(r) {
+			return r
+		}
+		return -1
+	}, strings.TrimSpace(s))
+	n := utf8.RuneCountInString(s)
+	if n < min {
+		if n == 0 {
+			return "", Errorf(EINVALID, "err.field_required", map[string]any{"Field": field})
+		}
+		return "", Errorf(EINVALID, "err.field_too_short", map[string]any{"Field": field, "Min": min})
+	}
+	if n > max {
+		return "", Errorf(EINVALID, "err.field_too_long", map[string]any{"Field": field, "Max": max, "Got": n})
+	}
+	return s, nil
+}
+
+// ParseList splits a comma-separated list (commas, Chinese commas, semicolons or line breaks),
+// trims and lower-cases items, drops empties and duplicates, and bounds the count and length.
+func ParseList(field, s string, maxItems, maxLen int) ([]string, error) {
+	parts := strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == '，' || r == ';' || r == '；' || r == '\n' || r == '、' })
+	var out []string
+	seen := map[string]bool{}
+	for _, p := range parts {
+		p = strings.ToLower(strings.Join(strings.Fields(p), " "))
+		if p == "" || seen[p] {
+			continue
+		}
+		if utf8.RuneCountInString(p) > maxLen {
+			return nil, Errorf(EINVALID, "err.list_item_too_long", map[string]any{"Field": field, "Item": p, "Max": maxLen})
+		}
+		seen[p] = true
+		out = append(out, p)
+	}
+	if len(out) > maxItems {
+		return nil, Errorf(EINVALID, "err.list_too_long", map[string]any{"Field": field, "Max": maxItems})
+	}
+	return out, nil
+}
+
+// DateLayout is how dates are typed and shown: 2026-09-01.
+const DateLayout = "2006-01-02"
+
+// ParseDate reads a YYYY-MM-DD date (also accepting / or . separators).
+func ParseDate(field, s string) (time.Time, error) {
+	s = strings.NewReplacer("/", "-", ".", "-").Replace(strings.TrimSpace(s))
+	d, err := time.Parse(DateLayout, s)
+	if err != nil || d.Year() < 2000 || d.Year() > 2100 {
+		return time.Time{}, Errorf(EINVALID, "err.bad_date", map[string]any{"Field": field, "Value": truncate(s, 20)})
+	}
+	return d, nil
+}
+
+func truncate(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n-1]) + "…"
+}
+
+func trimSpace(s string) string { return strings.TrimSpace(s) }
+
+// splitRange splits "a to b", "a - b" (with spaces), "a ~ b" or "a 至 b".
+func splitRange(s string) []string {
+	for _, sep := range []string{" to ", " - ", "~", "至", " – "} {
+		if i := strings.Index(s, sep); i >= 0 {
+			return []string{strings.TrimSpace(s[:i]), strings.TrimSpace(s[i+len(sep):])}
+		}
+	}
+	return strings.Fields(s)
+}

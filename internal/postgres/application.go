@@ -1,0 +1,326 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
+
+	"placementbot/internal/placement"
+)
+
+// applicationColumns selects an application aliased a with its position (p) and enterprise (e),
+// for scanApplication.
+const applicationColumns = `a.id, a.guild_id, a.position_id, p.title, p.enterprise_id, e.name, a.student_id,
+	a.status, a.motivation, a.reason, a.offered_at, a.created_at, a.updated_at`
+
+// applicationFrom joins an application to its position and enterprise.
+const applicationFrom = ` FROM applications a
+	JOIN positions p ON p.guild_id = a.guild_id AND p.id = a.position_id
+	JOIN enterprises e ON e.guild_id = p.guild_id AND e.id = p.enterprise_id `
+
+// studentLockClass is the first key of the advisory lock that serializes one student's
+// applications (the second is a hash of guild and student): the two-key space is separate from
+// the one-key space of the migration lock.
+const studentLockClass int32 = 0x61707073
+
+func scanApplication(r pgx.Row, extra ...any) (placement.Application, error) {
+	var a placement.Application
+	var offeredAt pgtype.Timestamptz
+	dest := append([]any{&a.ID, &a.GuildID, &a.PositionID, &a.PositionTitle, &a.EnterpriseID, &a.EnterpriseName,
+		&a.StudentID, &a.Status, &a.Motivation, &a.Reason, &offeredAt, &a.CreatedAt, &a.UpdatedAt}, extra...)
+	if err := r.Scan(dest...); err != nil {
+		return a, err
+	}
+	if offeredAt.Valid {
+		a.OfferedAt = offeredAt.Time
+	}
+	return a, nil
+}
+
+func collectApplications(rows pgx.Rows) ([]placement.Application, error) {
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (placement.Application, error) { return scanApplication(r) })
+}
+
+// CreateApplication files the student's application if the position takes applications and
+// the student has fewer than cap open ones (cap < 1: no limit), with its first event and
+// notifications, in one transaction.
+//
+// The student's applications are serialized by an advisory lock, so that concurrent applies
+// cannot each see room under the cap. The position row is share-locked: many students apply to
+// one position at once, and only a change of its slots or status waits for them.
+func (s *Store) CreateApplication(ctx context.Context, a placement.Application, cap int, today time.Time, notes func(placement.Application, placement.Position) []placement.Notification) (placement.Application, error) {
+	a.Status = placement.Submitted
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1, hashtext($2 || ':' || $3))`,
+			studentLockClass, a.GuildID, a.StudentID); err != nil {
+			return err
+		}
+		pos, err := scanPosition(tx.QueryRow(ctx, `
+			SELECT `+positionColumns+positionFrom+`
+			WHERE p.guild_id = $1 AND p.id = $2
+			FOR SHARE OF p`, a.GuildID, a.PositionID))
+		if errors.Is(err, pgx.ErrNoRows) {
+			return placement.Errorf(placement.ENOTFOUND, "err.position_not_found", nil)
+		}
+		if err != nil {
+			return err
+		}
+		switch {
+		case pos.Status != placement.PositionOpen:
+			return placement.Errorf(placement.ECONFLICT, "err.position_closed", map[string]any{"Title": pos.Title})
+		case pos.Deadline.Before(dateOnly(today)):
+			return placement.Errorf(placement.ECONFLICT, "err.deadline_passed", map[string]any{"Title": pos.Title})
+		case pos.Taken >= pos.Slots:
+			return placement.Errorf(placement.ECONFLICT, "err.position_full", map[string]any{"Title": pos.Title})
+		}
+		// Open means not final (placement.Status.Open).
+		var open int
+		var applied bool
+		err = tx.QueryRow(ctx, `
+			SELECT count(*) FILTER (WHERE status IN ('submitted', 'shortlisted', 'offered', 'accepted')),
+			       coalesce(bool_or(position_id = $3), false)
+			FROM applications WHERE guild_id = $1 AND student_id = $2`,
+			a.GuildID, a.StudentID, a.PositionID).Scan(&open, &applied)
+		if err != nil {
+			return err
+		}
+		if applied {
+			return placement.Errorf(placement.ECONFLICT, "err.already_applied", map[string]any{"Title": pos.Title})
+		}
+		if cap > 0 && open >= cap {
+			return placement.Errorf(placement.ECONFLICT, "err.application_cap", map[string]any{"Cap": cap})
+		}
+		err = tx.QueryRow(ctx, `
+			INSERT INTO applications (guild_id, position_id, student_id, status, motivation)
+			VALUES ($1, $2, $3, $4, $5)
+			RETURNING id, created_at, updated_at`,
+			a.GuildID, a.PositionID, a.StudentID, a.Status, a.Motivation).Scan(&a.ID, &a.CreatedAt, &a.UpdatedAt)
+		if isUniqueViolation(err, "applications_guild_id_position_id_student_id_key") {
+			return placement.Errorf(placement.ECONFLICT, "err.already_applied", map[string]any{"Title": pos.Title})
+		}
+		if err != nil {
+			return err
+		}
+		a.PositionTitle, a.EnterpriseID, a.EnterpriseName = pos.Title, pos.EnterpriseID, pos.EnterpriseName
+		a.Reason, a.OfferedAt = "", time.Time{}
+		if err := insertEvent(ctx, tx, a.GuildID, placement.Event{ApplicationID: a.ID, From: "", To: a.Status,
+			ActorID: a.StudentID, At: a.CreatedAt}); err != nil {
+			return err
+		}
+		if notes == nil {
+			return nil
+		}
+		return insertNotifications(ctx, tx, a.GuildID, notes(a, pos))
+	})
+	if err != nil {
+		return placement.Application{}, wrap("create application", err)
+	}
+	return a, nil
+}
+
+// TransitionApplication moves an application if its status is still one of t.From, keeping
+// the position's taken count, the event and the notifications consistent with it.
+//
+// Locks are always taken application first, then position; CreateApplication takes no
+// application row lock, so no two of these can wait on each other in a cycle. The slot is taken
+// by an UPDATE guarded by taken < slots, which Postgres re-checks on the latest row version:
+// of two offers racing for the last slot exactly one finds a row.
+func (s *Store) TransitionApplication(ctx context.Context, t placement.Transition) (placement.Application, error) {
+	at := t.At
+	if at.IsZero() {
+		at = time.Now()
+	}
+	var after placement.Application
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		before, err := scanApplication(tx.QueryRow(ctx, `
+			SELECT `+applicationColumns+applicationFrom+`
+			WHERE a.guild_id = $1 AND a.id = $2
+			FOR UPDATE OF a`, t.GuildID, t.ApplicationID))
+		if errors.Is(err, pgx.ErrNoRows) {
+			return placement.Errorf(placement.ENOTFOUND, "err.application_not_found", nil)
+		}
+		if err != nil {
+			return err
+		}
+		if !slices.Contains(t.From, before.Status) {
+			return placement.Errorf(placement.ECONFLICT, "err.status_changed", map[string]any{"Status": string(before.Status)})
+		}
+		switch {
+		case t.To.HoldsSlot() && !before.Status.HoldsSlot():
+			tag, err := tx.Exec(ctx, `
+				UPDATE positions SET taken = taken + 1
+				WHERE guild_id = $1 AND id = $2 AND taken < slots`, t.GuildID, before.PositionID)
+			if err != nil {
+				return err
+			}
+			if tag.RowsAffected() == 0 {
+				return placement.Errorf(placement.ECONFLICT, "err.no_slots_left", map[string]any{"Title": before.PositionTitle})
+			}
+		case before.Status.HoldsSlot() && !t.To.HoldsSlot():
+			// No guard: taken below zero would be a bookkeeping bug, which the CHECK reports.
+			if _, err := tx.Exec(ctx, `
+				UPDATE positions SET taken = taken - 1
+				WHERE guild_id = $1 AND id = $2`, t.GuildID, before.PositionID); err != nil {
+				return err
+			}
+		}
+		after = before
+		var offeredAt pgtype.Timestamptz
+		err = tx.QueryRow(ctx, `
+			UPDATE applications SET status = $3, updated_at = $4,
+			       reason = CASE WHEN $5 <> '' THEN $5 ELSE reason END,
+			       offered_at = CASE WHEN $3 = 'offered' THEN $4 ELSE offered_at END
+			WHERE guild_id = $1 AND id = $2
+			RETURNING status, reason, offered_at, updated_at`,
+			t.GuildID, t.ApplicationID, t.To, at, t.Note).Scan(&after.Status, &after.Reason, &offeredAt, &after.UpdatedAt)
+		if err != nil {
+			return err
+		}
+		after.OfferedAt = time.Time{}
+		if offeredAt.Valid {
+			after.OfferedAt = offeredAt.Time
+		}
+		if err := insertEvent(ctx, tx, t.GuildID, placement.Event{ApplicationID: t.ApplicationID, From: before.Status, To: t.To,
+			ActorID: t.ActorID, Note: t.Note, At: at}); err != nil {
+			return err
+		}
+		if t.Notify == nil {
+			return nil
+		}
+		return insertNotifications(ctx, tx, t.GuildID, t.Notify(before))
+	})
+	if err != nil {
+		return placement.Application{}, wrap("transition application", err)
+	}
+	return after, nil
+}
+
+// insertEvent records one transition inside the caller's transaction.
+func insertEvent(ctx context.Context, tx pgx.Tx, guildID string, ev placement.Event) error {
+	_, err := tx.Exec(ctx, `
+		INSERT INTO application_events (guild_id, application_id, from_status, to_status, actor_id, note, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		guildID, ev.ApplicationID, ev.From, ev.To, ev.ActorID, ev.Note, ev.At)
+	return err
+}
+
+// FindApplication returns one application of the guild with its position and enterprise.
+func (s *Store) FindApplication(ctx context.Context, guildID string, id int64) (placement.Application, error) {
+	a, err := scanApplication(s.pool.QueryRow(ctx, `
+		SELECT `+applicationColumns+applicationFrom+`
+		WHERE a.guild_id = $1 AND a.id = $2`, guildID, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return a, placement.Errorf(placement.ENOTFOUND, "err.application_not_found", nil)
+	}
+	if err != nil {
+		return a, wrap("find application", err)
+	}
+	return a, nil
+}
+
+// StudentApplications lists the student's applications, newest first.
+func (s *Store) StudentApplications(ctx context.Context, guildID, studentID string) ([]placement.Application, error) {
+	rows, err := s.pool.Query(ctx, `
+		SELECT `+applicationColumns+applicationFrom+`
+		WHERE a.guild_id = $1 AND a.student_id = $2
+		ORDER BY a.id DESC`, guildID, studentID)
+	if err != nil {
+		return nil, wrap("list student applications", err)
+	}
+	apps, err := collectApplications(rows)
+	if err != nil {
+		return nil, wrap("list student applications", err)
+	}
+	return apps, nil
+}
+
+// ApplicationEvents returns the timelines of the applications, each oldest first.
+func (s *Store) ApplicationEvents(ctx context.Context, guildID string, ids []int64) (map[int64][]placement.Event, error) {
+	out := map[int64][]placement.Event{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	rows, err := s.pool.Query(ctx, `
+		SELECT application_id, from_status, to_status, actor_id, note, created_at
+		FROM application_events
+		WHERE guild_id = $1 AND application_id = ANY($2)
+		ORDER BY application_id, id`, guildID, ids)
+	if err != nil {
+		return nil, wrap("list application events", err)
+	}
+	evs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (placement.Event, error) {
+		var ev placement.Event
+		err := r.Scan(&ev.ApplicationID, &ev.From, &ev.To, &ev.ActorID, &ev.Note, &ev.At)
+		return ev, err
+	})
+	if err != nil {
+		return nil, wrap("list application events", err)
+	}
+	for _, ev := range evs {
+		out[ev.ApplicationID] = append(out[ev.ApplicationID], ev)
+	}
+	return out, nil
+}
+
+// PositionApplicants lists a position's applications in every status, oldest first, each with
+// the student's profile (zero when they have none).
+func (s *Store) PositionApplicants(ctx context.Context, guildID string, positionID int64) ([]placement.Applicant, error) {
+	rows, err := s.pool.Query(ctx, `
+		SELECT `+applicationColumns+`,
+		       pr.user_id IS NOT NULL, coalesce(pr.program, ''), coalesce(pr.cohort, ''),
+		       coalesce(pr.skills, '{}'), coalesce(pr.certificates, '{}'), coalesce(pr.locations, '{}'),
+		       pr.available_from, pr.available_to, pr.updated_at
+		`+applicationFrom+`
+		LEFT JOIN profiles pr ON pr.guild_id = a.guild_id AND pr.user_id = a.student_id
+		WHERE a.guild_id = $1 AND a.position_id = $2
+		ORDER BY a.id`, guildID, positionID)
+	if err != nil {
+		return nil, wrap("list position applicants", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (placement.Applicant, error) {
+		var hasProfile bool
+		var pr placement.Profile
+		var from, to pgtype.Date
+		var updatedAt pgtype.Timestamptz
+		a, err := scanApplication(r, &hasProfile, &pr.Program, &pr.Cohort, &pr.Skills, &pr.Certificates,
+			&pr.Locations, &from, &to, &updatedAt)
+		if err != nil || !hasProfile {
+			return placement.Applicant{Application: a}, err
+		}
+		pr.GuildID, pr.UserID = a.GuildID, a.StudentID
+		pr.AvailableFrom, pr.AvailableTo, pr.UpdatedAt = dateOf(from), dateOf(to), updatedAt.Time
+		return placement.Applicant{Application: a, Profile: pr}, nil
+	})
+	if err != nil {
+		return nil, wrap("list position applicants", err)
+	}
+	return out, nil
+}
+
+// DueOffers lists offers, in any guild, left unanswered longer than their guild's expiry period,
+// oldest first. It is the one query across guilds: the expiry job serves them all. No guild
+// allows less than a day, which bounds the scan of the offered-at index.
+func (s *Store) DueOffers(ctx context.Context, now time.Time, limit int) ([]placement.Application, error) {
+	if limit <= 0 {
+		limit = 100
+	}
+	rows, err := s.pool.Query(ctx, `
+		SELECT `+applicationColumns+applicationFrom+`
+		JOIN guilds g ON g.guild_id = a.guild_id
+		WHERE a.status = 'offered' AND a.offered_at < $1::timestamptz - interval '1 day'
+		  AND a.offered_at + make_interval(days => g.offer_expiry_days) < $1
+		ORDER BY a.offered_at, a.id
+		LIMIT $2`, now, limit)
+	if err != nil {
+		return nil, wrap("list due offers", err)
+	}
+	apps, err := collectApplications(rows)
+	if err != nil {
+		return nil, wrap("list due offers", err)
+	}
+	return apps, nil
+}

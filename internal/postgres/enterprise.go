@@ -1,0 +1,198 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"strconv"
+
+	"github.com/jackc/pgx/v5"
+
+	"placementbot/internal/placement"
+)
+
+// enterpriseColumns selects an enterprise aliased e with its mentors, for scanEnterprise.
+const enterpriseColumns = `e.id, e.guild_id, e.name, e.industry, e.city, e.description, e.staff_size,
+	e.status, e.requested_by, e.note, e.created_at,
+	ARRAY(SELECT m.user_id FROM enterprise_mentors m
+	      WHERE m.guild_id = e.guild_id AND m.enterprise_id = e.id
+	      ORDER BY m.created_at, m.user_id)`
+
+func scanEnterprise(r pgx.Row) (placement.Enterprise, error) {
+	var e placement.Enterprise
+	err := r.Scan(&e.ID, &e.GuildID, &e.Name, &e.Industry, &e.City, &e.Description, &e.StaffSize,
+		&e.Status, &e.RequestedBy, &e.Note, &e.CreatedAt, &e.Mentors)
+	return e, err
+}
+
+// CreateEnterprise records an enterprise with its audit event and notifications in one
+// transaction. A name already used by a pending or verified enterprise of the guild is refused.
+func (s *Store) CreateEnterprise(ctx context.Context, e placement.Enterprise, ev placement.AuditEvent, notes func(placement.Enterprise) []placement.Notification) (placement.Enterprise, error) {
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if err := ensureGuild(ctx, tx, e.GuildID); err != nil {
+			return err
+		}
+		created, err := scanEnterprise(tx.QueryRow(ctx, `
+			INSERT INTO enterprises AS e (guild_id, name, industry, city, description, staff_size, status, requested_by)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+			RETURNING `+enterpriseColumns,
+			e.GuildID, e.Name, e.Industry, e.City, e.Description, e.StaffSize, e.Status, e.RequestedBy))
+		if isUniqueViolation(err, "enterprises_name") {
+			return placement.Errorf(placement.ECONFLICT, "err.enterprise_name_taken", map[string]any{"Name": e.Name})
+		}
+		if err != nil {
+			return err
+		}
+		e = created
+		if ev.Subject == "" {
+			ev.Subject = "enterprise:" + strconv.FormatInt(e.ID, 10)
+		}
+		ev.GuildID = e.GuildID
+		if err := insertAudit(ctx, tx, ev); err != nil {
+			return err
+		}
+		if notes == nil {
+			return nil
+		}
+		return insertNotifications(ctx, tx, e.GuildID, notes(e))
+	})
+	if err != nil {
+		return placement.Enterprise{}, wrap("create enterprise", err)
+	}
+	return e, nil
+}
+
+// FindEnterprise returns one enterprise of the guild with its mentors.
+func (s *Store) FindEnterprise(ctx context.Context, guildID string, id int64) (placement.Enterprise, error) {
+	e, err := scanEnterprise(s.pool.QueryRow(ctx, `
+		SELECT `+enterpriseColumns+`
+		FROM enterprises e WHERE e.guild_id = $1 AND e.id = $2`, guildID, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return e, placement.Errorf(placement.ENOTFOUND, "err.enterprise_not_found", nil)
+	}
+	if err != nil {
+		return e, wrap("find enterprise", err)
+	}
+	return e, nil
+}
+
+// FindEnterprises lists the guild's enterprises by name, each with its mentors.
+func (s *Store) FindEnterprises(ctx context.Context, guildID string, f placement.EnterpriseFilter) ([]placement.Enterprise, error) {
+	rows, err := s.pool.Query(ctx, `
+		SELECT `+enterpriseColumns+`
+		FROM enterprises e
+		WHERE e.guild_id = $1
+		  AND ($2 = '' OR e.status = $2)
+		  AND starts_with(lower(e.name), lower($3))
+		ORDER BY lower(e.name), e.id
+		LIMIT $4`, guildID, string(f.Status), f.Prefix, clampLimit(f.Limit))
+	if err != nil {
+		return nil, wrap("find enterprises", err)
+	}
+	es, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (placement.Enterprise, error) { return scanEnterprise(r) })
+	if err != nil {
+		return nil, wrap("find enterprises", err)
+	}
+	return es, nil
+}
+
+// DecideEnterprise verifies or refuses a pending enterprise. The row is locked first, so of
+// two coordinators deciding at once the second is told it was already decided. Verifying links
+// the requester as the enterprise's first mentor.
+func (s *Store) DecideEnterprise(ctx context.Context, guildID string, id int64, status placement.EnterpriseStatus, note string, ev placement.AuditEvent, notes func(placement.Enterprise) []placement.Notification) (placement.Enterprise, error) {
+	var e placement.Enterprise
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var name, requestedBy string
+		var current placement.EnterpriseStatus
+		err := tx.QueryRow(ctx, `
+			SELECT name, status, requested_by FROM enterprises
+			WHERE guild_id = $1 AND id = $2 FOR NO KEY UPDATE`, guildID, id).Scan(&name, &current, &requestedBy)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return placement.Errorf(placement.ENOTFOUND, "err.enterprise_not_found", nil)
+		}
+		if err != nil {
+			return err
+		}
+		if current != placement.EnterprisePending {
+			return placement.Errorf(placement.ECONFLICT, "err.enterprise_not_pending",
+				map[string]any{"Name": name, "Status": string(current)})
+		}
+		if status == placement.EnterpriseVerified && requestedBy != "" {
+			if _, err := insertMentor(ctx, tx, guildID, id, requestedBy, ev.ActorID); err != nil {
+				return err
+			}
+		}
+		e, err = scanEnterprise(tx.QueryRow(ctx, `
+			UPDATE enterprises AS e SET status = $3, note = $4, decided_by = $5
+			WHERE e.guild_id = $1 AND e.id = $2
+			RETURNING `+enterpriseColumns, guildID, id, status, note, ev.ActorID))
+		if err != nil {
+			return err
+		}
+		ev.GuildID = guildID
+		if err := insertAudit(ctx, tx, ev); err != nil {
+			return err
+		}
+		if notes == nil {
+			return nil
+		}
+		return insertNotifications(ctx, tx, guildID, notes(e))
+	})
+	if err != nil {
+		return placement.Enterprise{}, wrap("decide enterprise", err)
+	}
+	return e, nil
+}
+
+// LinkMentor makes the member a mentor of a verified enterprise. Linking twice changes nothing
+// and records nothing the second time.
+func (s *Store) LinkMentor(ctx context.Context, guildID string, enterpriseID int64, userID string, ev placement.AuditEvent, notes []placement.Notification) error {
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var name string
+		var status placement.EnterpriseStatus
+		err := tx.QueryRow(ctx, `
+			SELECT name, status FROM enterprises
+			WHERE guild_id = $1 AND id = $2 FOR KEY SHARE`, guildID, enterpriseID).Scan(&name, &status)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return placement.Errorf(placement.ENOTFOUND, "err.enterprise_not_found", nil)
+		}
+		if err != nil {
+			return err
+		}
+		if status != placement.EnterpriseVerified {
+			return placement.Errorf(placement.ECONFLICT, "err.enterprise_not_verified", map[string]any{"Name": name})
+		}
+		linked, err := insertMentor(ctx, tx, guildID, enterpriseID, userID, ev.ActorID)
+		if err != nil || !linked {
+			return err
+		}
+		ev.GuildID = guildID
+		if err := insertAudit(ctx, tx, ev); err != nil {
+			return err
+		}
+		return insertNotifications(ctx, tx, guildID, notes)
+	})
+	if err != nil {
+		return wrap("link mentor", err)
+	}
+	return nil
+}
+
+// insertMentor links a member to an enterprise inside the caller's transaction, reporting
+// whether they were not linked before.
+func insertMentor(ctx context.Context, tx pgx.Tx, guildID string, enterpriseID int64, userID, linkedBy string) (bool, error) {
+	tag, err := tx.Exec(ctx, `
+		INSERT INTO enterprise_mentors (guild_id, enterprise_id, user_id, linked_by)
+		VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, guildID, enterpriseID, userID, linkedBy)
+	return tag.RowsAffected() == 1, err
+}
+
+// clampLimit bounds a list's length: 25 when unset, never more than 100.
+func clampLimit(n int) int {
+	switch {
+	case n <= 0:
+		return 25
+	case n > 100:
+		return 100
+	}
+	return n
+}

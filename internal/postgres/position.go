@@ -1,0 +1,367 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"placementbot/internal/placement"
+)
+
+// positionColumns selects a position aliased p with its enterprise's name (enterprises e), for
+// scanPosition.
+const positionColumns = `p.id, p.guild_id, p.enterprise_id, e.name, p.title, p.description, p.skills,
+	p.programs, p.location, p.remote, p.slots, p.taken, p.start_date, p.end_date, p.deadline,
+	p.stipend, p.status, p.created_by, p.created_at`
+
+// positionFrom joins a position to its enterprise; every query adds WHERE p.guild_id = ….
+const positionFrom = ` FROM positions p JOIN enterprises e ON e.guild_id = p.guild_id AND e.id = p.enterprise_id `
+
+// changedPositionFrom joins the rows of a data-modifying CTE named p to their enterprise, so that
+// a statement returns the position as written.
+const changedPositionFrom = ` FROM p JOIN enterprises e ON e.guild_id = p.guild_id AND e.id = p.enterprise_id `
+
+func scanPosition(r pgx.Row) (placement.Position, error) {
+	var p placement.Position
+	err := r.Scan(&p.ID, &p.GuildID, &p.EnterpriseID, &p.EnterpriseName, &p.Title, &p.Description, &p.Skills,
+		&p.Programs, &p.Location, &p.Remote, &p.Slots, &p.Taken, &p.StartDate, &p.EndDate, &p.Deadline,
+		&p.Stipend, &p.Status, &p.CreatedBy, &p.CreatedAt)
+	return p, err
+}
+
+func collectPositions(rows pgx.Rows) ([]placement.Position, error) {
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (placement.Position, error) { return scanPosition(r) })
+}
+
+// CreatePosition publishes a position of a verified enterprise with its announcements, in one
+// transaction. The enterprise row is share-locked so that it is checked and used as one.
+func (s *Store) CreatePosition(ctx context.Context, p placement.Position, notes func(placement.Position) []placement.Notification) (placement.Position, error) {
+	if p.Status == "" {
+		p.Status = placement.PositionOpen
+	}
+	var created placement.Position
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var name string
+		var status placement.EnterpriseStatus
+		err := tx.QueryRow(ctx, `
+			SELECT name, status FROM enterprises WHERE guild_id = $1 AND id = $2 FOR KEY SHARE`,
+			p.GuildID, p.EnterpriseID).Scan(&name, &status)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return placement.Errorf(placement.ENOTFOUND, "err.enterprise_not_found", nil)
+		}
+		if err != nil {
+			return err
+		}
+		if status != placement.EnterpriseVerified {
+			return placement.Errorf(placement.ECONFLICT, "err.enterprise_not_verified", map[string]any{"Name": name})
+		}
+		created, err = scanPosition(tx.QueryRow(ctx, `
+			WITH p AS (
+				INSERT INTO positions (guild_id, enterprise_id, title, description, skills, programs, location,
+				                       remote, slots, start_date, end_date, deadline, stipend, status, created_by)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+				RETURNING *
+			)
+			SELECT `+positionColumns+changedPositionFrom,
+			p.GuildID, p.EnterpriseID, p.Title, p.Description, list(p.Skills), list(p.Programs), p.Location,
+			p.Remote, p.Slots, p.StartDate, p.EndDate, p.Deadline, p.Stipend, p.Status, p.CreatedBy))
+		if err != nil {
+			return err
+		}
+		if notes == nil {
+			return nil
+		}
+		return insertNotifications(ctx, tx, p.GuildID, notes(created))
+	})
+	if err != nil {
+		return placement.Position{}, wrap("create position", err)
+	}
+	return created, nil
+}
+
+// FindPosition returns one position of the guild.
+func (s *Store) FindPosition(ctx context.Context, guildID string, id int64) (placement.Position, error) {
+	p, err := scanPosition(s.pool.QueryRow(ctx, `
+		SELECT `+positionColumns+positionFrom+`
+		WHERE p.guild_id = $1 AND p.id = $2`, guildID, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return p, placement.Errorf(placement.ENOTFOUND, "err.position_not_found", nil)
+	}
+	if err != nil {
+		return p, wrap("find position", err)
+	}
+	return p, nil
+}
+
+// UpdatePosition replaces a position's posted fields, leaving its status and taken slots alone.
+// The row is locked before slots are compared with taken, so an offer made meanwhile cannot
+// leave more offers than slots.
+func (s *Store) UpdatePosition(ctx context.Context, p placement.Position) (placement.Position, error) {
+	var updated placement.Position
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var taken int
+		err := tx.QueryRow(ctx, `
+			SELECT taken FROM positions WHERE guild_id = $1 AND id = $2 FOR NO KEY UPDATE`,
+			p.GuildID, p.ID).Scan(&taken)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return placement.Errorf(placement.ENOTFOUND, "err.position_not_found", nil)
+		}
+		if err != nil {
+			return err
+		}
+		updated, err = scanPosition(tx.QueryRow(ctx, `
+			WITH p AS (
+				UPDATE positions SET title = $3, description = $4, skills = $5, programs = $6, location = $7,
+				       remote = $8, slots = $9, start_date = $10, end_date = $11, deadline = $12, stipend = $13
+				WHERE guild_id = $1 AND id = $2 AND taken <= $9
+				RETURNING *
+			)
+			SELECT `+positionColumns+changedPositionFrom,
+			p.GuildID, p.ID, p.Title, p.Description, list(p.Skills), list(p.Programs), p.Location,
+			p.Remote, p.Slots, p.StartDate, p.EndDate, p.Deadline, p.Stipend))
+		if errors.Is(err, pgx.ErrNoRows) {
+			return placement.Errorf(placement.ECONFLICT, "err.slots_below_taken", map[string]any{"Taken": taken})
+		}
+		return err
+	})
+	if err != nil {
+		return placement.Position{}, wrap("update position", err)
+	}
+	return updated, nil
+}
+
+// SetPositionStatus opens or closes a position, with its notifications in the same transaction.
+func (s *Store) SetPositionStatus(ctx context.Context, guildID string, id int64, status placement.PositionStatus, notes func(placement.Position) []placement.Notification) (placement.Position, error) {
+	var p placement.Position
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var err error
+		p, err = scanPosition(tx.QueryRow(ctx, `
+			WITH p AS (
+				UPDATE positions SET status = $3 WHERE guild_id = $1 AND id = $2
+				RETURNING *
+			)
+			SELECT `+positionColumns+changedPositionFrom, guildID, id, status))
+		if errors.Is(err, pgx.ErrNoRows) {
+			return placement.Errorf(placement.ENOTFOUND, "err.position_not_found", nil)
+		}
+		if err != nil || notes == nil {
+			return err
+		}
+		return insertNotifications(ctx, tx, guildID, notes(p))
+	})
+	if err != nil {
+		return placement.Position{}, wrap("set position status", err)
+	}
+	return p, nil
+}
+
+// BrowsePositions returns one page of the positions students can apply to, newest first.
+//
+// Paging is by keyset (id < after) rather than offset, so a page costs the same however deep it
+// is and positions posted or closed between two pages neither repeat nor go missing. Only the
+// filters in use are written into the statement: a generic plan with "$n = '' OR …" conditions
+// could not use the index bounds.
+func (s *Store) BrowsePositions(ctx context.Context, guildID string, f placement.PositionFilter, after int64, limit int, today time.Time) (placement.Page, error) {
+	if limit <= 0 {
+		limit = placement.PageSize
+	}
+	q := openPositions(guildID, after, today)
+	if f.Location != "" {
+		// Equal to an ILIKE without wildcards, and served in id order by positions_location.
+		q.where("lower(p.location) = lower($?)", f.Location)
+	}
+	if f.EnterpriseID != 0 {
+		q.where("p.enterprise_id = $?", f.EnterpriseID)
+	}
+	if f.RemoteOnly {
+		q.where("p.remote")
+	}
+	var ps []placement.Position
+	var err error
+	if f.Keyword == "" && f.Skill == "" && f.Program == "" {
+		ps, err = s.queryPositions(ctx, `SELECT `+positionColumns+positionFrom+`WHERE `+q.sql+`
+			ORDER BY p.id DESC LIMIT `+strconv.Itoa(limit+1), q.args...)
+	} else {
+		if f.Keyword != "" {
+			q.where("p.search @@ websearch_to_tsquery('simple', $?)", f.Keyword)
+		}
+		if f.Skill != "" {
+			q.where("p.skills @> ARRAY[$?::text]", f.Skill)
+		}
+		if f.Program != "" {
+			q.where("p.programs @> ARRAY[$?::text]", f.Program)
+		}
+		ps, err = s.searchOpenPositions(ctx, q, "p.id DESC", limit+1, s.searchWindow)
+	}
+	if err != nil {
+		return placement.Page{}, wrap("browse positions", err)
+	}
+	page := placement.Page{Positions: ps}
+	if len(ps) > limit {
+		page.Positions, page.HasMore = ps[:limit], true
+		page.After = page.Positions[limit-1].ID
+	}
+	return page, nil
+}
+
+// openPositions starts the conditions of a listing of the guild's open positions with ids below
+// after (0: all) that take applications on today: before their deadline, with slots left. The
+// guild is $1 and after is $2, as searchOpenPositions expects.
+func openPositions(guildID string, after int64, today time.Time) *query {
+	if after <= 0 {
+		after = math.MaxInt64
+	}
+	q := newQuery("p.guild_id = $1 AND p.status = 'open' AND p.id < $2", guildID, after)
+	q.where("p.deadline >= $?", dateOnly(today))
+	q.where("p.taken < p.slots")
+	return q
+}
+
+// searchWindow is how many of the newest open positions a search examines in id order before
+// it looks its matches up in the GIN indexes instead.
+const searchWindow = 4000
+
+// searchOpenPositions returns, in order, up to limit positions that satisfy q: conditions on
+// the guild's open positions ($1 the guild, $2 the keyset bound) including one served by a GIN
+// index (full text, skills, programs).
+//
+// A GIN index cannot return rows in id order, and the planner's choice between walking the
+// guild's positions newest first (fast when the condition is common) and collecting every match
+// from the GIN index (fast when it is rare) rests on table-wide statistics. A term it wrongly
+// believes common, such as a skill no open position of this guild asks for, made it walk every
+// position of the guild: most of a second at a million. So the search first walks a bounded
+// window of the newest positions, which is enough when matches are common; only when the window
+// held too few does it collect all matches, which is cheap precisely because they are rare.
+// An order other than by id (best overlap first) thus ranks the window's matches when they are
+// enough, and all matches otherwise.
+func (s *Store) searchOpenPositions(ctx context.Context, q *query, order string, limit, window int) ([]placement.Position, error) {
+	ps, err := s.queryPositions(ctx, `
+		SELECT `+positionColumns+`
+		FROM (SELECT * FROM positions p
+		      WHERE p.guild_id = $1 AND p.status = 'open' AND p.id < $2
+		      ORDER BY p.id DESC LIMIT `+strconv.Itoa(window)+`) p
+		JOIN enterprises e ON e.guild_id = p.guild_id AND e.id = p.enterprise_id
+		WHERE `+q.sql+`
+		ORDER BY `+order+` LIMIT `+strconv.Itoa(limit), q.args...)
+	if err != nil || len(ps) >= limit {
+		return ps, err
+	}
+	// When the guild has no more open positions than the window, the window saw them all.
+	var seen int
+	if err := s.pool.QueryRow(ctx, `
+		SELECT count(*) FROM (
+			SELECT 1 FROM positions WHERE guild_id = $1 AND status = 'open' AND id < $2
+			ORDER BY id DESC LIMIT $3) w`, q.args[0], q.args[1], window).Scan(&seen); err != nil || seen < window {
+		return ps, err
+	}
+	// MATERIALIZED keeps the planner from turning the lookup back into a walk.
+	return s.queryPositions(ctx, `
+		WITH p AS MATERIALIZED (
+			SELECT p.* FROM positions p WHERE `+q.sql+`
+		)
+		SELECT `+positionColumns+`
+		FROM p JOIN enterprises e ON e.guild_id = p.guild_id AND e.id = p.enterprise_id
+		ORDER BY `+order+` LIMIT `+strconv.Itoa(limit), q.args...)
+}
+
+// queryPositions runs a query selecting positionColumns.
+func (s *Store) queryPositions(ctx context.Context, sql string, args ...any) ([]placement.Position, error) {
+	rows, err := s.pool.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, err
+	}
+	return collectPositions(rows)
+}
+
+// EnterprisePositions lists the positions of the enterprises in every status, newest first.
+func (s *Store) EnterprisePositions(ctx context.Context, guildID string, enterpriseIDs []int64, limit int) ([]placement.Position, error) {
+	if len(enterpriseIDs) == 0 {
+		return nil, nil
+	}
+	ps, err := s.queryPositions(ctx, `
+		SELECT `+positionColumns+positionFrom+`
+		WHERE p.guild_id = $1 AND p.enterprise_id = ANY($2)
+		ORDER BY p.id DESC LIMIT $3`, guildID, enterpriseIDs, clampLimit(limit))
+	if err != nil {
+		return nil, wrap("list enterprise positions", err)
+	}
+	return ps, nil
+}
+
+// candidateWindow is how many of the newest open positions a recommendation ranks when enough
+// of them match: ranking every match of a common skill would read a large guild whole.
+const candidateWindow = 20000
+
+// CandidatePositions returns open positions sharing a skill or the program with the profile,
+// those sharing the most skills first, then the newest; the service ranks them finely. When the
+// newest positions hold enough matches, the best of those are returned.
+func (s *Store) CandidatePositions(ctx context.Context, guildID string, pr placement.Profile, limit int, today time.Time) ([]placement.Position, error) {
+	program := strings.ToLower(strings.TrimSpace(pr.Program))
+	if len(pr.Skills) == 0 && program == "" {
+		return nil, nil
+	}
+	if limit <= 0 {
+		limit = 25
+	}
+	q := openPositions(guildID, 0, today)
+	q.where("(p.skills && $?::text[] OR p.programs @> ARRAY[$?::text])", list(pr.Skills), program)
+	// $4 is the profile's skills.
+	order := "(SELECT count(*) FROM unnest(p.skills) AS skill WHERE skill = ANY($4)) DESC, p.id DESC"
+	ps, err := s.searchOpenPositions(ctx, q, order, limit, s.candidateWindow)
+	if err != nil {
+		return nil, wrap("find candidate positions", err)
+	}
+	return ps, nil
+}
+
+// SearchPositions finds open positions for autocomplete, newest first: those whose title has
+// words starting with each word typed ("data eng" finds "Data Engineer Intern"). The words go
+// through the same parser as the titles, and the match is on the full-text vector restricted to
+// the title's weight; an empty prefix lists the newest.
+func (s *Store) SearchPositions(ctx context.Context, guildID, prefix string, limit int) ([]placement.Position, error) {
+	limit = clampLimit(limit)
+	q := newQuery("p.guild_id = $1 AND p.status = 'open' AND p.id < $2", guildID, int64(math.MaxInt64))
+	var ps []placement.Position
+	var err error
+	if strings.TrimSpace(prefix) == "" {
+		ps, err = s.queryPositions(ctx, `SELECT `+positionColumns+positionFrom+`WHERE `+q.sql+`
+			ORDER BY p.id DESC LIMIT `+strconv.Itoa(limit), q.args...)
+	} else {
+		// Each lexeme becomes a quoted prefix term of weight A: 'data':*A & 'eng':*A.
+		q.where(`p.search @@ (
+			SELECT string_agg('''' || replace(replace(lexeme, '\', '\\'), '''', '''''') || ''':*A', ' & ')::tsquery
+			FROM unnest(to_tsvector('simple', $?)))`, prefix)
+		ps, err = s.searchOpenPositions(ctx, q, "p.id DESC", limit, s.searchWindow)
+	}
+	if err != nil {
+		return nil, wrap("search positions", err)
+	}
+	return ps, nil
+}
+
+// query builds a statement from optional conditions; "$?" in a condition is numbered in order.
+type query struct {
+	sql  string
+	args []any
+}
+
+func newQuery(sql string, args ...any) *query { return &query{sql: sql, args: args} }
+
+// where adds "AND cond", numbering its placeholders after the arguments so far.
+func (q *query) where(cond string, args ...any) {
+	for _, a := range args {
+		q.args = append(q.args, a)
+		cond = strings.Replace(cond, "$?", "$"+strconv.Itoa(len(q.args)), 1)
+	}
+	q.sql += " AND " + cond
+}
+
+// dateOnly is the calendar day of t, as the date columns hold it.
+func dateOnly(t time.Time) time.Time {
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+}
