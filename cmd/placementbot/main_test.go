@@ -93,6 +93,51 @@ func TestConsoleOnLocalDemoSchool(t *testing.T) {
 	}
 }
 
+// The story script plays the whole loop through the console; each step's result shows in order.
+func TestConsoleStory(t *testing.T) {
+	bin := buildBinary(t)
+	script, err := os.ReadFile("../../examples/story.console")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "console")
+	cmd.Env = cleanEnv("PLACEMENTBOT_LOCAL_DIR="+reachableDir(t), "PLACEMENTBOT_OPS_LISTEN=")
+	cmd.Stdin = bytes.NewReader(script)
+	outb, err := cmd.CombinedOutput()
+	out := string(outb)
+	if err != nil {
+		t.Fatalf("bot exited with %v:\n%s", err, out)
+	}
+	steps := []string{
+		"Added **Riverside Motors**",
+		"Linked @mo to **Riverside Motors**",
+		"DM to @mo:", "You are now a mentor for **Riverside Motors**",
+		"Published as position",
+		"PlacementBot in #placements:", "New position: **EV service technician intern** at **Riverside Motors**",
+		"Saved. Mentors of positions you apply to see this card.",
+		"1. EV service technician intern: Riverside Motors",
+		"Slots left: 2 of 2",
+		"Your application to **EV service technician intern** at **Riverside Motors** is in",
+		"DM to @mo:", "New application: @bo applied to **EV service technician intern**",
+		"Offer sent.",
+		"DM to @bo:", "you have an offer for **EV service technician intern**",
+		"[1 Accept #1] [2 Decline #1]",
+		"accepted",
+		"DM to @mo:",
+	}
+	rest := out
+	for _, want := range steps {
+		i := strings.Index(rest, want)
+		if i < 0 {
+			t.Fatalf("story output lacks %q after the earlier steps:\n%s", want, out)
+		}
+		rest = rest[i+len(want):]
+	}
+	if strings.Contains(out, "Something went wrong") || strings.Contains(out, "didn't answer") {
+		t.Fatalf("story hit an error:\n%s", out)
+	}
+}
+
 func TestBadSettingStopsWithOneLine(t *testing.T) {
 	bin := buildBinary(t)
 	cmd := exec.Command(bin)

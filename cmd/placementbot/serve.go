@@ -109,9 +109,12 @@ func serve(ctx context.Context, cfg config.Config, transport config.Transport) e
 
 	// Background work runs on every replica; each piece is safe to run concurrently.
 	om := outbox.NewMetrics(reg)
-	startOutbox := func(sender outbox.Sender) {
-		w := outbox.New(outbox.Config{Store: postgres.NewStore(pool), Sender: sender, Catalog: catalog,
+	newOutbox := func(sender outbox.Sender) *outbox.Worker {
+		return outbox.New(outbox.Config{Store: postgres.NewStore(pool), Sender: sender, Catalog: catalog,
 			Log: log.With("component", "outbox"), Metrics: om})
+	}
+	startOutbox := func(sender outbox.Sender) {
+		w := newOutbox(sender)
 		go func() { _ = w.Run(ctx) }()
 	}
 	go every(ctx, time.Minute, func(ctx context.Context) {
@@ -130,7 +133,11 @@ func serve(ctx context.Context, cfg config.Config, transport config.Transport) e
 		}
 		in := os.Stdin
 		c := console.New(router, discord.ApplicationCommands(catalog), g, in, os.Stdout, isTerminal(in))
-		startOutbox(outbox.ConsoleSender{Out: c, Name: g.NameOf})
+		// The console delivers notifications right after the interaction that caused them, so a
+		// transcript reads in order.
+		w := newOutbox(outbox.ConsoleSender{Out: c, Name: g.NameOf})
+		c.AfterEach = func(ctx context.Context) { flush(ctx, w, log) }
+		flush(ctx, w, log)
 		return c.Run(ctx)
 	case config.Gateway:
 		s, err := newSession(cfg)
@@ -160,6 +167,19 @@ func serve(ctx context.Context, cfg config.Config, transport config.Transport) e
 		sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 		defer cancel()
 		return errors.Join(srv.Shutdown(sctx), waitInflight(router))
+	}
+}
+
+// flush sends every notification that is due now.
+func flush(ctx context.Context, w *outbox.Worker, log *slog.Logger) {
+	for range 100 {
+		n, err := w.RunOnce(ctx)
+		if err != nil {
+			log.Error("sending notifications failed", "err", err)
+		}
+		if err != nil || n == 0 {
+			return
+		}
 	}
 }
 

@@ -48,6 +48,10 @@ type Console struct {
 	me     *demo.Member
 	locale discordgo.Locale
 	lines  chan string
+
+	// AfterEach, when set, runs after every interaction: the bot's entry point uses it to deliver
+	// the DMs and channel posts the interaction caused right under its reply.
+	AfterEach func(ctx context.Context)
 }
 
 // New builds a console sending cmds to r as a member of g; interactive shows a prompt, scripts get their input echoed.

@@ -115,6 +115,9 @@ func (c *Console) interaction(t discordgo.InteractionType, data map[string]any, 
 func (c *Console) send(ctx context.Context, in *discordgo.Interaction, source *message) error {
 	ex := &exchange{c: c, in: in, source: source}
 	c.router.Dispatch(ctx, in, ex)
+	if c.AfterEach != nil {
+		defer c.AfterEach(ctx)
+	}
 	if !ex.acked {
 		c.printf("%s didn't answer (Discord would show \"This interaction failed\").\n", botName)
 		return nil
