@@ -58,7 +58,7 @@ CREATE TABLE profiles (
 -- A generated column may only call immutable functions, and array_to_string is merely stable
 -- (its element type's output function could depend on settings). For text[] it is immutable in
 -- fact, so this wrapper says so.
-CREATE FUNCTION positions_search(title text, skills text[], description text) RETURNS tsvector
+CREATE FUNCTION position_search_vector(title text, skills text[], description text) RETURNS tsvector
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     RETURN setweight(to_tsvector('simple', title), 'A') ||
            setweight(to_tsvector('simple', array_to_string(skills, ' ')), 'B') ||
@@ -84,7 +84,7 @@ CREATE TABLE positions (
     created_by    text   NOT NULL,
     confirmed_at  timestamptz NOT NULL DEFAULT now(),
     created_at    timestamptz NOT NULL DEFAULT now(),
-    search        tsvector GENERATED ALWAYS AS (positions_search(title, skills, description)) STORED,
+    search        tsvector GENERATED ALWAYS AS (position_search_vector(title, skills, description)) STORED,
     PRIMARY KEY (guild_id, id),
     FOREIGN KEY (guild_id, enterprise_id) REFERENCES enterprises (guild_id, id)
 );
@@ -163,7 +163,7 @@ DROP TABLE notifications;
 DROP TABLE application_events;
 DROP TABLE applications;
 DROP TABLE positions;
-DROP FUNCTION positions_search(text, text[], text);
+DROP FUNCTION position_search_vector(text, text[], text);
 DROP TABLE profiles;
 DROP TABLE enterprise_mentors;
 DROP TABLE enterprises;

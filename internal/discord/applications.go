@@ -75,9 +75,9 @@ func registerApplications(rs *Routes, d Deps) {
 	// Discord lets their submission edit the same card too (Update on a modal route).
 	rs.UpdateComponent("/application/{id}/accept", student, h.accept)
 	rs.UpdateComponent("/application/{id}/decline", student, h.noteForm(placement.Declined))
-	rs.Add(Route{Kind: KindModal, Pattern: "/application/{id}/decline/submit", Allow: student, Handler: h.noteSubmit(placement.Declined), Update: true})
+	rs.UpdateModal("/application/{id}/decline/submit", student, h.noteSubmit(placement.Declined))
 	rs.UpdateComponent("/application/{id}/withdraw", student, h.noteForm(placement.Withdrawn))
-	rs.Add(Route{Kind: KindModal, Pattern: "/application/{id}/withdraw/submit", Allow: student, Handler: h.noteSubmit(placement.Withdrawn), Update: true})
+	rs.UpdateModal("/application/{id}/withdraw/submit", student, h.noteSubmit(placement.Withdrawn))
 
 	rs.Command("/applications/review", appReviewers, h.review)
 	rs.Autocomplete("/applications/review", appReviewers, h.reviewAutocomplete)
@@ -85,7 +85,7 @@ func registerApplications(rs *Routes, d Deps) {
 	rs.UpdateComponent("/application/{id}/shortlist", appReviewers, h.decide(placement.Shortlisted))
 	rs.UpdateComponent("/application/{id}/offer", appReviewers, h.decide(placement.Offered))
 	rs.UpdateComponent("/application/{id}/reject", appReviewers, h.rejectForm)
-	rs.Add(Route{Kind: KindModal, Pattern: "/application/{id}/reject/submit", Allow: appReviewers, Handler: h.rejectSubmit, Update: true})
+	rs.UpdateModal("/application/{id}/reject/submit", appReviewers, h.rejectSubmit)
 	// The profile opens beside the list, so the mentor keeps their place in it.
 	rs.Component("/application/{id}/profile", appReviewers, h.profile)
 }

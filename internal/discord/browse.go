@@ -88,9 +88,7 @@ func (h positionHandlers) browse(ctx context.Context, r *Request) (*Reply, error
 func (h positionHandlers) browseEnterprise(ctx context.Context, r *Request, raw string) (placement.Enterprise, error) {
 	notFound := placement.Errorf(placement.ENOTFOUND, "err.enterprise_not_found", nil)
 	if id, err := strconv.ParseInt(raw, 10, 64); err == nil && id > 0 {
-		// A read of one guild-scoped row; the visibility rule is the one SuggestEnterprises
-		// applies for every member: verified enterprises only.
-		e, err := h.d.Service.Store.FindEnterprise(ctx, r.Actor.GuildID, id)
+		e, err := h.d.Service.Enterprise(ctx, r.Actor, id)
 		switch {
 		case placement.ErrorCode(err) == placement.ENOTFOUND:
 			return e, notFound

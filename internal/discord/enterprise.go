@@ -76,7 +76,7 @@ func registerEnterprises(rs *Routes, d Deps) {
 	rs.Component("/enterprise/{id}/refuse", placement.RoleCoordinator, h.refuseButton)
 	// The refusal reason comes from a modal opened on the pending list; answering it by
 	// editing that list keeps the coordinator's queue in one place.
-	rs.Add(Route{Kind: KindModal, Pattern: "/enterprise/{id}/refuse/submit", Allow: placement.RoleCoordinator, Handler: h.refuseSubmit, Update: true})
+	rs.UpdateModal("/enterprise/{id}/refuse/submit", placement.RoleCoordinator, h.refuseSubmit)
 	rs.UpdateComponent("/enterprise/{id}/link", placement.RoleCoordinator, h.linkSelect)
 }
 

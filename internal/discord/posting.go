@@ -77,8 +77,8 @@ func registerPosting(rs *Routes, d Deps) {
 
 	rs.Modal("/draft/{key}/basics/submit", mentor, h.basicsSubmit)
 	// Forms opened from the draft's own message update that message in place.
-	rs.Add(Route{Kind: KindModal, Pattern: "/draft/{key}/basics/update", Allow: mentor, Handler: h.basicsSubmit, Update: true})
-	rs.Add(Route{Kind: KindModal, Pattern: "/draft/{key}/details/submit", Allow: mentor, Handler: h.detailsSubmit, Update: true})
+	rs.UpdateModal("/draft/{key}/basics/update", mentor, h.basicsSubmit)
+	rs.UpdateModal("/draft/{key}/details/submit", mentor, h.detailsSubmit)
 	rs.Component("/draft/{key}/basics", mentor, h.basicsButton)
 	rs.Component("/draft/{key}/details", mentor, h.detailsButton)
 	rs.UpdateComponent("/draft/{key}/remote", mentor, h.toggleRemote)

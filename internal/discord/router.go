@@ -83,6 +83,12 @@ func (rs *Routes) Modal(pattern string, allow placement.Role, h Handler) {
 	rs.Add(Route{Kind: KindModal, Pattern: pattern, Allow: allow, Handler: h})
 }
 
+// UpdateModal registers a modal submit handler that edits the message whose button opened the
+// modal (Discord allows that only for modals opened from a message component).
+func (rs *Routes) UpdateModal(pattern string, allow placement.Role, h Handler) {
+	rs.Add(Route{Kind: KindModal, Pattern: pattern, Allow: allow, Handler: h, Update: true})
+}
+
 // match finds the route for a path or custom_id and extracts its variables.
 func (rs *Routes) match(k Kind, path string) (*Route, map[string]string) {
 	if rt, ok := rs.exact[k][path]; ok {

@@ -116,3 +116,15 @@ func (s *Service) audit(a Actor, action, subject string, detail map[string]any) 
 }
 
 func idStr(id int64) string { return strconv.FormatInt(id, 10) }
+
+// Enterprise returns one enterprise: verified ones to every member, any to coordinators.
+func (s *Service) Enterprise(ctx context.Context, a Actor, id int64) (Enterprise, error) {
+	e, err := s.Store.FindEnterprise(ctx, a.GuildID, id)
+	if err != nil {
+		return Enterprise{}, err
+	}
+	if e.Status != EnterpriseVerified && !a.Is(RoleCoordinator) {
+		return Enterprise{}, Errorf(ENOTFOUND, "err.enterprise_not_found", nil)
+	}
+	return e, nil
+}

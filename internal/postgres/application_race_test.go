@@ -7,7 +7,7 @@ import (
 	"placementbot/internal/placement"
 )
 
-// race runs fn n times at once, released together, and returns each call's error.
+// atOnce runs fn n times at once, released together, and returns each call's error.
 func atOnce(n int, fn func(i int) error) []error {
 	errs := make([]error, n)
 	start := make(chan struct{})

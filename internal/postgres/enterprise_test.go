@@ -170,6 +170,7 @@ func TestDecideEnterprise(t *testing.T) {
 	}
 
 	t.Run("verify links the requester", func(t *testing.T) {
+		f := f.with(t)
 		e := f.enterprise(guildA, "To Verify", placement.EnterprisePending)
 		ev := auditEvent(guildA, "enterprise.verified")
 		ev.Subject = fmt.Sprintf("enterprise:%d", e.ID)
@@ -204,6 +205,7 @@ func TestDecideEnterprise(t *testing.T) {
 	})
 
 	t.Run("refuse", func(t *testing.T) {
+		f := f.with(t)
 		e := f.enterprise(guildA, "To Refuse", placement.EnterprisePending)
 		got, err := f.store.DecideEnterprise(ctx, guildA, e.ID, placement.EnterpriseRefused, "not a company", auditEvent(guildA, "enterprise.refused"),
 			notes(placement.EnterpriseRefused))
@@ -216,6 +218,7 @@ func TestDecideEnterprise(t *testing.T) {
 	})
 
 	t.Run("errors", func(t *testing.T) {
+		f := f.with(t)
 		e := f.enterprise(guildA, "Scoped", placement.EnterprisePending)
 		_, err := f.store.DecideEnterprise(ctx, guildB, e.ID, placement.EnterpriseVerified, "", auditEvent(guildB, "x"), nil)
 		wantErr(t, err, placement.ENOTFOUND, "err.enterprise_not_found")
@@ -227,6 +230,7 @@ func TestDecideEnterprise(t *testing.T) {
 	})
 
 	t.Run("two coordinators at once", func(t *testing.T) {
+		f := f.with(t)
 		e := f.enterprise(guildA, "Raced", placement.EnterprisePending)
 		var wg sync.WaitGroup
 		errs := make([]error, 2)

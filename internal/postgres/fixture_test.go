@@ -15,7 +15,7 @@ import (
 	"placementbot/internal/testenv"
 )
 
-// The guilds tests use; B is there to prove that nothing of A shows through it.
+// The guilds tests use: B is there to prove that nothing of A shows through it.
 const (
 	guildA = "100000000000000001"
 	guildB = "100000000000000002"
@@ -24,19 +24,26 @@ const (
 // today is the date every test runs on.
 var today = time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)
 
-// fixture is a store on a database of the test's own, with helpers that build the rows a test
+// fixture is a store on a database of the test's own, with methods that build the rows a test
 // needs through the store itself.
 type fixture struct {
 	t     *testing.T
 	pool  *pgxpool.Pool
 	store *postgres.Store
-	seq   atomic.Int64
+	seq   *atomic.Int64
 }
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	pool := testenv.NewPool(t)
-	return &fixture{t: t, pool: pool, store: postgres.NewStore(pool)}
+	return &fixture{t: t, pool: pool, store: postgres.NewStore(pool), seq: new(atomic.Int64)}
+}
+
+// with returns the fixture for a subtest, so that its methods fail the subtest.
+func (f *fixture) with(t *testing.T) *fixture {
+	c := *f
+	c.t = t
+	return &c
 }
 
 // user returns a fresh snowflake-like id.
@@ -44,6 +51,7 @@ func (f *fixture) user() string {
 	return strconv.FormatInt(200000000000000000+f.seq.Add(1), 10)
 }
 
+// auditEvent is an audit event of a coordinator in the guild.
 func auditEvent(guildID, action string) placement.AuditEvent {
 	return placement.AuditEvent{GuildID: guildID, ActorID: "300000000000000001", Action: action, At: today.Add(9 * time.Hour)}
 }
@@ -143,12 +151,13 @@ func wantErr(t *testing.T, err error, code, key string) *placement.Error {
 	return e
 }
 
-// note builds a DM notification with a dedup key.
+// dm builds a DM notification with a dedup key.
 func dm(guildID, key, userID string) placement.Notification {
 	return placement.Notification{GuildID: guildID, DedupKey: key, UserID: userID, MessageKey: "note.test",
 		Data: map[string]any{"Key": key}}
 }
 
+// idsOf lists the ids of xs, in order.
 func idsOf[T any](xs []T, id func(T) int64) []int64 {
 	out := make([]int64, len(xs))
 	for i, x := range xs {

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -164,9 +165,22 @@ func (s *Store) SetPositionStatus(ctx context.Context, guildID string, id int64,
 //
 // Paging is by keyset (id < after) rather than offset, so a page costs the same however deep it
 // is and positions posted or closed between two pages neither repeat nor go missing. Only the
-// filters in use are written into the statement: a generic plan with "$n = '' OR …" conditions
-// could not use the index bounds.
+// filters in use are written into the statement: a generic plan for conditions such as
+// "$4 IS NULL OR …" could not use the index bounds.
 func (s *Store) BrowsePositions(ctx context.Context, guildID string, f placement.PositionFilter, after int64, limit int, today time.Time) (placement.Page, error) {
+	return s.browse(ctx, nil, guildID, f, after, limit, today)
+}
+
+// ExplainBrowse browses as BrowsePositions does and returns the plan of each statement it ran
+// (EXPLAIN ANALYZE), for performance reports.
+func (s *Store) ExplainBrowse(ctx context.Context, guildID string, f placement.PositionFilter, after int64, limit int, today time.Time) (string, error) {
+	var plans strings.Builder
+	_, err := s.browse(ctx, &plans, guildID, f, after, limit, today)
+	return plans.String(), err
+}
+
+// browse is BrowsePositions, writing the plans of its statements to plans unless nil.
+func (s *Store) browse(ctx context.Context, plans *strings.Builder, guildID string, f placement.PositionFilter, after int64, limit int, today time.Time) (placement.Page, error) {
 	if limit <= 0 {
 		limit = placement.PageSize
 	}
@@ -184,7 +198,7 @@ func (s *Store) BrowsePositions(ctx context.Context, guildID string, f placement
 	var ps []placement.Position
 	var err error
 	if f.Keyword == "" && f.Skill == "" && f.Program == "" {
-		ps, err = s.queryPositions(ctx, `SELECT `+positionColumns+positionFrom+`WHERE `+q.sql+`
+		ps, err = s.queryPositions(ctx, plans, `SELECT `+positionColumns+positionFrom+`WHERE `+q.sql+`
 			ORDER BY p.id DESC LIMIT `+strconv.Itoa(limit+1), q.args...)
 	} else {
 		if f.Keyword != "" {
@@ -196,7 +210,7 @@ func (s *Store) BrowsePositions(ctx context.Context, guildID string, f placement
 		if f.Program != "" {
 			q.where("p.programs @> ARRAY[$?::text]", f.Program)
 		}
-		ps, err = s.searchOpenPositions(ctx, q, "p.id DESC", limit+1, s.searchWindow)
+		ps, err = s.searchOpenPositions(ctx, plans, q, "p.id DESC", limit+1, s.searchWindow)
 	}
 	if err != nil {
 		return placement.Page{}, wrap("browse positions", err)
@@ -228,7 +242,7 @@ const searchWindow = 4000
 
 // searchOpenPositions returns, in order, up to limit positions that satisfy q: conditions on
 // the guild's open positions ($1 the guild, $2 the keyset bound) including one served by a GIN
-// index (full text, skills, programs).
+// index (full text, skills, programs). It writes the plans of its statements to plans unless nil.
 //
 // A GIN index cannot return rows in id order, and the planner's choice between walking the
 // guild's positions newest first (fast when the condition is common) and collecting every match
@@ -239,8 +253,8 @@ const searchWindow = 4000
 // held too few does it collect all matches, which is cheap precisely because they are rare.
 // An order other than by id (best overlap first) thus ranks the window's matches when they are
 // enough, and all matches otherwise.
-func (s *Store) searchOpenPositions(ctx context.Context, q *query, order string, limit, window int) ([]placement.Position, error) {
-	ps, err := s.queryPositions(ctx, `
+func (s *Store) searchOpenPositions(ctx context.Context, plans *strings.Builder, q *query, order string, limit, window int) ([]placement.Position, error) {
+	ps, err := s.queryPositions(ctx, plans, `
 		SELECT `+positionColumns+`
 		FROM (SELECT * FROM positions p
 		      WHERE p.guild_id = $1 AND p.status = 'open' AND p.id < $2
@@ -252,15 +266,18 @@ func (s *Store) searchOpenPositions(ctx context.Context, q *query, order string,
 		return ps, err
 	}
 	// When the guild has no more open positions than the window, the window saw them all.
-	var seen int
-	if err := s.pool.QueryRow(ctx, `
-		SELECT count(*) FROM (
+	const count = `SELECT count(*) FROM (
 			SELECT 1 FROM positions WHERE guild_id = $1 AND status = 'open' AND id < $2
-			ORDER BY id DESC LIMIT $3) w`, q.args[0], q.args[1], window).Scan(&seen); err != nil || seen < window {
+			ORDER BY id DESC LIMIT $3) w`
+	if err := s.explain(ctx, plans, count, q.args[0], q.args[1], window); err != nil {
+		return nil, err
+	}
+	var seen int
+	if err := s.pool.QueryRow(ctx, count, q.args[0], q.args[1], window).Scan(&seen); err != nil || seen < window {
 		return ps, err
 	}
 	// MATERIALIZED keeps the planner from turning the lookup back into a walk.
-	return s.queryPositions(ctx, `
+	return s.queryPositions(ctx, plans, `
 		WITH p AS MATERIALIZED (
 			SELECT p.* FROM positions p WHERE `+q.sql+`
 		)
@@ -269,8 +286,11 @@ func (s *Store) searchOpenPositions(ctx context.Context, q *query, order string,
 		ORDER BY `+order+` LIMIT `+strconv.Itoa(limit), q.args...)
 }
 
-// queryPositions runs a query selecting positionColumns.
-func (s *Store) queryPositions(ctx context.Context, sql string, args ...any) ([]placement.Position, error) {
+// queryPositions runs a query selecting positionColumns, writing its plan to plans unless nil.
+func (s *Store) queryPositions(ctx context.Context, plans *strings.Builder, sql string, args ...any) ([]placement.Position, error) {
+	if err := s.explain(ctx, plans, sql, args...); err != nil {
+		return nil, err
+	}
 	rows, err := s.pool.Query(ctx, sql, args...)
 	if err != nil {
 		return nil, err
@@ -278,12 +298,29 @@ func (s *Store) queryPositions(ctx context.Context, sql string, args ...any) ([]
 	return collectPositions(rows)
 }
 
+// explain writes the statement and its plan, as run with these arguments, to plans unless nil.
+func (s *Store) explain(ctx context.Context, plans *strings.Builder, sql string, args ...any) error {
+	if plans == nil {
+		return nil
+	}
+	rows, err := s.pool.Query(ctx, "EXPLAIN (ANALYZE, BUFFERS) "+sql, args...)
+	if err != nil {
+		return err
+	}
+	lines, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(plans, "%s\n\n%s\n\n", strings.TrimSpace(sql), strings.Join(lines, "\n"))
+	return nil
+}
+
 // EnterprisePositions lists the positions of the enterprises in every status, newest first.
 func (s *Store) EnterprisePositions(ctx context.Context, guildID string, enterpriseIDs []int64, limit int) ([]placement.Position, error) {
 	if len(enterpriseIDs) == 0 {
 		return nil, nil
 	}
-	ps, err := s.queryPositions(ctx, `
+	ps, err := s.queryPositions(ctx, nil, `
 		SELECT `+positionColumns+positionFrom+`
 		WHERE p.guild_id = $1 AND p.enterprise_id = ANY($2)
 		ORDER BY p.id DESC LIMIT $3`, guildID, enterpriseIDs, clampLimit(limit))
@@ -310,9 +347,9 @@ func (s *Store) CandidatePositions(ctx context.Context, guildID string, pr place
 	}
 	q := openPositions(guildID, 0, today)
 	q.where("(p.skills && $?::text[] OR p.programs @> ARRAY[$?::text])", list(pr.Skills), program)
-	// $4 is the profile's skills.
-	order := "(SELECT count(*) FROM unnest(p.skills) AS skill WHERE skill = ANY($4)) DESC, p.id DESC"
-	ps, err := s.searchOpenPositions(ctx, q, order, limit, s.candidateWindow)
+	skills := "$" + strconv.Itoa(len(q.args)-1)
+	order := "(SELECT count(*) FROM unnest(p.skills) AS skill WHERE skill = ANY(" + skills + ")) DESC, p.id DESC"
+	ps, err := s.searchOpenPositions(ctx, nil, q, order, limit, s.candidateWindow)
 	if err != nil {
 		return nil, wrap("find candidate positions", err)
 	}
@@ -329,14 +366,14 @@ func (s *Store) SearchPositions(ctx context.Context, guildID, prefix string, lim
 	var ps []placement.Position
 	var err error
 	if strings.TrimSpace(prefix) == "" {
-		ps, err = s.queryPositions(ctx, `SELECT `+positionColumns+positionFrom+`WHERE `+q.sql+`
+		ps, err = s.queryPositions(ctx, nil, `SELECT `+positionColumns+positionFrom+`WHERE `+q.sql+`
 			ORDER BY p.id DESC LIMIT `+strconv.Itoa(limit), q.args...)
 	} else {
 		// Each lexeme becomes a quoted prefix term of weight A: 'data':*A & 'eng':*A.
 		q.where(`p.search @@ (
 			SELECT string_agg('''' || replace(replace(lexeme, '\', '\\'), '''', '''''') || ''':*A', ' & ')::tsquery
 			FROM unnest(to_tsvector('simple', $?)))`, prefix)
-		ps, err = s.searchOpenPositions(ctx, q, "p.id DESC", limit, s.searchWindow)
+		ps, err = s.searchOpenPositions(ctx, nil, q, "p.id DESC", limit, s.searchWindow)
 	}
 	if err != nil {
 		return nil, wrap("search positions", err)

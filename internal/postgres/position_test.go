@@ -387,7 +387,9 @@ func TestSearchPositions(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Words only in the description or skills do not make a title match.
-	f.position(e, func(p *placement.Position) { p.Title, p.Description, p.Skills = "Designer", "backend work", []string{"data"} })
+	f.position(e, func(p *placement.Position) {
+		p.Title, p.Description, p.Skills = "Designer", "backend work", []string{"data"}
+	})
 	f.position(f.enterprise(guildB, "Acme", placement.EnterpriseVerified), func(p *placement.Position) { p.Title = "Backend in B" })
 
 	tests := []struct {

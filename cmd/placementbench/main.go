@@ -1,0 +1,265 @@
+// Command placementbench measures the bot through its HTTP interactions endpoint on seeded
+// data: throughput and p50/p99 latency of browsing, paging, recommendations, viewing and
+// applying at a fixed offered rate and at saturation, against a bare baseline that runs the
+// same browse query; and browse latency at 10,000 vs 1,000,000 positions.
+//
+//	go run ./cmd/placementbench            # full run (a few minutes)
+//	go run ./cmd/placementbench -quick     # small data, short phases: a smoke run
+package main
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"regexp"
+	"runtime"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus"
+	goredis "github.com/redis/go-redis/v9"
+
+	"placementbot/internal/devserver"
+	"placementbot/internal/discord"
+	"placementbot/internal/discord/httpendpoint"
+	"placementbot/internal/discord/restbase"
+	"placementbot/internal/i18n"
+	"placementbot/internal/placement"
+	"placementbot/internal/postgres"
+	"placementbot/internal/redis"
+
+	"github.com/bwmarrin/discordgo"
+)
+
+func main() {
+	quick := flag.Bool("quick", false, "small data and short phases")
+	rate := flag.Int("rate", 500, "offered rate for the fixed-rate phase, interactions per second")
+	phase := flag.Duration("phase", 15*time.Second, "length of each measured phase")
+	workers := flag.Int("workers", 32, "concurrent clients in the saturation phases")
+	scale := flag.Bool("scale", true, "also compare browse latency at 10,000 and 1,000,000 positions")
+	flag.Parse()
+	sz := sizes{enterprises: 2000, positions: 100_000, students: 50_000, applications: 500_000}
+	if *quick {
+		sz = sizes{enterprises: 50, positions: 2000, students: 500, applications: 2000}
+		*phase, *rate = 3*time.Second, 100
+	}
+	if err := run(context.Background(), sz, *rate, *phase, *workers, *scale && !*quick); err != nil {
+		fmt.Fprintln(os.Stderr, "placementbench:", err)
+		os.Exit(1)
+	}
+}
+
+// env is a local Postgres and Redis for the run.
+type env struct {
+	pg *devserver.Postgres
+	rd *devserver.Redis
+}
+
+func startEnv(ctx context.Context) (*env, error) {
+	dir, err := os.MkdirTemp("", "pbbench")
+	if err != nil {
+		return nil, err
+	}
+	if err := os.Chmod(dir, 0o755); err != nil {
+		return nil, err
+	}
+	pg, err := devserver.StartPostgres(ctx, devserver.PostgresOptions{DataDir: dir + "/pg", Ephemeral: true})
+	if err != nil {
+		return nil, err
+	}
+	rd, err := devserver.StartRedis(ctx, devserver.RedisOptions{})
+	if err != nil {
+		pg.Close()
+		return nil, err
+	}
+	return &env{pg: pg, rd: rd}, nil
+}
+
+func (e *env) close() {
+	e.rd.Close()
+	e.pg.Close()
+	_ = os.RemoveAll(strings.TrimSuffix(e.pg.LogPath(), "/pg/server.log"))
+}
+
+// database creates, migrates and seeds a database of the given size.
+func (e *env) database(ctx context.Context, name string, sz sizes) (*pgxpool.Pool, time.Duration, error) {
+	admin, err := postgres.Open(ctx, e.pg.URL("postgres"))
+	if err != nil {
+		return nil, 0, err
+	}
+	_, err = admin.Exec(ctx, "CREATE DATABASE "+name)
+	admin.Close()
+	if err != nil {
+		return nil, 0, err
+	}
+	url := e.pg.URL(name) + "&pool_max_conns=20"
+	if err := postgres.MigrateUp(ctx, url); err != nil {
+		return nil, 0, err
+	}
+	pool, err := postgres.Open(ctx, url)
+	if err != nil {
+		return nil, 0, err
+	}
+	took, err := seed(ctx, pool, sz)
+	return pool, took, err
+}
+
+func run(ctx context.Context, sz sizes, rate int, phase time.Duration, workers int, scale bool) error {
+	e, err := startEnv(ctx)
+	if err != nil {
+		return err
+	}
+	defer e.close()
+	pool, took, err := e.database(ctx, "bench", sz)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	fmt.Printf("seeded %d positions over %d enterprises, %d students, %d applications in %s\n\n",
+		sz.positions, sz.enterprises, sz.students, sz.applications, took.Round(time.Second))
+
+	rdb := redis.NewClient(redis.Options{Addrs: []string{e.rd.Addr()}})
+	defer rdb.Close()
+	pub, priv, _ := ed25519.GenerateKey(rand.Reader)
+	bot, err := newBot(pool, rdb, pub)
+	if err != nil {
+		return err
+	}
+	defer bot.Close()
+	base := httptest.NewServer(&baseline{store: postgres.NewStore(pool), key: pub})
+	defer base.Close()
+
+	c := &client{url: bot.URL, key: priv, http: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256}}}
+	w := &workload{c: c, sz: sz}
+	ops := w.ops()
+
+	fmt.Printf("fixed rate: %d interactions/s offered for %s, mixed (browse, next page, recommended, view, apply)\n", rate, phase)
+	printTable(fixedRate(ctx, ops, rate, phase))
+
+	fmt.Printf("\nsaturation: %d concurrent clients for %s, mixed\n", workers, phase)
+	printTable(saturate(ctx, ops, workers, phase))
+
+	fmt.Printf("\nbrowse only, saturation, %d clients, %s each: the bot vs a bare handler running the same query\n", workers, phase)
+	botBrowse := saturate(ctx, []op{w.browseOp()}, workers, phase)["all"]
+	bc := &client{url: base.URL, key: priv, http: c.http}
+	baseBrowse := saturate(ctx, []op{(&workload{c: bc, sz: sz}).browseOp()}, workers, phase)["all"]
+	fmt.Printf("  bot       %8.0f/s  p50 %-8s p99 %-8s errors %d\n", botBrowse.rate(), ms(botBrowse.pct(50)), ms(botBrowse.pct(99)), botBrowse.errors)
+	fmt.Printf("  baseline  %8.0f/s  p50 %-8s p99 %-8s errors %d\n", baseBrowse.rate(), ms(baseBrowse.pct(50)), ms(baseBrowse.pct(99)), baseBrowse.errors)
+	fmt.Printf("  ratio     %.2f\n", botBrowse.rate()/baseBrowse.rate())
+
+	var mem runtime.MemStats
+	runtime.ReadMemStats(&mem)
+	fmt.Printf("\nRSS %s (bot, load generator and pools in one process), Go heap in use %d MiB\n", rss(), mem.HeapInuse>>20)
+
+	if scale {
+		return scaleCheck(ctx, e, rdb, pub, priv, phase)
+	}
+	return nil
+}
+
+// scaleCheck compares browse p99 at 10,000 and 1,000,000 positions at a modest fixed rate.
+func scaleCheck(ctx context.Context, e *env, rdb goredis.UniversalClient, pub ed25519.PublicKey, priv ed25519.PrivateKey, phase time.Duration) error {
+	fmt.Printf("\nbrowse p99 by data size (100 interactions/s for %s; plain first page, skill filter, keyword filter)\n", phase)
+	var p99 []time.Duration
+	for _, n := range []int{10_000, 1_000_000} {
+		sz := sizes{enterprises: 2000, positions: n, students: 1000, applications: 0}
+		pool, took, err := e.database(ctx, fmt.Sprintf("scale%d", n), sz)
+		if err != nil {
+			return err
+		}
+		bot, err := newBot(pool, rdb, pub)
+		if err != nil {
+			return err
+		}
+		w := &workload{c: &client{url: bot.URL, key: priv, http: http.DefaultClient}, sz: sz}
+		r := fixedRate(ctx, []op{w.browseOp()}, 100, phase)["all"]
+		fmt.Printf("  %9d positions (seeded in %s): p50 %-8s p99 %-8s errors %d\n", n, took.Round(time.Second), ms(r.pct(50)), ms(r.pct(99)), r.errors)
+		p99 = append(p99, r.pct(99))
+		if n == 1_000_000 {
+			if err := explain(ctx, pool); err != nil {
+				return err
+			}
+		}
+		bot.Close()
+		pool.Close()
+	}
+	fmt.Printf("  p99 ratio 1,000,000 / 10,000: %.2f\n", float64(p99[1])/float64(p99[0]))
+	return nil
+}
+
+// explain prints the plans of the browse queries at this size.
+func explain(ctx context.Context, pool *pgxpool.Pool) error {
+	store := postgres.NewStore(pool)
+	for _, f := range []placement.PositionFilter{{}, {Skill: "welding"}, {Keyword: "electrician"}} {
+		plan, err := store.ExplainBrowse(ctx, guildID, f, 0, placement.PageSize, time.Now())
+		if err != nil {
+			return err
+		}
+		fmt.Printf("\n  EXPLAIN ANALYZE browse %+v:\n    %s\n", f, strings.ReplaceAll(strings.TrimSpace(plan), "\n", "\n    "))
+	}
+	return nil
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.1fms", float64(d.Microseconds())/1000) }
+
+func printTable(res map[string]result) {
+	for _, name := range []string{"browse", "next", "recommended", "view", "apply", "all"} {
+		r, ok := res[name]
+		if !ok {
+			continue
+		}
+		fmt.Printf("  %-12s %7d done %8.0f/s  p50 %-8s p99 %-8s errors %d\n", name, r.count, r.rate(), ms(r.pct(50)), ms(r.pct(99)), r.errors)
+	}
+}
+
+func rss() string {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return "unknown"
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if strings.HasPrefix(line, "VmRSS:") {
+			return strings.TrimSpace(strings.TrimPrefix(line, "VmRSS:"))
+		}
+	}
+	return "unknown"
+}
+
+// newBot serves the real router through the real HTTP endpoint on loopback.
+func newBot(pool *pgxpool.Pool, rdb goredis.UniversalClient, pub ed25519.PublicKey) (*httptest.Server, error) {
+	catalog, err := i18n.Load()
+	if err != nil {
+		return nil, err
+	}
+	log := slog.New(slog.NewJSONHandler(io.Discard, nil)) // the cost of writing each log line stays in
+	router := discord.NewRouter(discord.Deps{
+		Service: placement.NewService(postgres.NewStore(pool)), Catalog: catalog, Log: log,
+		Metrics: discord.NewMetrics(prometheus.NewRegistry()), Limiter: redis.NewRateLimiter(rdb, "bench:"),
+		Claims: redis.NewIdempotency(rdb, "bench:"), Sessions: redis.NewSessions(rdb, "bench:"),
+	})
+	// Edits after a deferral go to a sink that accepts everything.
+	sink := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"id":"1","channel_id":"1"}`))
+	}))
+	s, _ := discordgo.New("")
+	tr, err := restbase.NewTransport(sink.URL+"/api/v10", http.DefaultTransport)
+	if err != nil {
+		return nil, err
+	}
+	s.Client = &http.Client{Transport: tr}
+	return httptest.NewServer(&httpendpoint.Handler{Router: router, PublicKey: pub, REST: s, Log: log}), nil
+}
+
+var nextKey = regexp.MustCompile(`"(/browse/[A-Za-z0-9]+/next)"`)
+
+var interactionSeq atomic.Int64

@@ -1,0 +1,177 @@
+package main
+
+import (
+	"context"
+	"crypto/ed25519"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"placementbot/internal/placement"
+	"placementbot/internal/postgres"
+)
+
+// workload builds the interactions students send.
+type workload struct {
+	c     *client
+	sz    sizes
+	pages chan page // browse messages whose Next button a later request presses
+}
+
+type page struct {
+	student  int64
+	customID string
+}
+
+var skillWords = []string{"cnc", "welding", "python", "food safety", "plc", "accounting", "nursing", "logistics"}
+
+func (w *workload) student(n int64) int64 { return n % int64(w.sz.students) }
+
+func interaction(student int64, typ discordgo.InteractionType, data map[string]any) []byte {
+	id := 700000000000000000 + interactionSeq.Add(1)
+	b, _ := json.Marshal(map[string]any{
+		"id": strconv.FormatInt(id, 10), "application_id": "800000000000000001", "type": typ, "token": "t" + strconv.FormatInt(id, 10),
+		"version": 1, "guild_id": guildID, "channel_id": "950000000000000023", "locale": "en-US", "data": data,
+		"member": map[string]any{"user": map[string]any{"id": strconv.FormatInt(studentBase+student, 10), "username": "student"},
+			"roles": []string{studentRoleID}, "permissions": "0"},
+	})
+	return b
+}
+
+func slash(student int64, name, sub string, opts ...map[string]any) []byte {
+	return interaction(student, discordgo.InteractionApplicationCommand, map[string]any{
+		"id": "600000000000000001", "name": name, "type": 1,
+		"options": []any{map[string]any{"name": sub, "type": 1, "options": opts}},
+	})
+}
+
+func str(name, v string) map[string]any { return map[string]any{"name": name, "type": 3, "value": v} }
+
+// browseFilter varies the filters like real students do: skill, keyword, program, or none.
+func browseFilter(n int64) []map[string]any {
+	switch n % 4 {
+	case 0:
+		return []map[string]any{str("skill", skillWords[n%int64(len(skillWords))])}
+	case 1:
+		return []map[string]any{str("keyword", "technician")}
+	case 2:
+		return []map[string]any{str("program", "mechatronics")}
+	}
+	return nil
+}
+
+func (w *workload) browse(ctx context.Context, n int64) error {
+	s := w.student(n)
+	body, err := w.c.post(ctx, slash(s, "positions", "browse", browseFilter(n)...))
+	if err != nil {
+		return err
+	}
+	if w.pages != nil {
+		if m := nextKey.FindSubmatch(body); m != nil {
+			select {
+			case w.pages <- page{s, string(m[1])}:
+			default:
+			}
+		}
+	}
+	return nil
+}
+
+func (w *workload) browseOp() op { return op{"browse", w.browse} }
+
+func (w *workload) ops() []op {
+	w.pages = make(chan page, 4096)
+	return []op{
+		{"browse", w.browse},
+		{"next", func(ctx context.Context, n int64) error {
+			select {
+			case p := <-w.pages:
+				_, err := w.c.post(ctx, interaction(p.student, discordgo.InteractionMessageComponent,
+					map[string]any{"custom_id": p.customID, "component_type": 2}))
+				return err
+			default:
+				return w.browse(ctx, n)
+			}
+		}},
+		{"recommended", func(ctx context.Context, n int64) error {
+			_, err := w.c.post(ctx, slash(w.student(n), "positions", "recommended"))
+			return err
+		}},
+		{"view", func(ctx context.Context, n int64) error {
+			id := 1 + (n*7919)%int64(w.sz.positions)
+			_, err := w.c.post(ctx, slash(w.student(n), "positions", "view", str("position", strconv.FormatInt(id, 10))))
+			return err
+		}},
+		{"apply", func(ctx context.Context, n int64) error {
+			s := w.student(n)
+			id := 1 + (s*31+n*104729)%int64(w.sz.positions)
+			_, err := w.c.post(ctx, interaction(s, discordgo.InteractionModalSubmit, map[string]any{
+				"custom_id": fmt.Sprintf("/apply/%d/submit", id),
+				"components": []any{map[string]any{"type": 1, "components": []any{map[string]any{
+					"type": 4, "custom_id": motivationInput, "value": "I trained on this kind of work for two years and want to learn on the job."}}}},
+			}))
+			return err
+		}},
+	}
+}
+
+// motivationInput is the custom_id of the apply modal's text input.
+const motivationInput = "motivation"
+
+// baseline is the least an endpoint must do for a browse: check the signature, read the
+// interaction, run the same browse query and answer with a page of the same shape.
+type baseline struct {
+	store *postgres.Store
+	key   ed25519.PublicKey
+}
+
+func (b *baseline) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	sig, _ := hex.DecodeString(r.Header.Get("X-Signature-Ed25519"))
+	ts := r.Header.Get("X-Signature-Timestamp")
+	if len(sig) != ed25519.SignatureSize || !ed25519.Verify(b.key, append([]byte(ts), body...), sig) {
+		http.Error(w, "bad signature", http.StatusUnauthorized)
+		return
+	}
+	var in discordgo.Interaction
+	if err := json.Unmarshal(body, &in); err != nil {
+		http.Error(w, "bad json", http.StatusBadRequest)
+		return
+	}
+	var f placement.PositionFilter
+	for _, o := range in.ApplicationCommandData().Options[0].Options {
+		switch v, _ := o.Value.(string); o.Name {
+		case "skill":
+			f.Skill = v
+		case "keyword":
+			f.Keyword = v
+		case "program":
+			f.Program = v
+		}
+	}
+	page, err := b.store.BrowsePositions(r.Context(), in.GuildID, f, 0, placement.PageSize, time.Now().UTC().Truncate(24*time.Hour))
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	lines, opts := "", []discordgo.SelectMenuOption{}
+	for _, p := range page.Positions {
+		lines += fmt.Sprintf("**%s** — %s · %s · %d left\n", p.Title, p.EnterpriseName, p.Location, p.SlotsLeft())
+		opts = append(opts, discordgo.SelectMenuOption{Label: p.Title, Value: strconv.FormatInt(p.ID, 10)})
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(discordgo.InteractionResponse{Type: 4, Data: &discordgo.InteractionResponseData{
+		Flags: discordgo.MessageFlagsEphemeral, Embeds: []*discordgo.MessageEmbed{{Title: "Positions", Description: lines}},
+		Components: []discordgo.MessageComponent{
+			discordgo.ActionsRow{Components: []discordgo.MessageComponent{discordgo.SelectMenu{CustomID: "x", Options: opts}}},
+			discordgo.ActionsRow{Components: []discordgo.MessageComponent{discordgo.Button{Label: "Next", CustomID: "y"}}},
+		},
+		AllowedMentions: &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}},
+	}})
+}
