@@ -60,6 +60,12 @@ type result struct {
 	lat           []time.Duration
 }
 
+// merge adds another run of the same op.
+func (r result) merge(o result) result {
+	return result{count: r.count + o.count, errors: r.errors + o.errors, elapsed: r.elapsed + o.elapsed,
+		lat: append(r.lat, o.lat...)}
+}
+
 func (r result) rate() float64 { return float64(r.count) / r.elapsed.Seconds() }
 
 func (r result) pct(p float64) time.Duration {
@@ -88,6 +94,7 @@ func (rec *recorder) add(name string, d time.Duration, err error) {
 	r.lat = append(r.lat, d)
 	if err != nil {
 		r.errors++
+		firstError.CompareAndSwap(nil, err.Error())
 	}
 }
 
@@ -158,3 +165,6 @@ func fixedRate(ctx context.Context, ops []op, rate int, d time.Duration) map[str
 	wg.Wait()
 	return rec.finish(time.Since(start))
 }
+
+// firstError keeps one failed reply per run, to show what went wrong.
+var firstError atomic.Value

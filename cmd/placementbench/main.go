@@ -20,6 +20,7 @@ import (
 	"os"
 	"regexp"
 	"runtime"
+	"runtime/pprof"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -46,14 +47,28 @@ func main() {
 	phase := flag.Duration("phase", 15*time.Second, "length of each measured phase")
 	workers := flag.Int("workers", 32, "concurrent clients in the saturation phases")
 	scale := flag.Bool("scale", true, "also compare browse latency at 10,000 and 1,000,000 positions")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
+	slow := flag.Duration("slowlog", 0, "print the statements slower than this from the Postgres log at the end")
 	flag.Parse()
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "placementbench:", err)
+			os.Exit(1)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	sz := sizes{enterprises: 2000, positions: 100_000, students: 50_000, applications: 500_000}
 	if *quick {
 		sz = sizes{enterprises: 50, positions: 2000, students: 500, applications: 2000}
 		*phase, *rate = 3*time.Second, 100
 	}
-	if err := run(context.Background(), sz, *rate, *phase, *workers, *scale && !*quick); err != nil {
+	if err := run(context.Background(), sz, *rate, *phase, *workers, *scale && !*quick, *slow); err != nil {
 		fmt.Fprintln(os.Stderr, "placementbench:", err)
+		pprof.StopCPUProfile()
 		os.Exit(1)
 	}
 }
@@ -113,7 +128,7 @@ func (e *env) database(ctx context.Context, name string, sz sizes) (*pgxpool.Poo
 	return pool, took, err
 }
 
-func run(ctx context.Context, sz sizes, rate int, phase time.Duration, workers int, scale bool) error {
+func run(ctx context.Context, sz sizes, rate int, phase time.Duration, workers int, scale bool, slow time.Duration) error {
 	e, err := startEnv(ctx)
 	if err != nil {
 		return err
@@ -124,6 +139,12 @@ func run(ctx context.Context, sz sizes, rate int, phase time.Duration, workers i
 		return err
 	}
 	defer pool.Close()
+	if slow > 0 {
+		if err := logSlow(ctx, pool, slow); err != nil {
+			return err
+		}
+		defer printSlow(e.pg.LogPath())
+	}
 	fmt.Printf("seeded %d positions over %d enterprises, %d students, %d applications in %s\n\n",
 		sz.positions, sz.enterprises, sz.students, sz.applications, took.Round(time.Second))
 
@@ -142,6 +163,9 @@ func run(ctx context.Context, sz sizes, rate int, phase time.Duration, workers i
 	w := &workload{c: c, sz: sz}
 	ops := w.ops()
 
+	// Warm up: connection pools, statement caches, the page cache; not measured.
+	fixedRate(ctx, ops, rate, phase/3)
+
 	fmt.Printf("fixed rate: %d interactions/s offered for %s, mixed (browse, next page, recommended, view, apply)\n", rate, phase)
 	printTable(fixedRate(ctx, ops, rate, phase))
 
@@ -149,13 +173,27 @@ func run(ctx context.Context, sz sizes, rate int, phase time.Duration, workers i
 	printTable(saturate(ctx, ops, workers, phase))
 
 	fmt.Printf("\nbrowse only, saturation, %d clients, %s each: the bot vs a bare handler running the same query\n", workers, phase)
-	botBrowse := saturate(ctx, []op{w.browseOp()}, workers, phase)["all"]
+	fmt.Printf("  (alternating in %d rounds, so both see the same machine)\n", rounds)
 	bc := &client{url: base.URL, key: priv, http: c.http}
-	baseBrowse := saturate(ctx, []op{(&workload{c: bc, sz: sz}).browseOp()}, workers, phase)["all"]
+	baseOps := []op{(&workload{c: bc, sz: sz}).browseOp()}
+	var botBrowse, baseBrowse result
+	var botCPU, baseCPU cpuTimes
+	for range rounds {
+		t0 := readCPU()
+		botBrowse = botBrowse.merge(saturate(ctx, []op{w.browseOp()}, workers, phase/rounds)["all"])
+		t1 := readCPU()
+		baseBrowse = baseBrowse.merge(saturate(ctx, baseOps, workers, phase/rounds)["all"])
+		t2 := readCPU()
+		botCPU, baseCPU = botCPU.add(t1.sub(t0)), baseCPU.add(t2.sub(t1))
+	}
 	fmt.Printf("  bot       %8.0f/s  p50 %-8s p99 %-8s errors %d\n", botBrowse.rate(), ms(botBrowse.pct(50)), ms(botBrowse.pct(99)), botBrowse.errors)
 	fmt.Printf("  baseline  %8.0f/s  p50 %-8s p99 %-8s errors %d\n", baseBrowse.rate(), ms(baseBrowse.pct(50)), ms(baseBrowse.pct(99)), baseBrowse.errors)
 	fmt.Printf("  ratio     %.2f\n", botBrowse.rate()/baseBrowse.rate())
+	fmt.Printf("  bot       %s\n  baseline  %s\n", botCPU.perRequest(botBrowse.count), baseCPU.perRequest(baseBrowse.count))
 
+	if e := firstError.Load(); e != nil {
+		fmt.Printf("\nfirst error: %s\n", e)
+	}
 	var mem runtime.MemStats
 	runtime.ReadMemStats(&mem)
 	fmt.Printf("\nRSS %s (bot, load generator and pools in one process), Go heap in use %d MiB\n", rss(), mem.HeapInuse>>20)
@@ -209,6 +247,50 @@ func explain(ctx context.Context, pool *pgxpool.Pool) error {
 	return nil
 }
 
+// logSlow makes Postgres log every statement slower than d.
+func logSlow(ctx context.Context, pool *pgxpool.Pool, d time.Duration) error {
+	if _, err := pool.Exec(ctx, fmt.Sprintf("ALTER SYSTEM SET log_min_duration_statement = %d", d.Milliseconds())); err != nil {
+		return err
+	}
+	_, err := pool.Exec(ctx, "SELECT pg_reload_conf()")
+	return err
+}
+
+// printSlow prints the slow statements Postgres logged, with how often each was slow.
+func printSlow(path string) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		fmt.Println("slow log:", err)
+		return
+	}
+	counts := map[string]int{}
+	var cur []string
+	flushStmt := func() {
+		if len(cur) > 0 {
+			counts[strings.Join(strings.Fields(strings.Join(cur, " ")), " ")]++
+		}
+		cur = nil
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		switch {
+		case strings.Contains(line, "duration:"):
+			flushStmt()
+			if i := strings.Index(line, "ms  "); i >= 0 {
+				cur = []string{line[i+4:]}
+			}
+		case cur != nil && (strings.HasPrefix(line, "\t") || strings.HasPrefix(line, " ")):
+			cur = append(cur, line)
+		default:
+			flushStmt()
+		}
+	}
+	flushStmt()
+	fmt.Printf("\nslow statements (%d kinds):\n", len(counts))
+	for stmt, n := range counts {
+		fmt.Printf("  %5d × %.700s\n", n, stmt)
+	}
+}
+
 func ms(d time.Duration) string { return fmt.Sprintf("%.1fms", float64(d.Microseconds())/1000) }
 
 func printTable(res map[string]result) {
@@ -241,8 +323,10 @@ func newBot(pool *pgxpool.Pool, rdb goredis.UniversalClient, pub ed25519.PublicK
 		return nil, err
 	}
 	log := slog.New(slog.NewJSONHandler(io.Discard, nil)) // the cost of writing each log line stays in
+	svc := placement.NewService(postgres.NewStore(pool))
+	svc.Facts = redis.NewFactsCache(rdb, "bench:", time.Minute)
 	router := discord.NewRouter(discord.Deps{
-		Service: placement.NewService(postgres.NewStore(pool)), Catalog: catalog, Log: log,
+		Service: svc, Catalog: catalog, Log: log,
 		Metrics: discord.NewMetrics(prometheus.NewRegistry()), Limiter: redis.NewRateLimiter(rdb, "bench:"),
 		Claims: redis.NewIdempotency(rdb, "bench:"), Sessions: redis.NewSessions(rdb, "bench:"),
 	})
@@ -259,6 +343,9 @@ func newBot(pool *pgxpool.Pool, rdb goredis.UniversalClient, pub ed25519.PublicK
 	s.Client = &http.Client{Transport: tr}
 	return httptest.NewServer(&httpendpoint.Handler{Router: router, PublicKey: pub, REST: s, Log: log}), nil
 }
+
+// rounds is how many alternating slices the bot-versus-baseline comparison takes.
+const rounds = 3
 
 var nextKey = regexp.MustCompile(`"(/browse/[A-Za-z0-9]+/next)"`)
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/ed25519"
 	"encoding/hex"
@@ -9,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
@@ -19,9 +21,10 @@ import (
 
 // workload builds the interactions students send.
 type workload struct {
-	c     *client
-	sz    sizes
-	pages chan page // browse messages whose Next button a later request presses
+	c       *client
+	sz      sizes
+	pages   chan page    // browse messages whose Next button a later request presses
+	applied atomic.Int64 // applications sent so far, across phases
 }
 
 type page struct {
@@ -66,10 +69,22 @@ func browseFilter(n int64) []map[string]any {
 	return nil
 }
 
+// expect checks that a reply is the answer asked for, not a polite refusal: an error message
+// still comes back as HTTP 200.
+func expect(body []byte, err error, marker string) error {
+	if err != nil {
+		return err
+	}
+	if !bytes.Contains(body, []byte(marker)) {
+		return fmt.Errorf("unexpected reply (no %q): %.300s", marker, body)
+	}
+	return nil
+}
+
 func (w *workload) browse(ctx context.Context, n int64) error {
 	s := w.student(n)
 	body, err := w.c.post(ctx, slash(s, "positions", "browse", browseFilter(n)...))
-	if err != nil {
+	if err := expect(body, err, `"custom_id":"/browse/`); err != nil {
 		return err
 	}
 	if w.pages != nil {
@@ -92,31 +107,38 @@ func (w *workload) ops() []op {
 		{"next", func(ctx context.Context, n int64) error {
 			select {
 			case p := <-w.pages:
-				_, err := w.c.post(ctx, interaction(p.student, discordgo.InteractionMessageComponent,
+				body, err := w.c.post(ctx, interaction(p.student, discordgo.InteractionMessageComponent,
 					map[string]any{"custom_id": p.customID, "component_type": 2}))
-				return err
+				return expect(body, err, `"custom_id":"/browse/`)
 			default:
 				return w.browse(ctx, n)
 			}
 		}},
 		{"recommended", func(ctx context.Context, n int64) error {
-			_, err := w.c.post(ctx, slash(w.student(n), "positions", "recommended"))
-			return err
+			body, err := w.c.post(ctx, slash(w.student(n), "positions", "recommended"))
+			return expect(body, err, `"custom_id":"/recommended/open"`)
 		}},
 		{"view", func(ctx context.Context, n int64) error {
 			id := 1 + (n*7919)%int64(w.sz.positions)
-			_, err := w.c.post(ctx, slash(w.student(n), "positions", "view", str("position", strconv.FormatInt(id, 10))))
-			return err
+			body, err := w.c.post(ctx, slash(w.student(n), "positions", "view", str("position", strconv.FormatInt(id, 10))))
+			return expect(body, err, fmt.Sprintf("#%d", id))
 		}},
 		{"apply", func(ctx context.Context, n int64) error {
-			s := w.student(n)
-			id := 1 + (s*31+n*104729)%int64(w.sz.positions)
-			_, err := w.c.post(ctx, interaction(s, discordgo.InteractionModalSubmit, map[string]any{
+			// Continue each student's seeded sequence of positions (see seed), so every
+			// application is to a position the student has not applied to yet.
+			k := w.applied.Add(1) - 1
+			s := k % int64(w.sz.students)
+			j := int64(w.sz.applications/w.sz.students) + k/int64(w.sz.students)
+			id := 1 + (s*13+j*9973)%int64(w.sz.positions)
+			if id%10 == 9 {
+				id-- // every tenth position is closed (see seed)
+			}
+			body, err := w.c.post(ctx, interaction(s, discordgo.InteractionModalSubmit, map[string]any{
 				"custom_id": fmt.Sprintf("/apply/%d/submit", id),
 				"components": []any{map[string]any{"type": 1, "components": []any{map[string]any{
 					"type": 4, "custom_id": motivationInput, "value": "I trained on this kind of work for two years and want to learn on the job."}}}},
 			}))
-			return err
+			return expect(body, err, `"custom_id":"/application/`)
 		}},
 	}
 }
@@ -169,8 +191,8 @@ func (b *baseline) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	_ = json.NewEncoder(w).Encode(discordgo.InteractionResponse{Type: 4, Data: &discordgo.InteractionResponseData{
 		Flags: discordgo.MessageFlagsEphemeral, Embeds: []*discordgo.MessageEmbed{{Title: "Positions", Description: lines}},
 		Components: []discordgo.MessageComponent{
-			discordgo.ActionsRow{Components: []discordgo.MessageComponent{discordgo.SelectMenu{CustomID: "x", Options: opts}}},
-			discordgo.ActionsRow{Components: []discordgo.MessageComponent{discordgo.Button{Label: "Next", CustomID: "y"}}},
+			discordgo.ActionsRow{Components: []discordgo.MessageComponent{discordgo.SelectMenu{CustomID: "/browse/0000000000/open", Options: opts}}},
+			discordgo.ActionsRow{Components: []discordgo.MessageComponent{discordgo.Button{Label: "Next", CustomID: "/browse/0000000000/next"}}},
 		},
 		AllowedMentions: &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}},
 	}})

@@ -93,9 +93,11 @@ func serve(ctx context.Context, cfg config.Config, transport config.Transport) e
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	svc := placement.NewService(postgres.NewStore(pool))
+	svc.Facts = redis.NewFactsCache(rdb, "placementbot:", time.Minute)
+	claims := redis.NewIdempotency(rdb, "placementbot:")
 	router := discord.NewRouter(discord.Deps{
 		Service: svc, Catalog: catalog, Log: log, Metrics: discord.NewMetrics(reg),
-		Limiter: redis.NewRateLimiter(rdb, "placementbot:"), Claims: redis.NewIdempotency(rdb, "placementbot:"),
+		Limiter: redis.NewRateLimiter(rdb, "placementbot:"), Claims: claims,
 		Sessions: redis.NewSessions(rdb, "placementbot:"),
 	})
 
@@ -111,7 +113,7 @@ func serve(ctx context.Context, cfg config.Config, transport config.Transport) e
 	om := outbox.NewMetrics(reg)
 	newOutbox := func(sender outbox.Sender) *outbox.Worker {
 		return outbox.New(outbox.Config{Store: postgres.NewStore(pool), Sender: sender, Catalog: catalog,
-			Log: log.With("component", "outbox"), Metrics: om})
+			Log: log.With("component", "outbox"), Metrics: om, Undeliverable: svc.ForgetMember})
 	}
 	startOutbox := func(sender outbox.Sender) {
 		w := newOutbox(sender)
@@ -145,7 +147,7 @@ func serve(ctx context.Context, cfg config.Config, transport config.Transport) e
 			return err
 		}
 		startOutbox(outbox.DiscordSender{Session: s})
-		err = gateway.Run(ctx, s, router, cfg.ShardID, cfg.ShardCount)
+		err = gateway.Run(ctx, s, router, claims, cfg.ShardID, cfg.ShardCount)
 		return errors.Join(err, waitInflight(router))
 	default:
 		s, err := newSession(cfg)

@@ -14,6 +14,7 @@ type Deps struct {
 	Service *placement.Service
 	Catalog *i18n.Catalog
 	Limiter RateLimiter
+	// Claims hands out keys once (the posting wizard's Publish uses it against double clicks).
 	Claims  Claimer
 	Log     *slog.Logger
 	Metrics *Metrics
@@ -32,7 +33,7 @@ func NewRouter(d Deps) *Router {
 	registerApplications(rs, d)
 	return &Router{
 		Routes: rs, Actors: d.Service.Actor, Undelivered: d.Service.TakeUndelivered, T: d.Catalog.T, Locale: i18n.Match,
-		Limiter: d.Limiter, Claims: d.Claims, Log: d.Log, Metrics: d.Metrics,
+		Limiter: d.Limiter, Log: d.Log, Metrics: d.Metrics,
 		DeferAfter: 1500 * time.Millisecond, Timeout: 10 * time.Second,
 		RateLimit: redis.PerPeriod(20, 10*time.Second),
 	}

@@ -31,14 +31,15 @@ type RateLimiter interface {
 	Allow(ctx context.Context, key string, limit redis.Limit) (bool, time.Duration, error)
 }
 
-// Claimer hands out a key once, so an interaction delivered twice is handled once.
+// Claimer hands out a key once: a gateway event replayed after a reconnect, or a double click
+// on Publish, is then handled once.
 type Claimer interface {
 	Claim(ctx context.Context, key string, ttl time.Duration) (bool, error)
 }
 
 // Router dispatches interactions to routes through the middleware every interaction gets:
-// de-duplication, recover, deadline, role resolution and authorization, rate limiting,
-// acknowledging before Discord's 3 seconds run out, logging and metrics.
+// recover, deadline, role resolution and authorization, rate limiting, acknowledging before
+// Discord's 3 seconds run out, logging and metrics.
 type Router struct {
 	Routes *Routes
 	Actors func(ctx context.Context, guildID string, m placement.Member, locale string) (placement.Actor, error)
@@ -47,7 +48,6 @@ type Router struct {
 	T           func(locale, key string, data map[string]any) string
 	Locale      func(discordLocale string) string
 	Limiter     RateLimiter // nil: no rate limit
-	Claims      Claimer     // nil: no de-duplication
 	Log         *slog.Logger
 	Metrics     *Metrics
 	// DeferAfter is how long a handler may run before the router acknowledges for it.
@@ -94,17 +94,6 @@ func (rt *Router) Dispatch(ctx context.Context, in *discordgo.Interaction, rsp R
 		label = route.Pattern
 	}
 	log := rt.Log.With("interaction", in.ID, "route", label, "guild", in.GuildID, "user", userID(in))
-
-	if rt.Claims != nil && in.ID != "" {
-		first, err := rt.Claims.Claim(ctx, "interaction:"+in.ID, 15*time.Minute)
-		if err != nil {
-			rt.Metrics.backendError("redis")
-			log.Warn("interaction de-duplication unavailable", "err", err)
-		} else if !first {
-			log.Info("interaction already handled elsewhere")
-			return
-		}
-	}
 
 	req := &Request{Interaction: in, Locale: locale, Path: label, Vars: vars, options: opts, t: rt.T}
 	update := route != nil && route.Update

@@ -125,21 +125,6 @@ func TestSlowAutocompleteAnswersEmptyInTime(t *testing.T) {
 	}
 }
 
-func TestDuplicateDeliveryHandledOnce(t *testing.T) {
-	b := botenv.New(t)
-	runs := 0
-	b.Router.Routes.Command("/count", 0, func(context.Context, *discord.Request) (*discord.Reply, error) {
-		runs++
-		return &discord.Reply{Content: "counted"}, nil
-	})
-	in := testenv.Slash(testenv.Member("bo"), "count")
-	b.Do(t, in)
-	b.Do(t, in)
-	if runs != 1 || len(b.Discord.CallsTo("POST", "/interactions/{interaction_id}/{interaction_token}/callback")) != 1 {
-		t.Fatalf("handler ran %d times", runs)
-	}
-}
-
 func TestRateLimitPerMember(t *testing.T) {
 	b := botenv.New(t)
 	b.Router.RateLimit = redis.PerPeriod(3, time.Minute)

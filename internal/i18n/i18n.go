@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"regexp"
 	"strings"
+	"text/template"
 
 	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
@@ -20,24 +22,85 @@ var files embed.FS
 // Languages the bot speaks, as Discord locale codes; the first is the fallback.
 var Languages = []string{"en-US", "zh-CN"}
 
-// Catalog looks messages up by id.
+// Catalog looks messages up by id. go-i18n reads the message files; the texts are then kept
+// ready to use (templates parsed once), because replies render dozens of them per interaction.
 type Catalog struct {
-	bundle     *goi18n.Bundle
-	localizers map[string]*goi18n.Localizer
-	ids        map[string][]string // language → message ids, for completeness checks
+	msgs map[string]map[string]*message // language → id → message
+	ids  map[string][]string            // language → ids in file order, for completeness checks
+}
+
+type message struct {
+	text string
+	// Most texts only substitute fields ("{{.Title}}"): they are kept as literal parts and
+	// field names, filled without text/template's reflection. Others use the parsed template.
+	parts  []string // literal, field, literal, field, …, literal
+	tmpl   *template.Template
+	simple bool
+}
+
+// field matches a plain substitution such as {{.Title}}.
+var field = regexp.MustCompile(`\{\{\s*\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}`)
+
+func newMessage(id, text string) (*message, error) {
+	m := &message{text: text}
+	if !strings.Contains(text, "{{") {
+		return m, nil
+	}
+	if rest := field.ReplaceAllString(text, ""); !strings.Contains(rest, "{{") {
+		m.simple = true
+		last := 0
+		for _, loc := range field.FindAllStringSubmatchIndex(text, -1) {
+			m.parts = append(m.parts, text[last:loc[0]], text[loc[2]:loc[3]])
+			last = loc[1]
+		}
+		m.parts = append(m.parts, text[last:])
+		return m, nil
+	}
+	var err error
+	m.tmpl, err = template.New(id).Parse(text)
+	return m, err
+}
+
+// render fills the message with data the way text/template would.
+func (m *message) render(data map[string]any) string {
+	switch {
+	case m.simple:
+		var b strings.Builder
+		for i, p := range m.parts {
+			if i%2 == 0 {
+				b.WriteString(p)
+				continue
+			}
+			v, ok := data[p]
+			if !ok {
+				b.WriteString("<no value>")
+				continue
+			}
+			fmt.Fprint(&b, v)
+		}
+		return b.String()
+	case m.tmpl != nil:
+		var b strings.Builder
+		if err := m.tmpl.Execute(&b, data); err != nil {
+			return m.text
+		}
+		return b.String()
+	}
+	return m.text
 }
 
 // Load reads the embedded message files.
 func Load() (*Catalog, error) {
 	b := goi18n.NewBundle(language.English)
 	b.RegisterUnmarshalFunc("yaml", yaml.Unmarshal)
-	c := &Catalog{bundle: b, localizers: map[string]*goi18n.Localizer{}, ids: map[string][]string{}}
+	c := &Catalog{msgs: map[string]map[string]*message{}, ids: map[string][]string{}}
 	for _, lang := range Languages {
 		// One folder per language, one file per feature; go-i18n wants the language in the name.
 		names, err := fs.Glob(files, "locales/"+lang+"/*.yaml")
 		if err != nil || len(names) == 0 {
 			return nil, fmt.Errorf("i18n: no message files for %s", lang)
 		}
+		c.msgs[lang] = map[string]*message{}
 		for _, name := range names {
 			data, err := fs.ReadFile(files, name)
 			if err != nil {
@@ -48,10 +111,14 @@ func Load() (*Catalog, error) {
 				return nil, fmt.Errorf("i18n: parse %s: %w", name, err)
 			}
 			for _, m := range mf.Messages {
+				msg, err := newMessage(m.ID, m.Other)
+				if err != nil {
+					return nil, fmt.Errorf("i18n: %s in %s: %w", m.ID, name, err)
+				}
+				c.msgs[lang][m.ID] = msg
 				c.ids[lang] = append(c.ids[lang], m.ID)
 			}
 		}
-		c.localizers[lang] = goi18n.NewLocalizer(b, lang)
 	}
 	return c, nil
 }
@@ -65,28 +132,22 @@ func Match(discordLocale string) string {
 	return "en-US"
 }
 
-// T returns message id in the language, filled with data; an unknown id returns the id itself
-// so a missing text is visible rather than blank.
+// T returns message id in the language (English when the language lacks it), filled with
+// data; an unknown id returns the id itself so a missing text is visible rather than blank.
 func (c *Catalog) T(lang, id string, data map[string]any) string {
-	l, ok := c.localizers[lang]
+	m, ok := c.msgs[lang][id]
 	if !ok {
-		l = c.localizers[Languages[0]]
+		if m, ok = c.msgs[Languages[0]][id]; !ok {
+			return id
+		}
 	}
-	s, err := l.Localize(&goi18n.LocalizeConfig{MessageID: id, TemplateData: data})
-	if err != nil {
-		return id
-	}
-	return s
+	return m.render(data)
 }
 
 // Has reports whether the language defines the message id itself (no fallback).
 func (c *Catalog) Has(lang, id string) bool {
-	for _, x := range c.ids[lang] {
-		if x == id {
-			return true
-		}
-	}
-	return false
+	_, ok := c.msgs[lang][id]
+	return ok
 }
 
 // IDs returns the message ids a language defines.

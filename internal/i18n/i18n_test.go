@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"text/template"
 )
 
 func TestEveryMessageInBothLanguages(t *testing.T) {
@@ -58,5 +59,37 @@ func TestNoMessageDefinedTwice(t *testing.T) {
 			}
 			seen[id] = true
 		}
+	}
+}
+
+// The fast path for plain substitutions renders exactly what text/template renders.
+func TestSimpleSubstitutionMatchesTemplate(t *testing.T) {
+	c, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := map[string]any{"Title": "CNC <b>", "Count": 3, "Days": float64(7), "Name": "Acme", "Seconds": int64(5)}
+	n := 0
+	for _, lang := range Languages {
+		for id, m := range c.msgs[lang] {
+			if !m.simple {
+				continue
+			}
+			n++
+			tmpl, err := template.New(id).Parse(m.text)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var want strings.Builder
+			if err := tmpl.Execute(&want, data); err != nil {
+				t.Fatal(err)
+			}
+			if got := m.render(data); got != want.String() {
+				t.Errorf("%s %s: %q, text/template gives %q", lang, id, got, want.String())
+			}
+		}
+	}
+	if n < 50 {
+		t.Fatalf("only %d messages take the fast path", n)
 	}
 }

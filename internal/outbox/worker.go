@@ -66,6 +66,9 @@ type Config struct {
 	MaxBackoff  time.Duration
 	// BacklogEvery is how often Run refreshes the backlog gauge.
 	BacklogEvery time.Duration
+	// Undeliverable, when set, hears of each member whose DMs turned out closed, so what is
+	// cached about them is dropped and their next reply shows what they missed.
+	Undeliverable func(ctx context.Context, guildID, userID string)
 }
 
 // Worker drains the outbox: it claims due notifications, renders each in its recipient's
@@ -170,6 +173,7 @@ func (w *Worker) UpdateBacklog(ctx context.Context) error {
 // outcome is what became of one claimed notification.
 type outcome struct {
 	claim   Claim
+	userID  string // the DM recipient, if any
 	kind    string // sent, undeliverable, retry or failed: the metric's label
 	at      time.Time
 	errText string
@@ -241,6 +245,9 @@ func (w *Worker) record(ctx context.Context, out outcome) error {
 		err = w.cfg.Store.MarkNotificationSent(sctx, out.claim, out.at)
 	case "undeliverable":
 		err = w.cfg.Store.MarkNotificationUndeliverable(sctx, out.claim, out.errText)
+		if err == nil && w.cfg.Undeliverable != nil {
+			w.cfg.Undeliverable(sctx, out.claim.GuildID, out.userID)
+		}
 	case "retry":
 		err = w.cfg.Store.RetryNotification(sctx, out.claim, out.at, out.errText)
 	default:
@@ -258,7 +265,7 @@ func (w *Worker) record(ctx context.Context, out outcome) error {
 // deliver renders and sends one notification and decides what becomes of it.
 func (w *Worker) deliver(ctx context.Context, n Notification) outcome {
 	log := w.cfg.Log.With("guild_id", n.GuildID, "notification_id", n.ID, "attempt", n.Attempt, "message_key", n.MessageKey)
-	out := outcome{claim: n.Claim}
+	out := outcome{claim: n.Claim, userID: n.UserID}
 	msg, err := w.render(n)
 	if err != nil {
 		out.kind, out.errText = "failed", err.Error()

@@ -61,6 +61,7 @@ func (s *Service) VerifyEnterprise(ctx context.Context, a Actor, id int64, appro
 			MessageKey: key, Data: map[string]any{"Name": e.Name, "Reason": note}}}
 	}
 	ev := s.audit(a, "enterprise."+string(status), "enterprise:"+idStr(id), map[string]any{"note": note})
+	defer s.facts().Forget(ctx, a.GuildID, "") // verifying links the requester as a mentor
 	return s.Store.DecideEnterprise(ctx, a.GuildID, id, status, note, ev, notes)
 }
 
@@ -82,7 +83,9 @@ func (s *Service) LinkMentor(ctx context.Context, a Actor, enterpriseID int64, u
 	notes := []Notification{{GuildID: a.GuildID, DedupKey: "enterprise:" + idStr(e.ID) + ":mentor:" + userID, UserID: userID,
 		MessageKey: "note.mentor_linked", Data: map[string]any{"Name": e.Name}}}
 	ev := s.audit(a, "enterprise.link_mentor", "enterprise:"+idStr(e.ID), map[string]any{"user_id": userID})
-	if err := s.Store.LinkMentor(ctx, a.GuildID, e.ID, userID, ev, notes); err != nil {
+	err = s.Store.LinkMentor(ctx, a.GuildID, e.ID, userID, ev, notes)
+	s.facts().Forget(ctx, a.GuildID, userID)
+	if err != nil {
 		return Enterprise{}, err
 	}
 	return s.Store.FindEnterprise(ctx, a.GuildID, e.ID)

@@ -57,7 +57,8 @@ type Store interface {
 	// first, with ids below after (0: from the newest).
 	BrowsePositions(ctx context.Context, guildID string, f PositionFilter, after int64, limit int, today time.Time) (Page, error)
 	EnterprisePositions(ctx context.Context, guildID string, enterpriseIDs []int64, limit int) ([]Position, error)
-	// CandidatePositions returns open positions sharing a skill or program with the profile, for ranking.
+	// CandidatePositions returns the newest open positions (up to limit) sharing a skill or
+	// program with the profile, for the service to rank.
 	CandidatePositions(ctx context.Context, guildID string, p Profile, limit int, today time.Time) ([]Position, error)
 	// SearchPositions finds positions whose title matches the prefix, for autocomplete.
 	SearchPositions(ctx context.Context, guildID, prefix string, limit int) ([]Position, error)

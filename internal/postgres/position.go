@@ -334,9 +334,8 @@ func (s *Store) EnterprisePositions(ctx context.Context, guildID string, enterpr
 // of them match: ranking every match of a common skill would read a large guild whole.
 const candidateWindow = 20000
 
-// CandidatePositions returns open positions sharing a skill or the program with the profile,
-// those sharing the most skills first, then the newest; the service ranks them finely. When the
-// newest positions hold enough matches, the best of those are returned.
+// CandidatePositions returns the newest open positions (up to limit) sharing a skill or the
+// program with the profile; the service ranks them by fit.
 func (s *Store) CandidatePositions(ctx context.Context, guildID string, pr placement.Profile, limit int, today time.Time) ([]placement.Position, error) {
 	program := strings.ToLower(strings.TrimSpace(pr.Program))
 	if len(pr.Skills) == 0 && program == "" {
@@ -347,9 +346,9 @@ func (s *Store) CandidatePositions(ctx context.Context, guildID string, pr place
 	}
 	q := openPositions(guildID, 0, today)
 	q.where("(p.skills && $?::text[] OR p.programs @> ARRAY[$?::text])", list(pr.Skills), program)
-	skills := "$" + strconv.Itoa(len(q.args)-1)
-	order := "(SELECT count(*) FROM unnest(p.skills) AS skill WHERE skill = ANY(" + skills + ")) DESC, p.id DESC"
-	ps, err := s.searchOpenPositions(ctx, nil, q, order, limit, s.candidateWindow)
+	// Newest matches first, so the scan stops after `limit` of them; the service ranks them by
+	// fit. Ordering by overlap here would score every open position on each call.
+	ps, err := s.searchOpenPositions(ctx, nil, q, "p.id DESC", limit, s.candidateWindow)
 	if err != nil {
 		return nil, wrap("find candidate positions", err)
 	}

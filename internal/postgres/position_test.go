@@ -352,10 +352,10 @@ func TestCandidatePositions(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if diff := cmp.Diff([]int64{two, one, program}, idsOf(got, positionID)); diff != "" {
-			t.Fatalf("window %d (-want +got):\n%s", store.window, diff)
+		if diff := cmp.Diff([]int64{program, two, one}, idsOf(got, positionID)); diff != "" {
+			t.Fatalf("window %d, newest matches first (-want +got):\n%s", store.window, diff)
 		}
-		if got, _ := store.CandidatePositions(ctx, guildA, pr, 1, today); len(got) != 1 || got[0].ID != two {
+		if got, _ := store.CandidatePositions(ctx, guildA, pr, 1, today); len(got) != 1 || got[0].ID != program {
 			t.Fatalf("window %d, limit 1: %v", store.window, idsOf(got, positionID))
 		}
 	}

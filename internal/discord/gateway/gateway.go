@@ -5,18 +5,32 @@ package gateway
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/bwmarrin/discordgo"
 
 	"placementbot/internal/discord"
 )
 
+// claimFor is how long an interaction id stays claimed: Discord accepts answers for 15 minutes.
+const claimFor = 15 * time.Minute
+
 // Run connects to the gateway as the given shard, dispatches interactions until ctx ends,
-// then disconnects and waits for in-flight interactions.
-func Run(ctx context.Context, s *discordgo.Session, r *discord.Router, shardID, shardCount int) error {
+// then disconnects. An event the gateway delivers twice (replayed after a reconnect, or seen by
+// two processes sharing a shard during a deploy) is handled once: the first claim of its
+// interaction id in Redis wins. Without Redis (claims nil or down) every event is handled.
+func Run(ctx context.Context, s *discordgo.Session, r *discord.Router, claims discord.Claimer, shardID, shardCount int) error {
 	s.ShardID, s.ShardCount = shardID, shardCount
 	s.Identify.Intents = discordgo.IntentsGuilds // interactions arrive without privileged intents
 	remove := s.AddHandler(func(s *discordgo.Session, ic *discordgo.InteractionCreate) {
+		if claims != nil {
+			cctx, cancel := context.WithTimeout(ctx, time.Second)
+			first, err := claims.Claim(cctx, "interaction:"+ic.ID, claimFor)
+			cancel()
+			if err == nil && !first {
+				return
+			}
+		}
 		r.Dispatch(ctx, ic.Interaction, discord.RESTResponder{Session: s, Interaction: ic.Interaction})
 	})
 	defer remove()

@@ -78,6 +78,7 @@ func NewWith(t testing.TB, pool *pgxpool.Pool, rdb goredis.UniversalClient) *Bot
 	fake := fakediscord.New(t)
 	store := postgres.NewStore(pool)
 	svc := placement.NewService(store)
+	svc.Facts = redis.NewFactsCache(rdb, "test:", time.Minute)
 	logs := &Logs{}
 	goredis.SetLogger(discardRedisLog{})
 	reg := prometheus.NewRegistry()
