@@ -29,8 +29,8 @@ type FactsCache interface {
 type noFacts struct{}
 
 func (noFacts) Get(context.Context, string, string) (ActorFacts, bool) { return ActorFacts{}, false }
-func (noFacts) Put(context.Context, string, string, ActorFacts)         {}
-func (noFacts) Forget(context.Context, string, string)                  {}
+func (noFacts) Put(context.Context, string, string, ActorFacts)        {}
+func (noFacts) Forget(context.Context, string, string)                 {}
 
 func (s *Service) facts() FactsCache {
 	if s.Facts == nil {
