@@ -164,30 +164,6 @@ func appTextInputs(t *testing.T, seen botenv.Seen) []*discordgo.TextInput {
 	return out
 }
 
-// appChoices returns the autocomplete choices the bot answered with.
-func appChoices(t *testing.T, b *botenv.Bot, in *discordgo.Interaction) []*discordgo.ApplicationCommandOptionChoice {
-	t.Helper()
-	b.Do(t, in)
-	for _, c := range b.Discord.Calls() {
-		if strings.HasPrefix(c.Path, "/interactions/"+in.ID+"/") {
-			var resp struct {
-				Type int `json:"type"`
-				Data struct {
-					Choices []*discordgo.ApplicationCommandOptionChoice `json:"choices"`
-				} `json:"data"`
-			}
-			if err := c.Decode(&resp); err != nil {
-				t.Fatal(err)
-			}
-			if resp.Type != int(discordgo.InteractionApplicationCommandAutocompleteResult) {
-				t.Fatalf("response type %d", resp.Type)
-			}
-			return resp.Data.Choices
-		}
-	}
-	t.Fatal("no autocomplete answer")
-	return nil
-}
 
 // appButtons lists the custom_ids of a reply's buttons by label.
 func appButtons(seen botenv.Seen) map[string]string {
@@ -244,12 +220,12 @@ func TestApplyByTypedTitleAndAutocomplete(t *testing.T) {
 	}
 	bo := testenv.Member("bo")
 
-	choices := appChoices(t, f.b, testenv.Autocomplete(bo, "apply", testenv.StringOpt("position", "lathe")))
+	choices := f.b.Choices(t, testenv.Autocomplete(bo, "apply", testenv.StringOpt("position", "lathe")))
 	if len(choices) != 1 || choices[0].Name != "Lathe operator intern — Harbor Tools" || choices[0].Value != strconv.FormatInt(f.pos.ID, 10) {
 		t.Fatalf("choices (closed positions left out): %+v", choices)
 	}
 	// A mentor gets no suggestions: they can't apply.
-	if got := appChoices(t, f.b, testenv.Autocomplete(testenv.Member("alice"), "apply", testenv.StringOpt("position", "lathe"))); len(got) != 0 {
+	if got := f.b.Choices(t, testenv.Autocomplete(testenv.Member("alice"), "apply", testenv.StringOpt("position", "lathe"))); len(got) != 0 {
 		t.Fatalf("mentor got choices %+v", got)
 	}
 
@@ -550,7 +526,7 @@ func TestWithdrawByButtonAndByCommand(t *testing.T) {
 	mustContain(t, f.b.Do(t, appModal(bo, first.ID, "withdraw", "")), "Already done")
 
 	// The command suggests only open applications.
-	choices := appChoices(t, f.b, testenv.Autocomplete(bo, "applications withdraw", testenv.StringOpt("application", "")))
+	choices := f.b.Choices(t, testenv.Autocomplete(bo, "applications withdraw", testenv.StringOpt("application", "")))
 	if len(choices) != 1 || choices[0].Value != strconv.FormatInt(other.ID, 10) || choices[0].Name != "Milling intern — Harbor Tools (submitted)" {
 		t.Fatalf("choices: %+v", choices)
 	}
@@ -588,7 +564,7 @@ func TestStudentCannotTouchSomeoneElsesApplication(t *testing.T) {
 		t.Fatalf("status %s", st)
 	}
 	// Their autocomplete doesn't offer it.
-	if got := appChoices(t, f.b, testenv.Autocomplete(li, "applications withdraw", testenv.StringOpt("application", ""))); len(got) != 0 {
+	if got := f.b.Choices(t, testenv.Autocomplete(li, "applications withdraw", testenv.StringOpt("application", ""))); len(got) != 0 {
 		t.Fatalf("li sees %+v", got)
 	}
 }
@@ -610,7 +586,7 @@ func TestMentorOfAnotherEnterpriseIsRefused(t *testing.T) {
 		"That position belongs to an enterprise you don't mentor for")
 	mustRefuse(t, f.b.Do(t, testenv.Button(mo, fmt.Sprintf("/applications/review/%d/0", f.pos.ID))), "That position belongs to an enterprise you don't mentor for")
 	// mo's suggestions are his own positions only.
-	if got := appChoices(t, f.b, testenv.Autocomplete(mo, "applications review", testenv.StringOpt("position", ""))); len(got) != 1 || got[0].Name != "Pastry intern — Lotus Kitchens" {
+	if got := f.b.Choices(t, testenv.Autocomplete(mo, "applications review", testenv.StringOpt("position", ""))); len(got) != 1 || got[0].Name != "Pastry intern — Lotus Kitchens" {
 		t.Errorf("mo is offered %+v", got)
 	}
 	if st := appStatusOf(t, f.b, app.ID); st != "submitted" {
@@ -731,7 +707,7 @@ func TestReviewRanksByFitAndShowsProfile(t *testing.T) {
 	weiApp := f.b.Apply(t, "wei", f.pos.ID)
 	f.b.Apply(t, "li", f.pos.ID)
 
-	choices := appChoices(t, f.b, testenv.Autocomplete(alice, "applications review", testenv.StringOpt("position", "lathe")))
+	choices := f.b.Choices(t, testenv.Autocomplete(alice, "applications review", testenv.StringOpt("position", "lathe")))
 	if len(choices) != 1 || choices[0].Value != strconv.FormatInt(f.pos.ID, 10) {
 		t.Fatalf("choices %+v", choices)
 	}

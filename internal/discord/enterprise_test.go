@@ -82,31 +82,6 @@ func entWant(t *testing.T, what string, seen botenv.Seen, want ...string) {
 	}
 }
 
-// entChoices runs an autocomplete interaction and returns the suggestions Discord received.
-func entChoices(t *testing.T, b *botenv.Bot, in *discordgo.Interaction) []*discordgo.ApplicationCommandOptionChoice {
-	t.Helper()
-	b.Do(t, in)
-	for _, c := range b.Discord.Calls() {
-		if !strings.HasPrefix(c.Path, "/interactions/"+in.ID+"/") {
-			continue
-		}
-		var resp struct {
-			Type discordgo.InteractionResponseType `json:"type"`
-			Data struct {
-				Choices []*discordgo.ApplicationCommandOptionChoice `json:"choices"`
-			} `json:"data"`
-		}
-		if err := c.Decode(&resp); err != nil {
-			t.Fatal(err)
-		}
-		if resp.Type != discordgo.InteractionApplicationCommandAutocompleteResult {
-			t.Fatalf("autocomplete answered with type %d", resp.Type)
-		}
-		return resp.Data.Choices
-	}
-	t.Fatal("no autocomplete answer")
-	return nil
-}
 
 func entID(id int64) string { return strconv.FormatInt(id, 10) }
 
@@ -198,7 +173,7 @@ func TestEnterpriseCoordinatorOnly(t *testing.T) {
 				t.Errorf("%s %s: %q", who, name, seen.Text())
 			}
 		}
-		if cs := entChoices(t, b, testenv.Autocomplete(m, "enterprise verify", testenv.StringOpt("enterprise", ""))); len(cs) != 0 {
+		if cs := b.Choices(t, testenv.Autocomplete(m, "enterprise verify", testenv.StringOpt("enterprise", ""))); len(cs) != 0 {
 			t.Errorf("%s autocomplete: %+v", who, cs)
 		}
 	}
@@ -214,7 +189,7 @@ func TestEnterpriseLinkMentor(t *testing.T) {
 	b.AddEnterprise(t, "Acorn Foods", 30)
 	carol := testenv.Member("carol")
 
-	choices := entChoices(t, b, testenv.Autocomplete(carol, "enterprise link-mentor", testenv.StringOpt("enterprise", "ac")))
+	choices := b.Choices(t, testenv.Autocomplete(carol, "enterprise link-mentor", testenv.StringOpt("enterprise", "ac")))
 	if len(choices) != 2 || choices[0].Name != "Acme — Suzhou" || choices[0].Value != entID(acme.ID) {
 		t.Fatalf("autocomplete: %+v", choices)
 	}
@@ -345,7 +320,7 @@ func TestEnterpriseVerifyCommand(t *testing.T) {
 	b.AddEnterprise(t, "Mostly Verified", 10)
 	carol := testenv.Member("carol")
 
-	choices := entChoices(t, b, testenv.Autocomplete(carol, "enterprise verify", testenv.StringOpt("enterprise", "mo")))
+	choices := b.Choices(t, testenv.Autocomplete(carol, "enterprise verify", testenv.StringOpt("enterprise", "mo")))
 	if len(choices) != 1 || choices[0].Value != entID(garage.ID) {
 		t.Fatalf("pending autocomplete: %+v", choices)
 	}

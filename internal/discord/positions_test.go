@@ -732,30 +732,6 @@ func TestPositionsInChinese(t *testing.T) {
 	}
 }
 
-// choices returns the autocomplete suggestions the bot answered with.
-func choices(t *testing.T, b *botenv.Bot, in *discordgo.Interaction) []*discordgo.ApplicationCommandOptionChoice {
-	t.Helper()
-	b.Do(t, in)
-	for _, c := range b.Discord.Calls() {
-		if strings.HasPrefix(c.Path, "/interactions/"+in.ID+"/") {
-			var resp struct {
-				Type discordgo.InteractionResponseType `json:"type"`
-				Data struct {
-					Choices []*discordgo.ApplicationCommandOptionChoice `json:"choices"`
-				} `json:"data"`
-			}
-			if err := c.Decode(&resp); err != nil {
-				t.Fatal(err)
-			}
-			if resp.Type != discordgo.InteractionApplicationCommandAutocompleteResult {
-				t.Fatalf("answered with type %d", resp.Type)
-			}
-			return resp.Data.Choices
-		}
-	}
-	t.Fatal("no answer to the autocomplete")
-	return nil
-}
 
 func choiceNames(cs []*discordgo.ApplicationCommandOptionChoice) []string {
 	var out []string
@@ -775,7 +751,7 @@ func TestPositionsAutocomplete(t *testing.T) {
 	_, foreign := otherGuildPosition(t, b)
 	bo := testenv.Member("bo")
 
-	skills := choices(t, b, testenv.Autocomplete(bo, "positions browse", testenv.StringOpt("skill", "C")))
+	skills := b.Choices(t, testenv.Autocomplete(bo, "positions browse", testenv.StringOpt("skill", "C")))
 	names := choiceNames(skills)
 	if len(names) < 3 || !slices.Equal(names[:3], []string{"cnc", "cad", "siemens plc"}) {
 		t.Errorf("skill suggestions start %v, want the skills of open positions first", names)
@@ -785,20 +761,20 @@ func TestPositionsAutocomplete(t *testing.T) {
 			t.Errorf("skill suggestion %q doesn't contain what was typed", n)
 		}
 	}
-	if got := choiceNames(choices(t, b, testenv.Autocomplete(bo, "positions browse", testenv.StringOpt("skill", "weld")))); !slices.Equal(got, []string{"welding"}) {
+	if got := choiceNames(b.Choices(t, testenv.Autocomplete(bo, "positions browse", testenv.StringOpt("skill", "weld")))); !slices.Equal(got, []string{"welding"}) {
 		t.Errorf("skill suggestions for weld: %v", got)
 	}
 
-	ents := choices(t, b, testenv.Autocomplete(bo, "positions browse", testenv.StringOpt("keyword", "x"), testenv.StringOpt("enterprise", "ac")))
+	ents := b.Choices(t, testenv.Autocomplete(bo, "positions browse", testenv.StringOpt("keyword", "x"), testenv.StringOpt("enterprise", "ac")))
 	if len(ents) != 2 || ents[0].Name != "Acme (Suzhou)" || ents[0].Value != strconv.FormatInt(acme.ID, 10) {
 		t.Errorf("enterprise suggestions: %+v", ents)
 	}
 
-	pos := choices(t, b, testenv.Autocomplete(bo, "positions view", testenv.StringOpt("position", "cnc")))
+	pos := b.Choices(t, testenv.Autocomplete(bo, "positions view", testenv.StringOpt("position", "cnc")))
 	if len(pos) != 1 || pos[0].Name != "CNC Operator — Acme" || pos[0].Value != strconv.FormatInt(p.ID, 10) {
 		t.Errorf("position suggestions: %+v", pos)
 	}
-	if got := choices(t, b, testenv.Autocomplete(bo, "positions view", testenv.StringOpt("position", "secret"))); len(got) != 0 {
+	if got := b.Choices(t, testenv.Autocomplete(bo, "positions view", testenv.StringOpt("position", "secret"))); len(got) != 0 {
 		t.Errorf("another school's position %d suggested: %+v", foreign.ID, got)
 	}
 }

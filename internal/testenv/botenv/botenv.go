@@ -222,3 +222,28 @@ func (discardRedisLog) Printf(context.Context, string, ...any) {}
 
 // Discard is a logger for tests that do not read logs.
 func Discard() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+// Choices dispatches an autocomplete interaction and returns the suggestions, failing the test
+// unless the answer is an autocomplete result.
+func (b *Bot) Choices(t testing.TB, in *discordgo.Interaction) []*discordgo.ApplicationCommandOptionChoice {
+	t.Helper()
+	b.Router.Dispatch(context.Background(), in, discord.RESTResponder{Session: b.Session, Interaction: in})
+	for _, c := range b.Discord.Calls() {
+		if !strings.HasPrefix(c.Path, "/interactions/"+in.ID+"/") {
+			continue
+		}
+		var resp struct {
+			Type discordgo.InteractionResponseType `json:"type"`
+			Data struct {
+				Choices []*discordgo.ApplicationCommandOptionChoice `json:"choices"`
+			} `json:"data"`
+		}
+		mustDecode(t, c, &resp)
+		if resp.Type != discordgo.InteractionApplicationCommandAutocompleteResult {
+			t.Fatalf("autocomplete answered with type %d", resp.Type)
+		}
+		return resp.Data.Choices
+	}
+	t.Fatal("no answer to the autocomplete")
+	return nil
+}
