@@ -164,7 +164,6 @@ func appTextInputs(t *testing.T, seen botenv.Seen) []*discordgo.TextInput {
 	return out
 }
 
-
 // appButtons lists the custom_ids of a reply's buttons by label.
 func appButtons(seen botenv.Seen) map[string]string {
 	out := map[string]string{}

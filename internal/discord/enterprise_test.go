@@ -82,7 +82,6 @@ func entWant(t *testing.T, what string, seen botenv.Seen, want ...string) {
 	}
 }
 
-
 func entID(id int64) string { return strconv.FormatInt(id, 10) }
 
 // entUserSelect is a pick in a user select menu, with the members Discord resolves for it.

@@ -732,7 +732,6 @@ func TestPositionsInChinese(t *testing.T) {
 	}
 }
 
-
 func choiceNames(cs []*discordgo.ApplicationCommandOptionChoice) []string {
 	var out []string
 	for _, c := range cs {
