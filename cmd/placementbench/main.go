@@ -198,11 +198,28 @@ func run(ctx context.Context, sz sizes, rate int, phase time.Duration, workers i
 	runtime.ReadMemStats(&mem)
 	fmt.Printf("\nRSS %s (bot, load generator and pools in one process), Go heap in use %d MiB\n", rss(), mem.HeapInuse>>20)
 
+	apps, err := seedAccepted(ctx, pool, approvalPositions(sz))
+	if err != nil {
+		return err
+	}
+	fmt.Printf("\napprovals: %d accepted offers on %d positions of 1–5 slots, each pressed by two coordinators at once (%d coordinators)\n",
+		len(apps), approvalPositions(sz), workers)
+	approved, already, took, lat, errs, first := approvalStorm(ctx, c, apps, workers)
+	p := func(q float64) time.Duration { return lat[max(int(q*float64(len(lat)))-1, 0)] }
+	fmt.Printf("  %d approved, %d told already done, %d errors in %s: %.0f approvals/s, %.0f presses/s, p50 %s p99 %s\n",
+		approved, already, errs, took.Round(time.Millisecond), float64(approved)/took.Seconds(), float64(len(lat))/took.Seconds(), ms(p(0.5)), ms(p(0.99)))
+	if first != "" {
+		fmt.Printf("  first error: %s\n", first)
+	}
+
 	if scale {
 		return scaleCheck(ctx, e, rdb, pub, priv, phase)
 	}
 	return nil
 }
+
+// approvalPositions is how many positions get accepted offers for the approval storm.
+func approvalPositions(sz sizes) int { return min(1000, sz.positions/20) }
 
 // scaleCheck compares browse p99 at 10,000 and 1,000,000 positions at a modest fixed rate.
 func scaleCheck(ctx context.Context, e *env, rdb goredis.UniversalClient, pub ed25519.PublicKey, priv ed25519.PrivateKey, phase time.Duration) error {

@@ -37,12 +37,17 @@ var skillWords = []string{"cnc", "welding", "python", "food safety", "plc", "acc
 func (w *workload) student(n int64) int64 { return n % int64(w.sz.students) }
 
 func interaction(student int64, typ discordgo.InteractionType, data map[string]any) []byte {
+	return interactionAs(strconv.FormatInt(studentBase+student, 10), studentRoleID, typ, data)
+}
+
+// interactionAs is an interaction by a member holding one role, as Discord sends it.
+func interactionAs(userID, roleID string, typ discordgo.InteractionType, data map[string]any) []byte {
 	id := 700000000000000000 + interactionSeq.Add(1)
 	b, _ := json.Marshal(map[string]any{
 		"id": strconv.FormatInt(id, 10), "application_id": "800000000000000001", "type": typ, "token": "t" + strconv.FormatInt(id, 10),
 		"version": 1, "guild_id": guildID, "channel_id": "950000000000000023", "locale": "en-US", "data": data,
-		"member": map[string]any{"user": map[string]any{"id": strconv.FormatInt(studentBase+student, 10), "username": "student"},
-			"roles": []string{studentRoleID}, "permissions": "0"},
+		"message": map[string]any{"id": "500000000000000001", "channel_id": "950000000000000023"},
+		"member":  map[string]any{"user": map[string]any{"id": userID, "username": "member"}, "roles": []string{roleID}, "permissions": "0"},
 	})
 	return b
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
+	"log/slog"
 	"os"
 
 	"github.com/bwmarrin/discordgo"
@@ -11,6 +13,7 @@ import (
 	"placementbot/internal/config"
 	"placementbot/internal/discord"
 	"placementbot/internal/i18n"
+	"placementbot/internal/jobs"
 	"placementbot/internal/postgres"
 )
 
@@ -19,7 +22,7 @@ func migrateCmd(ctx context.Context, args []string) error {
 	if len(args) != 1 {
 		return fmt.Errorf("usage: placementbot migrate up|down|status")
 	}
-	cfg, err := config.Load(os.Getenv)
+	cfg, err := config.Load(os.LookupEnv)
 	if err != nil {
 		return err
 	}
@@ -28,7 +31,7 @@ func migrateCmd(ctx context.Context, args []string) error {
 	}
 	switch args[0] {
 	case "up":
-		err = postgres.MigrateUp(ctx, cfg.DatabaseURL)
+		err = migrateAll(ctx, cfg.DatabaseURL)
 	case "down":
 		err = postgres.MigrateDown(ctx, cfg.DatabaseURL)
 	case "status":
@@ -46,6 +49,19 @@ func migrateCmd(ctx context.Context, args []string) error {
 	return nil
 }
 
+// migrateAll applies the schema's migrations, then the job queue's own tables.
+func migrateAll(ctx context.Context, url string) error {
+	if err := postgres.MigrateUp(ctx, url); err != nil {
+		return err
+	}
+	pool, err := postgres.Open(ctx, url)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	return jobs.Migrate(ctx, pool, slog.New(slog.NewTextHandler(io.Discard, nil)))
+}
+
 // registerCmd bulk-overwrites the slash commands of one guild (instant, for development) or
 // globally (for production).
 func registerCmd(ctx context.Context, args []string) error {
@@ -54,7 +70,7 @@ func registerCmd(ctx context.Context, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	cfg, err := config.Load(os.Getenv)
+	cfg, err := config.Load(os.LookupEnv)
 	if err != nil {
 		return err
 	}

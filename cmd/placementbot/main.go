@@ -39,7 +39,7 @@ func run(ctx context.Context, args []string) error {
 	}
 	switch cmd {
 	case "run", "console":
-		cfg, err := config.Load(os.Getenv)
+		cfg, err := config.Load(os.LookupEnv)
 		if err != nil {
 			return err
 		}

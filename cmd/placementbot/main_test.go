@@ -124,6 +124,23 @@ func TestConsoleStory(t *testing.T) {
 		"[1 Accept #1] [2 Decline #1]",
 		"accepted",
 		"DM to @mo:",
+		"Approval queue — 1 waiting",
+		"Checklist still lacks: Three-party agreement signed, Guardian consent, Insurance",
+		"[3 Checklist #1]",
+		"✅ Ticked: Three-party agreement signed.",
+		"✅ Ticked: Insurance.",
+		"All done: this offer can be approved.",
+		"created for @bo at **Riverside Motors** (EV service technician intern). Enterprise mentor: @mo.",
+		"Pick the school supervisor of placement",
+		"DM to @bo:", "Your placement at Riverside Motors (**EV service technician intern**) is approved",
+		"DM to @mo:", "The placement of @bo in **EV service technician intern**",
+		"@carol is now the school supervisor of @bo at **Riverside Motors**",
+		"DM to @carol:", "You are now the school supervisor of @bo",
+		"DM to @mo:", "@carol is the school supervisor of @bo",
+		"Active placements (1)",
+		"Enterprise mentor: @mo",
+		"School supervisor: @carol",
+		"[1 Supervisor #1]",
 	}
 	rest := out
 	for _, want := range steps {

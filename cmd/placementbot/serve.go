@@ -29,6 +29,7 @@ import (
 	"placementbot/internal/discord/httpendpoint"
 	"placementbot/internal/discord/restbase"
 	"placementbot/internal/i18n"
+	"placementbot/internal/jobs"
 	"placementbot/internal/ops"
 	"placementbot/internal/outbox"
 	"placementbot/internal/placement"
@@ -119,13 +120,11 @@ func serve(ctx context.Context, cfg config.Config, transport config.Transport) e
 		w := newOutbox(sender)
 		go func() { _ = w.Run(ctx) }()
 	}
-	go every(ctx, time.Minute, func(ctx context.Context) {
-		if n, err := svc.ExpireOffers(ctx); err != nil {
-			log.Error("expiring offers failed", "err", err)
-		} else if n > 0 {
-			log.Info("offers expired", "count", n)
-		}
-	})
+	stopJobs, err := startJobs(ctx, pool, svc, log.With("component", "jobs"))
+	if err != nil {
+		return err
+	}
+	defer stopJobs()
 
 	switch transport {
 	case config.Console:
@@ -185,20 +184,27 @@ func flush(ctx context.Context, w *outbox.Worker, log *slog.Logger) {
 	}
 }
 
-// every runs fn now and then every interval until ctx ends, each run bounded by the interval.
-func every(ctx context.Context, interval time.Duration, fn func(context.Context)) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		rctx, cancel := context.WithTimeout(ctx, interval)
-		fn(rctx)
-		cancel()
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
+// startJobs brings river's tables up to date and starts the time-driven jobs (deadlines,
+// expiries, stale positions, reminders, digests); the returned func stops them, letting a run
+// in progress finish within the shutdown grace.
+func startJobs(ctx context.Context, pool *pgxpool.Pool, svc *placement.Service, log *slog.Logger) (func(), error) {
+	if err := jobs.Migrate(ctx, pool, log); err != nil {
+		return nil, err
 	}
+	client, err := jobs.NewClient(jobs.Config{Pool: pool, Service: svc, Log: log})
+	if err != nil {
+		return nil, err
+	}
+	if err := client.Start(ctx); err != nil {
+		return nil, fmt.Errorf("start jobs: %w", err)
+	}
+	return func() {
+		sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+		defer cancel()
+		if err := client.Stop(sctx); err != nil {
+			log.Error("stopping jobs failed", "err", err)
+		}
+	}, nil
 }
 
 func waitInflight(r *discord.Router) error {

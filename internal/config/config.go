@@ -82,11 +82,12 @@ func (c Config) LocalDataDir() string {
 	return ".local"
 }
 
-// Load reads the optional YAML file named by PLACEMENTBOT_CONFIG, then the environment,
-// and validates the result.
-func Load(getenv func(string) string) (Config, error) {
+// Load reads the optional YAML file named by PLACEMENTBOT_CONFIG, then the environment, and
+// validates the result. lookup is os.LookupEnv: a variable set to the empty string empties the
+// setting (PLACEMENTBOT_OPS_LISTEN= turns the ops server off), an unset one keeps the default.
+func Load(lookup func(string) (string, bool)) (Config, error) {
 	c := defaults()
-	if path := getenv("PLACEMENTBOT_CONFIG"); path != "" {
+	if path, _ := lookup("PLACEMENTBOT_CONFIG"); path != "" {
 		data, err := os.ReadFile(path)
 		if err != nil {
 			return c, &Error{"PLACEMENTBOT_CONFIG", fmt.Sprintf("a readable YAML file (%v)", errors.Unwrap(err))}
@@ -97,25 +98,29 @@ func Load(getenv func(string) string) (Config, error) {
 			return c, &Error{path, "valid YAML with only the documented keys: " + err.Error()}
 		}
 	}
-	if err := c.fromEnv(getenv); err != nil {
+	if err := c.fromEnv(lookup); err != nil {
 		return c, err
 	}
 	return c, c.validate()
 }
 
-func (c *Config) fromEnv(getenv func(string) string) error {
+func (c *Config) fromEnv(lookup func(string) (string, bool)) error {
 	v := reflect.ValueOf(c).Elem()
 	t := v.Type()
 	for i := 0; i < t.NumField(); i++ {
 		name := t.Field(i).Tag.Get("env")
-		raw := strings.TrimSpace(getenv(name))
-		if raw == "" {
+		raw, set := lookup(name)
+		if !set {
 			continue
 		}
+		raw = strings.TrimSpace(raw)
 		switch f := v.Field(i); f.Kind() {
 		case reflect.String:
 			f.SetString(raw)
 		case reflect.Int:
+			if raw == "" {
+				continue
+			}
 			n, err := strconv.Atoi(raw)
 			if err != nil {
 				return &Error{name, "a whole number, got " + strconv.Quote(raw)}

@@ -8,7 +8,9 @@ import (
 	"testing"
 )
 
-func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+func env(m map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
+}
 
 func TestLoadPicksTransport(t *testing.T) {
 	key := strings.Repeat("ab", 32)
@@ -115,6 +117,16 @@ func TestExampleFileDocumentsEverySetting(t *testing.T) {
 		if !strings.Contains(string(data), key+":") || !strings.Contains(string(data), "PLACEMENTBOT_"+strings.ToUpper(key)) {
 			t.Errorf("example file does not document %s (yaml key and env variable)", key)
 		}
+	}
+}
+
+func TestEmptyVariableEmptiesTheSetting(t *testing.T) {
+	c, err := Load(env(map[string]string{"PLACEMENTBOT_OPS_LISTEN": ""}))
+	if err != nil || c.OpsListen != "" {
+		t.Fatalf("PLACEMENTBOT_OPS_LISTEN= should turn the ops server off: %q %v", c.OpsListen, err)
+	}
+	if c, _ := Load(env(nil)); c.OpsListen != ":9090" {
+		t.Fatalf("unset keeps the default: %q", c.OpsListen)
 	}
 }
 

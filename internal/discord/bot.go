@@ -31,6 +31,9 @@ func NewRouter(d Deps) *Router {
 	registerProfiles(rs, d)
 	registerPositions(rs, d)
 	registerApplications(rs, d)
+	registerApprovals(rs, d)
+	registerPlacements(rs, d)
+	registerAudit(rs, d)
 	return &Router{
 		Routes: rs, Actors: d.Service.Actor, Undelivered: d.Service.TakeUndelivered, T: d.Catalog.T, Locale: i18n.Match,
 		Limiter: d.Limiter, Log: d.Log, Metrics: d.Metrics,

@@ -35,7 +35,7 @@ var textChannels = []discordgo.ChannelType{discordgo.ChannelTypeGuildText, disco
 // commandTree is the whole slash command surface, in the order /help lists it; each feature
 // declares its own commands beside its handlers.
 var commandTree = slices.Concat(helpCommands, setupCommands, enterpriseCommands, profileCommands,
-	positionCommands, applyCommands, applicationCommands)
+	positionCommands, applyCommands, applicationCommands, approvalCommands, placementCommands, auditCommands)
 
 // Catalog is the part of the message catalog command registration needs.
 type Catalog interface {

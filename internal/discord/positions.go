@@ -53,6 +53,7 @@ func registerPositions(rs *Routes, d Deps) {
 	rs.Autocomplete("/positions/view", 0, h.positionAutocomplete)
 	rs.Command("/positions/recommended", placement.RoleStudent, h.recommended)
 	registerPosting(rs, d)
+	registerConfirm(rs, d)
 }
 
 // card opens a position from a button such as the one on announcement posts.
@@ -181,8 +182,8 @@ func positionState(p placement.Position, now time.Time) cardState {
 }
 
 // positionCard shows everything a member needs to decide about a position, with the buttons
-// this member may use on it: Apply for students while it takes applications; Edit, Close or
-// Reopen and Duplicate for its enterprise's mentors.
+// this member may use on it: Apply for students while it takes applications; Edit, Still open
+// (while open), Close or Reopen, and Duplicate for its enterprise's mentors.
 func positionCard(r *Request, p placement.Position) *Reply {
 	state := positionState(p, time.Now())
 	var desc strings.Builder
@@ -241,6 +242,10 @@ func positionCard(r *Request, p placement.Position) *Reply {
 		if p.Status == placement.PositionClosed {
 			buttons = append(buttons, discordgo.Button{Label: r.T("positions.button_reopen", nil), Style: discordgo.SuccessButton, CustomID: "/position/" + id + "/reopen"})
 		} else {
+			if state != cardPastDate {
+				// Confirming keeps the position from being flagged stale and closed.
+				buttons = append(buttons, discordgo.Button{Label: r.T("jobs.button_still_open", nil), Style: discordgo.SuccessButton, CustomID: "/position/" + id + "/confirm"})
+			}
 			buttons = append(buttons, discordgo.Button{Label: r.T("positions.button_close", nil), Style: discordgo.DangerButton, CustomID: "/position/" + id + "/close"})
 		}
 		buttons = append(buttons, discordgo.Button{Label: r.T("positions.button_duplicate", nil), Style: discordgo.SecondaryButton, CustomID: "/position/" + id + "/duplicate"})

@@ -535,8 +535,8 @@ func TestPositionCardByRole(t *testing.T) {
 	}
 
 	mentor := buttonsOf(shown(b.Do(t, testenv.Button(testenv.Member("alice"), "/position/"+id))))
-	if len(mentor) != 3 || mentor["Edit"].CustomID != "/position/"+id+"/edit" || mentor["Close"].CustomID != "/position/"+id+"/close" ||
-		mentor["Duplicate"].CustomID != "/position/"+id+"/duplicate" {
+	if len(mentor) != 4 || mentor["Edit"].CustomID != "/position/"+id+"/edit" || mentor["Close"].CustomID != "/position/"+id+"/close" ||
+		mentor["Duplicate"].CustomID != "/position/"+id+"/duplicate" || mentor["Still open"].CustomID != "/position/"+id+"/confirm" {
 		t.Fatalf("mentor's buttons: %v", slices.Collect(maps.Keys(mentor)))
 	}
 	for _, who := range []string{"mo", "carol", "sam"} {

@@ -2,6 +2,8 @@ package discord
 
 import (
 	"context"
+	"fmt"
+	"math"
 
 	"github.com/bwmarrin/discordgo"
 
@@ -19,6 +21,11 @@ var setupCommands = []command{
 			{Name: "announcements", Type: discordgo.ApplicationCommandOptionChannel, Channels: textChannels},
 			{Name: "digest", Type: discordgo.ApplicationCommandOptionChannel, Channels: textChannels},
 		}},
+		{Name: "compliance", Roles: placement.RoleCoordinator, Options: []option{
+			{Name: "checklist", Type: discordgo.ApplicationCommandOptionString, MaxLength: 400},
+			{Name: "quota_percent", Type: discordgo.ApplicationCommandOptionInteger, Min: 1, Max: 100},
+			{Name: "mentors_tick", Type: discordgo.ApplicationCommandOptionBoolean},
+		}},
 		{Name: "show", Roles: placement.RoleCoordinator},
 	}},
 }
@@ -31,6 +38,7 @@ type setupHandlers struct {
 func (h setupHandlers) register(rs *Routes) {
 	rs.Command("/setup/roles", placement.RoleCoordinator, h.roles)
 	rs.Command("/setup/channels", placement.RoleCoordinator, h.channels)
+	rs.Command("/setup/compliance", placement.RoleCoordinator, h.compliance)
 	rs.Command("/setup/show", placement.RoleCoordinator, h.show)
 	rs.UpdateComponent("/setup/clear/{field}", placement.RoleCoordinator, h.clear)
 }
@@ -104,7 +112,49 @@ func (h setupHandlers) show(ctx context.Context, r *Request) (*Reply, error) {
 	if err != nil {
 		return nil, err
 	}
-	return setupCard(r, gs), nil
+	c, err := h.svc.Compliance(ctx, r.Actor)
+	if err != nil {
+		return nil, err
+	}
+	reply := setupCard(r, gs)
+	reply.Embeds = append(reply.Embeds, aprComplianceEmbed(r, c))
+	return reply, nil
+}
+
+// compliance changes the approval gates: the checklist, the intern quota and whether mentors
+// may tick items. Discord bounds quota_percent in its own UI, but the value is still checked.
+func (h setupHandlers) compliance(ctx context.Context, r *Request) (*Reply, error) {
+	var in placement.ComplianceInput
+	if v, ok := r.String("checklist"); ok {
+		items, err := placement.ParseList("checklist", v, 10, 40)
+		if err != nil {
+			return nil, err
+		}
+		if len(items) == 0 {
+			return nil, placement.Errorf(placement.EINVALID, "approvals.err_checklist_empty", nil)
+		}
+		in.Checklist = &v
+	}
+	if o := r.Option("quota_percent"); o != nil {
+		f, ok := o.Value.(float64)
+		if !ok || f != math.Trunc(f) || f < -1e9 || f > 1e9 {
+			return nil, placement.Errorf(placement.EINVALID, "err.quota_range", map[string]any{"Value": Truncate(fmt.Sprint(o.Value), 20)})
+		}
+		n := int(f)
+		in.QuotaPercent = &n
+	}
+	if o := r.Option("mentors_tick"); o != nil {
+		b, ok := o.Value.(bool)
+		if !ok {
+			return nil, placement.Errorf(placement.EINVALID, "err.stale_component", nil)
+		}
+		in.MentorsTick = &b
+	}
+	c, err := h.svc.UpdateCompliance(ctx, r.Actor, in)
+	if err != nil {
+		return nil, err
+	}
+	return &Reply{Content: r.T("setup.saved", nil), Embeds: []*discordgo.MessageEmbed{aprComplianceEmbed(r, c)}}, nil
 }
 
 // clear empties one field from the setup card's buttons. The field name comes from the

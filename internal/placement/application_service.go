@@ -125,7 +125,7 @@ func (s *Service) move(ctx context.Context, a Actor, app Application, to Status,
 		return Application{}, Errorf(ECONFLICT, "err.cannot_move", map[string]any{"From": string(app.Status), "To": string(to)})
 	}
 	var mentors []string
-	if to == Accepted || to == Declined {
+	if to == Accepted || to == Declined || (to == Rejected && by == PartyCoordinator) {
 		e, err := s.Store.FindEnterprise(ctx, a.GuildID, app.EnterpriseID)
 		if err != nil {
 			return Application{}, err

@@ -30,6 +30,7 @@ type Applicant struct {
 // change several rows do so in one transaction.
 type Store interface {
 	GuildStore
+	ApprovalStore
 
 	ActorFacts(ctx context.Context, guildID, userID string) (ActorFacts, error)
 	SetMemberLocale(ctx context.Context, guildID, userID, locale string) error
@@ -73,4 +74,36 @@ type Store interface {
 	PositionApplicants(ctx context.Context, guildID string, positionID int64) ([]Applicant, error)
 	// DueOffers lists offers older than their guild's expiry period.
 	DueOffers(ctx context.Context, now time.Time, limit int) ([]Application, error)
+}
+
+// ApprovalStore keeps compliance, placements and the decision trail.
+type ApprovalStore interface {
+	FindCompliance(ctx context.Context, guildID string) (Compliance, error)
+	UpdateCompliance(ctx context.Context, guildID string, c Compliance, ev AuditEvent) (Compliance, error)
+	// TickCheck sets or clears one checklist item of an application (accepted or earlier, not
+	// final) and records ev in the same transaction.
+	TickCheck(ctx context.Context, guildID string, appID int64, item string, done bool, ev AuditEvent) ([]string, error)
+	Checks(ctx context.Context, guildID string, appID int64) ([]string, error)
+	// ApprovalQueue returns accepted applications oldest first after the cursor.
+	ApprovalQueue(ctx context.Context, guildID string, f QueueFilter, after QueueCursor, limit int) (QueuePage, error)
+	// ApproveApplication, in one transaction: the application must be accepted; every checklist
+	// item ticked (else EINVALID err.checklist_missing with the items); the enterprise under its
+	// quota of active placements (else ECONFLICT err.quota_full); the student without an active
+	// placement (else ECONFLICT err.already_placed). It approves the application, creates the
+	// placement (mentor: the position's poster if still a mentor, else the first linked mentor),
+	// withdraws the student's other open applications freeing their slots, and records every
+	// event and notification.
+	ApproveApplication(ctx context.Context, a Approval) (Placement, error)
+	FindPlacement(ctx context.Context, guildID string, id int64) (Placement, error)
+	FindPlacements(ctx context.Context, guildID string, f PlacementFilter, limit int) ([]Placement, error)
+	SetSupervisor(ctx context.Context, guildID string, id int64, userID string, ev AuditEvent, notes []Notification) (Placement, error)
+	// RequestEnd records the student's wish to end an active placement early.
+	RequestEnd(ctx context.Context, guildID string, id int64, reason string, ev AuditEvent, notes []Notification) (Placement, error)
+	// EndPlacement ends an active placement early, freeing its slot so the position takes
+	// applications again.
+	EndPlacement(ctx context.Context, guildID string, id int64, reason string, ev AuditEvent, notes []Notification) (Placement, error)
+	// AuditTrail returns the decisions about a subject oldest first: "application:<id>" (its
+	// transitions and checklist ticks), "student:<user id>" (everything about their
+	// applications and placements), "enterprise:<id>".
+	AuditTrail(ctx context.Context, guildID, subject string, limit int) ([]AuditEntry, error)
 }

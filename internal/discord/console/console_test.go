@@ -259,9 +259,9 @@ help /setup
 /setup roles coordinator:@Coordinator student:Student
 `, nil)
 	wantAll(t, out,
-		"  /setup roles | channels | show\n",
+		"  /setup roles | channels | compliance | show\n",
 		"  /setup roles [coordinator:@role] [mentor:@role] [student:@role]\n",
-		"/setup needs a subcommand: roles, channels, show.",
+		"/setup needs a subcommand: roles, channels, compliance, show.",
 		"#lounge can't be picked for announcements; the channels it takes are: #placements, #coordinators, #general.",
 		"PlacementBot (only you can see this):\n  saved\n",
 	)

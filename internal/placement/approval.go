@@ -1,0 +1,160 @@
+package placement
+
+import (
+	"strings"
+	"time"
+)
+
+// Compliance is a guild's gates before approval: the checklist every application must have
+// ticked, the share of an enterprise's staff that may be interns at once, and whether mentors
+// may tick items (coordinators always may).
+type Compliance struct {
+	Checklist          []string // item keys, e.g. "agreement"
+	InternQuotaPercent int
+	MentorsTickChecks  bool
+}
+
+// DefaultChecklist is the checklist of a guild that never changed it.
+var DefaultChecklist = []string{"agreement", "guardian_consent", "insurance"}
+
+// ComplianceInput is /setup compliance as typed; empty fields keep the current value.
+type ComplianceInput struct {
+	Checklist    *string // comma-separated item names
+	QuotaPercent *int
+	MentorsTick  *bool
+}
+
+// Apply validates the input against the current compliance and returns the new one.
+func (in ComplianceInput) Apply(cur Compliance) (Compliance, error) {
+	out := cur
+	if in.Checklist != nil {
+		items, err := ParseList("checklist", *in.Checklist, 10, 40)
+		if err != nil {
+			return cur, err
+		}
+		for i, it := range items {
+			items[i] = strings.ReplaceAll(it, " ", "_")
+		}
+		out.Checklist = items
+	}
+	if in.QuotaPercent != nil {
+		if *in.QuotaPercent < 1 || *in.QuotaPercent > 100 {
+			return cur, Errorf(EINVALID, "err.quota_range", map[string]any{"Value": *in.QuotaPercent})
+		}
+		out.InternQuotaPercent = *in.QuotaPercent
+	}
+	if in.MentorsTick != nil {
+		out.MentorsTickChecks = *in.MentorsTick
+	}
+	return out, nil
+}
+
+// QuotaFor is how many interns an enterprise of this staff size may host at once.
+func (c Compliance) QuotaFor(staff int) int { return staff * c.InternQuotaPercent / 100 }
+
+// Missing lists the checklist items not ticked.
+func (c Compliance) Missing(ticked []string) []string {
+	var out []string
+	for _, it := range c.Checklist {
+		found := false
+		for _, t := range ticked {
+			if t == it {
+				found = true
+				break
+			}
+		}
+		if !found {
+			out = append(out, it)
+		}
+	}
+	return out
+}
+
+// QueueItem is an accepted offer waiting for a coordinator, with what it still lacks.
+type QueueItem struct {
+	Application
+	Program string   // the student's program, from their profile
+	Ticked  []string // checklist items ticked
+	Missing []string // checklist items still to tick
+}
+
+// QueueFilter narrows the approval queue.
+type QueueFilter struct {
+	Program      string
+	EnterpriseID int64
+}
+
+// QueuePage is one page of the queue, oldest first; After is the cursor of the next page.
+type QueuePage struct {
+	Items   []QueueItem
+	After   QueueCursor
+	HasMore bool
+	Total   int
+}
+
+// QueueCursor is the keyset position in the queue: oldest first by acceptance time, then id.
+type QueueCursor struct {
+	At time.Time
+	ID int64
+}
+
+// PlacementStatus says whether a placement is running.
+type PlacementStatus string
+
+// Placement statuses.
+const (
+	PlacementActive PlacementStatus = "active"
+	PlacementEnded  PlacementStatus = "ended"
+)
+
+// Placement is an approved internship: a student at an enterprise, with an enterprise mentor
+// and a school supervisor.
+type Placement struct {
+	ID             int64
+	GuildID        string
+	ApplicationID  int64
+	PositionID     int64
+	PositionTitle  string
+	EnterpriseID   int64
+	EnterpriseName string
+	StudentID      string
+	MentorID       string
+	SupervisorID   string
+	Status         PlacementStatus
+	EndRequested   string // the student's reason while an early end waits for a coordinator
+	EndReason      string
+	ApprovedBy     string
+	StartedAt      time.Time
+	EndedAt        time.Time
+}
+
+// PlacementFilter narrows the placements list.
+type PlacementFilter struct {
+	EnterpriseID int64
+	SupervisorID string
+	StudentID    string
+	EndRequested bool // only those whose student asked to end early
+}
+
+// Approval asks the store to approve one accepted application atomically.
+type Approval struct {
+	GuildID       string
+	ApplicationID int64
+	ActorID       string
+	At            time.Time
+	Compliance    Compliance
+	// Notify builds the notifications for the approval, for the placement created.
+	Notify func(Application, Placement) []Notification
+	// NotifyWithdrawn builds the notifications for each of the student's other applications
+	// withdrawn by the approval.
+	NotifyWithdrawn func(Application) []Notification
+}
+
+// AuditEntry is one line of a decision trail: a lifecycle transition or another decision.
+type AuditEntry struct {
+	At      time.Time
+	ActorID string
+	Action  string // "application.offered", "checklist.tick", "setup.update", …
+	Subject string // "application:12", "enterprise:3", "placement:5", "guild:…"
+	Detail  map[string]any
+}

@@ -1,0 +1,230 @@
+package placement
+
+import (
+	"context"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// Compliance returns the guild's approval gates; coordinators only.
+func (s *Service) Compliance(ctx context.Context, a Actor) (Compliance, error) {
+	if !a.Is(RoleCoordinator) {
+		return Compliance{}, Errorf(EFORBIDDEN, "err.coordinator_only", nil)
+	}
+	return s.Store.FindCompliance(ctx, a.GuildID)
+}
+
+// UpdateCompliance changes the checklist, the intern quota or whether mentors may tick items.
+func (s *Service) UpdateCompliance(ctx context.Context, a Actor, in ComplianceInput) (Compliance, error) {
+	if !a.Is(RoleCoordinator) {
+		return Compliance{}, Errorf(EFORBIDDEN, "err.coordinator_only", nil)
+	}
+	if in.Checklist == nil && in.QuotaPercent == nil && in.MentorsTick == nil {
+		return Compliance{}, Errorf(EINVALID, "err.setup_nothing_to_change", nil)
+	}
+	cur, err := s.Store.FindCompliance(ctx, a.GuildID)
+	if err != nil {
+		return Compliance{}, err
+	}
+	next, err := in.Apply(cur)
+	if err != nil {
+		return Compliance{}, err
+	}
+	ev := s.audit(a, "setup.compliance", "guild:"+a.GuildID, map[string]any{
+		"checklist": next.Checklist, "intern_quota_percent": next.InternQuotaPercent, "mentors_tick_checks": next.MentorsTickChecks})
+	return s.Store.UpdateCompliance(ctx, a.GuildID, next, ev)
+}
+
+// TickCheck ticks (or clears) one checklist item of an application: coordinators, and the
+// position's mentors where the guild allows it.
+func (s *Service) TickCheck(ctx context.Context, a Actor, appID int64, item string, done bool) ([]string, error) {
+	app, err := s.Store.FindApplication(ctx, a.GuildID, appID)
+	if err != nil {
+		return nil, err
+	}
+	c, err := s.Store.FindCompliance(ctx, a.GuildID)
+	if err != nil {
+		return nil, err
+	}
+	if !a.Is(RoleCoordinator) && !(c.MentorsTickChecks && a.MentorsFor(app.EnterpriseID)) {
+		return nil, Errorf(EFORBIDDEN, "err.tick_not_allowed", nil)
+	}
+	if !slices.Contains(c.Checklist, item) {
+		return nil, Errorf(EINVALID, "err.check_unknown", map[string]any{"Item": truncate(item, 40), "Items": strings.Join(c.Checklist, ", ")})
+	}
+	action := "checklist.tick"
+	if !done {
+		action = "checklist.untick"
+	}
+	return s.Store.TickCheck(ctx, a.GuildID, appID, item, done, s.audit(a, action, "application:"+idStr(appID), map[string]any{"item": item}))
+}
+
+// ApprovalQueue lists accepted offers oldest first with what each still lacks; coordinators only.
+func (s *Service) ApprovalQueue(ctx context.Context, a Actor, f QueueFilter, after QueueCursor) (QueuePage, error) {
+	if !a.Is(RoleCoordinator) {
+		return QueuePage{}, Errorf(EFORBIDDEN, "err.coordinator_only", nil)
+	}
+	c, err := s.Store.FindCompliance(ctx, a.GuildID)
+	if err != nil {
+		return QueuePage{}, err
+	}
+	f.Program = strings.ToLower(strings.TrimSpace(truncate(f.Program, 80)))
+	page, err := s.Store.ApprovalQueue(ctx, a.GuildID, f, after, 5)
+	if err != nil {
+		return QueuePage{}, err
+	}
+	for i := range page.Items {
+		page.Items[i].Missing = c.Missing(page.Items[i].Ticked)
+	}
+	return page, nil
+}
+
+// Approve turns an accepted offer into a placement; coordinators only. It refuses, naming
+// what is missing, while the checklist is incomplete or the enterprise is at its quota.
+func (s *Service) Approve(ctx context.Context, a Actor, appID int64) (Placement, error) {
+	if !a.Is(RoleCoordinator) {
+		return Placement{}, Errorf(EFORBIDDEN, "err.coordinator_only", nil)
+	}
+	c, err := s.Store.FindCompliance(ctx, a.GuildID)
+	if err != nil {
+		return Placement{}, err
+	}
+	app, err := s.Store.FindApplication(ctx, a.GuildID, appID)
+	if err != nil {
+		return Placement{}, err
+	}
+	e, err := s.Store.FindEnterprise(ctx, a.GuildID, app.EnterpriseID)
+	if err != nil {
+		return Placement{}, err
+	}
+	return s.Store.ApproveApplication(ctx, Approval{GuildID: a.GuildID, ApplicationID: appID, ActorID: a.UserID, At: s.Now(), Compliance: c,
+		Notify: func(app Application, p Placement) []Notification {
+			return transitionNotes(app, Approved, "", e.Mentors, 0)
+		},
+		NotifyWithdrawn: func(other Application) []Notification {
+			data := map[string]any{"ID": other.ID, "Title": other.PositionTitle, "Enterprise": other.EnterpriseName, "Placed": app.PositionTitle}
+			return []Notification{{GuildID: a.GuildID, DedupKey: appKey(other.ID, Withdrawn, other.StudentID), UserID: other.StudentID,
+				MessageKey: "note.app_withdrawn_placed", Data: data}}
+		},
+	})
+}
+
+// Placements lists placements; coordinators only.
+func (s *Service) Placements(ctx context.Context, a Actor, f PlacementFilter) ([]Placement, error) {
+	if !a.Is(RoleCoordinator) {
+		return nil, Errorf(EFORBIDDEN, "err.coordinator_only", nil)
+	}
+	return s.Store.FindPlacements(ctx, a.GuildID, f, 100)
+}
+
+// MyPlacement returns the student's active placement, if any (ENOTFOUND otherwise).
+func (s *Service) MyPlacement(ctx context.Context, a Actor) (Placement, error) {
+	ps, err := s.Store.FindPlacements(ctx, a.GuildID, PlacementFilter{StudentID: a.UserID}, 1)
+	if err != nil {
+		return Placement{}, err
+	}
+	if len(ps) == 0 {
+		return Placement{}, Errorf(ENOTFOUND, "err.no_active_placement", nil)
+	}
+	return ps[0], nil
+}
+
+// AssignSupervisor makes a member the placement's school supervisor; coordinators only. The
+// transport checks the member belongs to the guild; both mentors are told.
+func (s *Service) AssignSupervisor(ctx context.Context, a Actor, placementID int64, userID string) (Placement, error) {
+	if !a.Is(RoleCoordinator) {
+		return Placement{}, Errorf(EFORBIDDEN, "err.coordinator_only", nil)
+	}
+	if !IsSnowflake(userID) {
+		return Placement{}, Errorf(EINVALID, "err.bad_id", nil)
+	}
+	p, err := s.Store.FindPlacement(ctx, a.GuildID, placementID)
+	if err != nil {
+		return Placement{}, err
+	}
+	if p.Status != PlacementActive {
+		return Placement{}, Errorf(ECONFLICT, "err.placement_not_active", nil)
+	}
+	data := map[string]any{"ID": p.ID, "Title": p.PositionTitle, "Enterprise": p.EnterpriseName, "Student": p.StudentID,
+		"Supervisor": userID, "Mentor": p.MentorID}
+	key := "placement:" + idStr(p.ID) + ":supervisor:" + userID
+	notes := []Notification{{GuildID: a.GuildID, DedupKey: key, UserID: userID, MessageKey: "note.supervisor_assigned", Data: data}}
+	if p.MentorID != "" {
+		notes = append(notes, Notification{GuildID: a.GuildID, DedupKey: key + ":mentor", UserID: p.MentorID, MessageKey: "note.mentor_supervisor_assigned", Data: data})
+	}
+	ev := s.audit(a, "placement.supervisor", "placement:"+idStr(p.ID), map[string]any{"supervisor_id": userID, "student_id": p.StudentID})
+	return s.Store.SetSupervisor(ctx, a.GuildID, placementID, userID, ev, notes)
+}
+
+// RequestEnd lets a student ask to end their active placement early; coordinators hear of it
+// in the digest channel and decide.
+func (s *Service) RequestEnd(ctx context.Context, a Actor, placementID int64, reason string) (Placement, error) {
+	reason, err := cleanText("reason", reason, 3, 300)
+	if err != nil {
+		return Placement{}, err
+	}
+	p, err := s.Store.FindPlacement(ctx, a.GuildID, placementID)
+	if err != nil {
+		return Placement{}, err
+	}
+	if p.StudentID != a.UserID {
+		return Placement{}, Errorf(EFORBIDDEN, "err.not_your_placement", nil)
+	}
+	if p.Status != PlacementActive {
+		return Placement{}, Errorf(ECONFLICT, "err.placement_not_active", nil)
+	}
+	gs, err := s.Store.FindGuildSettings(ctx, a.GuildID)
+	if err != nil {
+		return Placement{}, err
+	}
+	var notes []Notification
+	if gs.DigestChannelID != "" {
+		notes = append(notes, Notification{GuildID: a.GuildID, DedupKey: "placement:" + idStr(p.ID) + ":end_requested:" + s.Now().Format("20060102150405"),
+			ChannelID: gs.DigestChannelID, MessageKey: "note.end_requested", Locale: a.Locale,
+			Data: map[string]any{"ID": p.ID, "Title": p.PositionTitle, "Enterprise": p.EnterpriseName, "Student": p.StudentID, "Reason": reason}})
+	}
+	ev := s.audit(a, "placement.end_requested", "placement:"+idStr(p.ID), map[string]any{"reason": reason, "student_id": p.StudentID})
+	return s.Store.RequestEnd(ctx, a.GuildID, placementID, reason, ev, notes)
+}
+
+// EndPlacement ends a placement early; coordinators only. The slot frees up, and the student,
+// mentor and supervisor are told.
+func (s *Service) EndPlacement(ctx context.Context, a Actor, placementID int64, reason string) (Placement, error) {
+	if !a.Is(RoleCoordinator) {
+		return Placement{}, Errorf(EFORBIDDEN, "err.coordinator_only", nil)
+	}
+	reason, err := cleanText("reason", reason, 3, 300)
+	if err != nil {
+		return Placement{}, err
+	}
+	p, err := s.Store.FindPlacement(ctx, a.GuildID, placementID)
+	if err != nil {
+		return Placement{}, err
+	}
+	data := map[string]any{"ID": p.ID, "Title": p.PositionTitle, "Enterprise": p.EnterpriseName, "Student": p.StudentID, "Reason": reason}
+	var notes []Notification
+	for _, u := range []string{p.StudentID, p.MentorID, p.SupervisorID} {
+		if u != "" {
+			notes = append(notes, Notification{GuildID: a.GuildID, DedupKey: "placement:" + idStr(p.ID) + ":ended:" + u, UserID: u,
+				MessageKey: "note.placement_ended", Data: data})
+		}
+	}
+	ev := s.audit(a, "placement.ended", "placement:"+idStr(p.ID), map[string]any{"reason": reason, "student_id": p.StudentID})
+	return s.Store.EndPlacement(ctx, a.GuildID, placementID, reason, ev, notes)
+}
+
+// auditSubject matches the subjects the trail can be read by.
+var auditSubject = regexp.MustCompile(`^(application|enterprise|placement):[1-9][0-9]{0,18}$|^student:[0-9]{1,20}$`)
+
+// Audit returns the decision trail of an application, student, enterprise or placement;
+// coordinators only.
+func (s *Service) Audit(ctx context.Context, a Actor, subject string) ([]AuditEntry, error) {
+	if !a.Is(RoleCoordinator) {
+		return nil, Errorf(EFORBIDDEN, "err.coordinator_only", nil)
+	}
+	if !auditSubject.MatchString(subject) {
+		return nil, Errorf(EINVALID, "err.audit_subject", nil)
+	}
+	return s.Store.AuditTrail(ctx, a.GuildID, subject, 200)
+}

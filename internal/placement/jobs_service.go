@@ -1,0 +1,341 @@
+package placement
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"time"
+)
+
+// The thresholds of the time-driven work.
+const (
+	// StaleAfter is how long a position stays open without its mentor confirming it before the
+	// mentor is asked whether it is still open.
+	StaleAfter = 30 * 24 * time.Hour
+	// StaleGrace is how long a flagged position waits for that confirmation before it closes,
+	// so a position closes as stale 37 days after its last confirmation at the earliest.
+	StaleGrace = 7 * 24 * time.Hour
+	// ReminderAfter is how long a submitted application waits unanswered before its mentors
+	// are reminded, once.
+	ReminderAfter = 7 * 24 * time.Hour
+	// DigestHour is the hour (UTC) from which each day's digest is posted: 09:00 in China.
+	DigestHour = 1
+)
+
+// jobBatch is how many rows one statement of a job changes; a job runs statements until the
+// due work is done, or maxBatches of them, so one run is bounded and the next one goes on.
+const (
+	jobBatch   = 100
+	maxBatches = 50
+)
+
+// PositionNotice is a position a job changed, with what its mentors are told about it.
+type PositionNotice struct {
+	Position
+	ConfirmedAt time.Time // the mentor's last confirmation (the posting counts as one)
+	FlaggedAt   time.Time // when it was flagged stale; zero when it is not
+	Mentors     []string  // the enterprise's linked mentors
+	Pending     int       // applications still waiting for the mentor's answer
+}
+
+// Reminder is a position whose submitted applications waited too long for an answer.
+type Reminder struct {
+	GuildID        string
+	PositionID     int64
+	Title          string
+	EnterpriseName string
+	Mentors        []string
+	ApplicationIDs []int64 // the applications reminded about, ascending
+}
+
+// Digest is what waits for a guild's coordinators, posted daily in the digest channel.
+type Digest struct {
+	GuildID          string
+	Date             time.Time
+	WaitingApprovals int       // accepted offers waiting for a coordinator
+	OldestWaiting    time.Time // when the oldest of them was accepted; zero when none waits
+	StalePositions   int       // open positions not confirmed for StaleAfter
+	Unanswered       int       // submitted applications older than ReminderAfter
+	UnplacedStudents int       // students with a profile or an application and no active placement
+	Locale           string    // the language most of the guild's members use, for the post
+}
+
+// Effects are the audit event and notifications that go with one change a job makes, written
+// in the same transaction as the change.
+type Effects struct {
+	Audit AuditEvent
+	Notes []Notification
+}
+
+// JobStore is what the time-driven jobs need of the store, beyond Store. Every change is a
+// guarded UPDATE that re-checks its condition on the row it changes, so several runs at once
+// (replicas, retries) change each row once, and each change's effects are written with it.
+type JobStore interface {
+	// CloseDuePositions closes up to limit open positions whose deadline is before today.
+	CloseDuePositions(ctx context.Context, today time.Time, limit int, effects func(PositionNotice) Effects) ([]PositionNotice, error)
+	// FlagStalePositions flags up to limit open, unflagged positions confirmed last before
+	// confirmedBefore, at the time at.
+	FlagStalePositions(ctx context.Context, confirmedBefore, at time.Time, limit int, effects func(PositionNotice) Effects) ([]PositionNotice, error)
+	// CloseStalePositions closes up to limit open positions flagged before flaggedBefore and not
+	// confirmed since; it clears their flag.
+	CloseStalePositions(ctx context.Context, flaggedBefore time.Time, limit int, effects func(PositionNotice) Effects) ([]PositionNotice, error)
+	// ConfirmPosition records that an open position is still open: confirmed at the time at,
+	// flag cleared. A closed position is ECONFLICT, a missing one ENOTFOUND.
+	ConfirmPosition(ctx context.Context, guildID string, id int64, at time.Time, ev AuditEvent) (Position, error)
+	// RemindUnanswered marks up to limit submitted applications created before submittedBefore
+	// and never reminded about as reminded at the time at, grouped by position.
+	RemindUnanswered(ctx context.Context, submittedBefore, at time.Time, limit int, notes func(Reminder) []Notification) ([]Reminder, error)
+	// DigestGuilds lists up to limit guilds with a digest channel that have no notification
+	// with the dedup key yet.
+	DigestGuilds(ctx context.Context, dedupKey string, limit int) ([]GuildSettings, error)
+	// DigestFacts counts what waits in the guild; Date is left to the caller.
+	DigestFacts(ctx context.Context, guildID string, staleBefore, unansweredBefore time.Time) (Digest, error)
+	// QueueNotification queues one notification unless its dedup key is taken, and reports
+	// whether it did.
+	QueueNotification(ctx context.Context, n Notification) (bool, error)
+}
+
+// errNoJobStore means the service was built over a store that cannot run the jobs.
+var errNoJobStore = errors.New("placement: the store does not support time-driven jobs")
+
+func (s *Service) jobStore() (JobStore, error) {
+	js, ok := s.Store.(JobStore)
+	if !ok {
+		return nil, errNoJobStore
+	}
+	return js, nil
+}
+
+// sweep runs one batch statement until a batch comes back short, maxBatches ran, or it fails,
+// and returns how many rows changed in all.
+func sweep(ctx context.Context, batch func() (int, error)) (int, error) {
+	total := 0
+	for range maxBatches {
+		n, err := batch()
+		total += n
+		if err != nil || n < jobBatch {
+			return total, err
+		}
+		if err := ctx.Err(); err != nil {
+			return total, err
+		}
+	}
+	return total, nil
+}
+
+// systemAudit is an audit event of a change the bot made by itself, about an enterprise's position.
+func (s *Service) systemAudit(p Position, action string, detail map[string]any) AuditEvent {
+	d := map[string]any{"position_id": p.ID, "title": p.Title}
+	for k, v := range detail {
+		d[k] = v
+	}
+	return AuditEvent{GuildID: p.GuildID, ActorID: "system", Action: action, Subject: "enterprise:" + idStr(p.EnterpriseID), Detail: d, At: s.Now()}
+}
+
+// mentorNotes builds one notification per mentor; the key is completed with the mentor's id.
+func mentorNotes(guildID string, mentors []string, keyPrefix, messageKey string, data map[string]any) []Notification {
+	out := make([]Notification, 0, len(mentors))
+	for _, m := range mentors {
+		out = append(out, Notification{GuildID: guildID, DedupKey: keyPrefix + ":" + m, UserID: m, MessageKey: messageKey, Data: data})
+	}
+	return out
+}
+
+// CloseDuePositions closes the open positions whose application deadline has passed and tells
+// their mentors, with how many applications still wait for an answer.
+func (s *Service) CloseDuePositions(ctx context.Context) (int, error) {
+	js, err := s.jobStore()
+	if err != nil {
+		return 0, err
+	}
+	today := s.today()
+	effects := func(p PositionNotice) Effects {
+		deadline := p.Deadline.Format(DateLayout)
+		data := map[string]any{"ID": p.ID, "Title": p.Title, "Enterprise": p.EnterpriseName, "Deadline": deadline, "Pending": p.Pending}
+		// The deadline is in the key: a position reopened with a later deadline closes again
+		// and its mentors hear of it again.
+		key := "position:" + idStr(p.ID) + ":closed:deadline:" + deadline
+		return Effects{
+			Audit: s.systemAudit(p.Position, "position.closed_deadline", map[string]any{"deadline": deadline}),
+			Notes: mentorNotes(p.GuildID, p.Mentors, key, "jobs.note_closed_deadline", data),
+		}
+	}
+	return sweep(ctx, func() (int, error) {
+		ps, err := js.CloseDuePositions(ctx, today, jobBatch, effects)
+		return len(ps), err
+	})
+}
+
+// FlagStalePositions asks the mentors of positions not confirmed for StaleAfter whether they
+// are still open, and when they close if nobody answers.
+func (s *Service) FlagStalePositions(ctx context.Context) (int, error) {
+	js, err := s.jobStore()
+	if err != nil {
+		return 0, err
+	}
+	now := s.Now()
+	effects := func(p PositionNotice) Effects {
+		closeOn := p.FlaggedAt.Add(StaleGrace).UTC().Format(DateLayout)
+		data := map[string]any{"ID": p.ID, "Title": p.Title, "Enterprise": p.EnterpriseName,
+			"Days": int(StaleAfter / (24 * time.Hour)), "CloseOn": closeOn}
+		// One question per confirmation: after the next confirmation the position can be
+		// flagged, and its mentors asked, again.
+		key := "position:" + idStr(p.ID) + ":stale:" + confirmedStamp(p.ConfirmedAt)
+		return Effects{
+			Audit: s.systemAudit(p.Position, "position.flagged_stale", map[string]any{"close_on": closeOn}),
+			Notes: mentorNotes(p.GuildID, p.Mentors, key, "jobs.note_stale", data),
+		}
+	}
+	return sweep(ctx, func() (int, error) {
+		ps, err := js.FlagStalePositions(ctx, now.Add(-StaleAfter), now, jobBatch, effects)
+		return len(ps), err
+	})
+}
+
+// CloseStalePositions closes the positions flagged stale at least StaleGrace ago whose mentors
+// did not confirm them since, and tells the mentors how to reopen them.
+func (s *Service) CloseStalePositions(ctx context.Context) (int, error) {
+	js, err := s.jobStore()
+	if err != nil {
+		return 0, err
+	}
+	now := s.Now()
+	effects := func(p PositionNotice) Effects {
+		data := map[string]any{"ID": p.ID, "Title": p.Title, "Enterprise": p.EnterpriseName,
+			"Days": int((StaleAfter + StaleGrace) / (24 * time.Hour)), "Pending": p.Pending}
+		key := "position:" + idStr(p.ID) + ":closed:stale:" + confirmedStamp(p.ConfirmedAt)
+		return Effects{
+			Audit: s.systemAudit(p.Position, "position.closed_stale", nil),
+			Notes: mentorNotes(p.GuildID, p.Mentors, key, "jobs.note_closed_stale", data),
+		}
+	}
+	return sweep(ctx, func() (int, error) {
+		ps, err := js.CloseStalePositions(ctx, now.Add(-StaleGrace), jobBatch, effects)
+		return len(ps), err
+	})
+}
+
+// confirmedStamp names one confirmation of a position in dedup keys.
+func confirmedStamp(t time.Time) string { return strconv.FormatInt(t.UTC().UnixMicro(), 10) }
+
+// ConfirmPosition records that a position is still open, which restarts its StaleAfter period
+// and cancels a pending stale closure; its mentors only, and only while it is open.
+func (s *Service) ConfirmPosition(ctx context.Context, a Actor, id int64) (Position, error) {
+	js, err := s.jobStore()
+	if err != nil {
+		return Position{}, err
+	}
+	p, err := s.OwnPosition(ctx, a, id)
+	if err != nil {
+		return Position{}, err
+	}
+	if p.Status != PositionOpen {
+		return Position{}, Errorf(ECONFLICT, "jobs.err_confirm_closed", nil)
+	}
+	ev := s.audit(a, "position.confirmed", "enterprise:"+idStr(p.EnterpriseID), map[string]any{"position_id": p.ID, "title": p.Title})
+	return js.ConfirmPosition(ctx, a.GuildID, id, s.Now(), ev)
+}
+
+// NextConfirmation is when a position confirmed at t is asked about again.
+func NextConfirmation(t time.Time) time.Time { return t.Add(StaleAfter) }
+
+// RemindMentors reminds the mentors of applications submitted at least ReminderAfter ago and
+// still unanswered, once per application: one message per position and run.
+func (s *Service) RemindMentors(ctx context.Context) (int, error) {
+	js, err := s.jobStore()
+	if err != nil {
+		return 0, err
+	}
+	now := s.Now()
+	notes := func(r Reminder) []Notification {
+		data := map[string]any{"ID": r.PositionID, "Title": r.Title, "Enterprise": r.EnterpriseName,
+			"Count": len(r.ApplicationIDs), "Days": int(ReminderAfter / (24 * time.Hour))}
+		// Each application is reminded about once, so the smallest one names this reminder
+		// among all reminders about the position.
+		key := "position:" + idStr(r.PositionID) + ":reminder:" + idStr(r.ApplicationIDs[0])
+		return mentorNotes(r.GuildID, r.Mentors, key, "jobs.note_reminder", data)
+	}
+	return sweep(ctx, func() (int, error) {
+		rs, err := js.RemindUnanswered(ctx, now.Add(-ReminderAfter), now, jobBatch, notes)
+		n := 0
+		for _, r := range rs {
+			n += len(r.ApplicationIDs)
+		}
+		return n, err
+	})
+}
+
+// Digest counts what waits for a guild's coordinators today. It is for the digest job, which
+// acts for no member; handlers show guild data through methods that check the actor.
+func (s *Service) Digest(ctx context.Context, guildID string) (Digest, error) {
+	js, err := s.jobStore()
+	if err != nil {
+		return Digest{}, err
+	}
+	now := s.Now()
+	d, err := js.DigestFacts(ctx, guildID, now.Add(-StaleAfter), now.Add(-ReminderAfter))
+	if err != nil {
+		return Digest{}, err
+	}
+	d.GuildID, d.Date = guildID, s.today()
+	return d, nil
+}
+
+// DigestKey is the dedup key of a guild's digest for a day: one digest per guild and day.
+func DigestKey(day time.Time) string { return "digest:" + day.UTC().Format(DateLayout) }
+
+// SendDigests posts today's digest in the digest channel of every guild that has one and has
+// not had today's yet, from DigestHour (UTC) on. It returns how many it queued.
+func (s *Service) SendDigests(ctx context.Context) (int, error) {
+	js, err := s.jobStore()
+	if err != nil {
+		return 0, err
+	}
+	if s.Now().UTC().Hour() < DigestHour {
+		return 0, nil
+	}
+	key := DigestKey(s.today())
+	total := 0
+	for range maxBatches {
+		guilds, err := js.DigestGuilds(ctx, key, jobBatch)
+		if err != nil {
+			return total, err
+		}
+		for _, g := range guilds {
+			d, err := s.Digest(ctx, g.GuildID)
+			if err != nil {
+				return total, err
+			}
+			queued, err := js.QueueNotification(ctx, d.notification(key, g.DigestChannelID, s.Now()))
+			if err != nil {
+				return total, err
+			}
+			if queued {
+				total++
+			}
+		}
+		if len(guilds) < jobBatch {
+			return total, nil
+		}
+	}
+	return total, nil
+}
+
+// notification is the digest as a post in the channel.
+func (d Digest) notification(key, channelID string, now time.Time) Notification {
+	oldestDays := 0
+	if !d.OldestWaiting.IsZero() {
+		oldestDays = int(now.Sub(d.OldestWaiting) / (24 * time.Hour))
+	}
+	msg := "jobs.digest"
+	if d.WaitingApprovals == 0 && d.StalePositions == 0 && d.Unanswered == 0 && d.UnplacedStudents == 0 {
+		msg = "jobs.digest_quiet"
+	}
+	return Notification{GuildID: d.GuildID, DedupKey: key, ChannelID: channelID, MessageKey: msg, Locale: d.Locale,
+		Data: map[string]any{
+			"Date": d.Date.Format(DateLayout), "Approvals": d.WaitingApprovals, "OldestDays": oldestDays,
+			"Stale": d.StalePositions, "StaleDays": int(StaleAfter / (24 * time.Hour)),
+			"Unanswered": d.Unanswered, "UnansweredDays": int(ReminderAfter / (24 * time.Hour)),
+			"Unplaced": d.UnplacedStudents,
+		}}
+}

@@ -1,0 +1,298 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
+
+	"placementbot/internal/placement"
+)
+
+// The store runs the time-driven jobs too.
+var _ placement.JobStore = (*Store)(nil)
+
+// noticeExtras selects, after positionColumns of a changed position p, what its mentors are
+// told: last confirmation, stale flag, linked mentors and applications waiting for an answer.
+const noticeExtras = `, p.confirmed_at, p.stale_flagged_at,
+	coalesce((SELECT array_agg(m.user_id ORDER BY m.user_id) FROM enterprise_mentors m
+	          WHERE m.guild_id = p.guild_id AND m.enterprise_id = p.enterprise_id), '{}'),
+	(SELECT count(*) FROM applications a
+	 WHERE a.guild_id = p.guild_id AND a.position_id = p.id AND a.status IN ('submitted', 'shortlisted'))::int`
+
+// extraRow appends destinations to every Scan, so scanPosition reads the position's columns
+// and the columns selected after them go to extra.
+type extraRow struct {
+	pgx.Row
+	extra []any
+}
+
+func (r extraRow) Scan(dest ...any) error { return r.Row.Scan(append(dest, r.extra...)...) }
+
+// sweepPositions runs a statement that changes positions and selects each as positionColumns
+// plus noticeExtras, and writes every change's audit event and notifications, all in one
+// transaction.
+func (s *Store) sweepPositions(ctx context.Context, op, sql string, effects func(placement.PositionNotice) placement.Effects, args ...any) ([]placement.PositionNotice, error) {
+	var out []placement.PositionNotice
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, sql, args...)
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (placement.PositionNotice, error) {
+			var n placement.PositionNotice
+			var flagged pgtype.Timestamptz
+			p, err := scanPosition(extraRow{Row: r, extra: []any{&n.ConfirmedAt, &flagged, &n.Mentors, &n.Pending}})
+			n.Position = p
+			if flagged.Valid {
+				n.FlaggedAt = flagged.Time
+			}
+			return n, err
+		})
+		if err != nil || effects == nil {
+			return err
+		}
+		for _, n := range out {
+			e := effects(n)
+			if e.Audit.Action != "" {
+				if err := insertAudit(ctx, tx, e.Audit); err != nil {
+					return err
+				}
+			}
+			if err := insertNotifications(ctx, tx, n.GuildID, e.Notes); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, wrap(op, err)
+	}
+	return out, nil
+}
+
+// The sweeps below pick due rows with SKIP LOCKED, so two runs at once take different rows
+// instead of waiting on each other, and the UPDATE repeats the condition, which Postgres
+// re-checks on the row as it is when locked: a row that stopped being due (confirmed, closed
+// by its mentor) is left alone. FOR NO KEY UPDATE does not block students applying, whose
+// foreign key takes only a key-share lock on the position.
+
+// CloseDuePositions closes up to limit open positions whose deadline is before today, oldest
+// deadline first, with each one's audit event and notifications.
+func (s *Store) CloseDuePositions(ctx context.Context, today time.Time, limit int, effects func(placement.PositionNotice) placement.Effects) ([]placement.PositionNotice, error) {
+	return s.sweepPositions(ctx, "close due positions", `
+		WITH due AS (
+			SELECT guild_id, id FROM positions
+			WHERE status = 'open' AND deadline < $1
+			ORDER BY deadline, guild_id, id LIMIT $2
+			FOR NO KEY UPDATE SKIP LOCKED
+		), p AS (
+			UPDATE positions t SET status = 'closed'
+			FROM due
+			WHERE t.guild_id = due.guild_id AND t.id = due.id AND t.status = 'open' AND t.deadline < $1
+			RETURNING t.*
+		)
+		SELECT `+positionColumns+noticeExtras+changedPositionFrom+`
+		ORDER BY p.guild_id, p.id`, effects, dateOnly(today), clampLimit(limit))
+}
+
+// FlagStalePositions flags up to limit open positions last confirmed before confirmedBefore and
+// not flagged yet, at the time at, with each one's audit event and notifications.
+func (s *Store) FlagStalePositions(ctx context.Context, confirmedBefore, at time.Time, limit int, effects func(placement.PositionNotice) placement.Effects) ([]placement.PositionNotice, error) {
+	return s.sweepPositions(ctx, "flag stale positions", `
+		WITH due AS (
+			SELECT guild_id, id FROM positions
+			WHERE status = 'open' AND confirmed_at < $1 AND stale_flagged_at IS NULL
+			ORDER BY confirmed_at, guild_id, id LIMIT $3
+			FOR NO KEY UPDATE SKIP LOCKED
+		), p AS (
+			UPDATE positions t SET stale_flagged_at = $2
+			FROM due
+			WHERE t.guild_id = due.guild_id AND t.id = due.id
+			  AND t.status = 'open' AND t.confirmed_at < $1 AND t.stale_flagged_at IS NULL
+			RETURNING t.*
+		)
+		SELECT `+positionColumns+noticeExtras+changedPositionFrom+`
+		ORDER BY p.guild_id, p.id`, effects, confirmedBefore, at, clampLimit(limit))
+}
+
+// CloseStalePositions closes up to limit open positions flagged before flaggedBefore (a
+// confirmation clears the flag), clearing the flag, with each one's audit event and
+// notifications.
+func (s *Store) CloseStalePositions(ctx context.Context, flaggedBefore time.Time, limit int, effects func(placement.PositionNotice) placement.Effects) ([]placement.PositionNotice, error) {
+	return s.sweepPositions(ctx, "close stale positions", `
+		WITH due AS (
+			SELECT guild_id, id FROM positions
+			WHERE status = 'open' AND stale_flagged_at < $1
+			ORDER BY stale_flagged_at, guild_id, id LIMIT $2
+			FOR NO KEY UPDATE SKIP LOCKED
+		), p AS (
+			UPDATE positions t SET status = 'closed', stale_flagged_at = NULL
+			FROM due
+			WHERE t.guild_id = due.guild_id AND t.id = due.id AND t.status = 'open' AND t.stale_flagged_at < $1
+			RETURNING t.*
+		)
+		SELECT `+positionColumns+noticeExtras+changedPositionFrom+`
+		ORDER BY p.guild_id, p.id`, effects, flaggedBefore, clampLimit(limit))
+}
+
+// ConfirmPosition records that an open position is still open, with the audit event.
+func (s *Store) ConfirmPosition(ctx context.Context, guildID string, id int64, at time.Time, ev placement.AuditEvent) (placement.Position, error) {
+	var p placement.Position
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var err error
+		p, err = scanPosition(tx.QueryRow(ctx, `
+			WITH p AS (
+				UPDATE positions SET confirmed_at = $3, stale_flagged_at = NULL
+				WHERE guild_id = $1 AND id = $2 AND status = 'open'
+				RETURNING *
+			)
+			SELECT `+positionColumns+changedPositionFrom, guildID, id, at))
+		if errors.Is(err, pgx.ErrNoRows) {
+			var exists bool
+			err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM positions WHERE guild_id = $1 AND id = $2)`, guildID, id).Scan(&exists)
+			switch {
+			case err != nil:
+				return err
+			case !exists:
+				return placement.Errorf(placement.ENOTFOUND, "err.position_not_found", nil)
+			}
+			return placement.Errorf(placement.ECONFLICT, "jobs.err_confirm_closed", nil)
+		}
+		if err != nil {
+			return err
+		}
+		return insertAudit(ctx, tx, ev)
+	})
+	if err != nil {
+		return placement.Position{}, wrap("confirm position", err)
+	}
+	return p, nil
+}
+
+// RemindUnanswered marks up to limit submitted applications created before submittedBefore and
+// never reminded about as reminded at the time at, and queues notes' notifications for each
+// position they belong to, in one transaction.
+func (s *Store) RemindUnanswered(ctx context.Context, submittedBefore, at time.Time, limit int, notes func(placement.Reminder) []placement.Notification) ([]placement.Reminder, error) {
+	var out []placement.Reminder
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `
+			WITH due AS (
+				SELECT guild_id, id FROM applications
+				WHERE status = 'submitted' AND reminded_at IS NULL AND created_at < $1
+				ORDER BY created_at, guild_id, id LIMIT $3
+				FOR NO KEY UPDATE SKIP LOCKED
+			), a AS (
+				UPDATE applications t SET reminded_at = $2
+				FROM due
+				WHERE t.guild_id = due.guild_id AND t.id = due.id
+				  AND t.status = 'submitted' AND t.reminded_at IS NULL AND t.created_at < $1
+				RETURNING t.guild_id, t.id, t.position_id
+			)
+			SELECT a.guild_id, a.position_id, p.title, e.name,
+			       coalesce((SELECT array_agg(m.user_id ORDER BY m.user_id) FROM enterprise_mentors m
+			                 WHERE m.guild_id = p.guild_id AND m.enterprise_id = p.enterprise_id), '{}'),
+			       array_agg(a.id ORDER BY a.id)
+			FROM a
+			JOIN positions p ON p.guild_id = a.guild_id AND p.id = a.position_id
+			JOIN enterprises e ON e.guild_id = p.guild_id AND e.id = p.enterprise_id
+			GROUP BY a.guild_id, a.position_id, p.guild_id, p.enterprise_id, p.title, e.name
+			ORDER BY a.guild_id, a.position_id`, submittedBefore, at, clampLimit(limit))
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (placement.Reminder, error) {
+			var rm placement.Reminder
+			err := r.Scan(&rm.GuildID, &rm.PositionID, &rm.Title, &rm.EnterpriseName, &rm.Mentors, &rm.ApplicationIDs)
+			return rm, err
+		})
+		if err != nil || notes == nil {
+			return err
+		}
+		for _, rm := range out {
+			if err := insertNotifications(ctx, tx, rm.GuildID, notes(rm)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, wrap("remind unanswered applications", err)
+	}
+	return out, nil
+}
+
+// DigestGuilds lists up to limit guilds with a digest channel that have no notification with
+// the dedup key yet, in guild order.
+func (s *Store) DigestGuilds(ctx context.Context, dedupKey string, limit int) ([]placement.GuildSettings, error) {
+	rows, err := s.pool.Query(ctx, `
+		SELECT guild_id, digest_channel_id FROM guilds g
+		WHERE digest_channel_id <> ''
+		  AND NOT EXISTS (SELECT 1 FROM notifications n WHERE n.guild_id = g.guild_id AND n.dedup_key = $1)
+		ORDER BY guild_id LIMIT $2`, dedupKey, clampLimit(limit))
+	if err != nil {
+		return nil, wrap("list digest guilds", err)
+	}
+	gs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (placement.GuildSettings, error) {
+		var g placement.GuildSettings
+		err := r.Scan(&g.GuildID, &g.DigestChannelID)
+		return g, err
+	})
+	if err != nil {
+		return nil, wrap("list digest guilds", err)
+	}
+	return gs, nil
+}
+
+// DigestFacts counts what waits for the guild's coordinators. Students are the members with a
+// profile or an application; placed ones hold an active placement.
+func (s *Store) DigestFacts(ctx context.Context, guildID string, staleBefore, unansweredBefore time.Time) (placement.Digest, error) {
+	d := placement.Digest{GuildID: guildID}
+	var oldest pgtype.Timestamptz
+	err := s.pool.QueryRow(ctx, `
+		SELECT
+			(SELECT count(*) FROM applications WHERE guild_id = $1 AND status = 'accepted')::int,
+			(SELECT min(updated_at) FROM applications WHERE guild_id = $1 AND status = 'accepted'),
+			(SELECT count(*) FROM positions WHERE guild_id = $1 AND status = 'open' AND confirmed_at < $2)::int,
+			(SELECT count(*) FROM applications WHERE guild_id = $1 AND status = 'submitted' AND created_at < $3)::int,
+			(SELECT count(*) FROM (
+				SELECT user_id FROM profiles WHERE guild_id = $1
+				UNION
+				SELECT student_id FROM applications WHERE guild_id = $1
+			) st WHERE NOT EXISTS (
+				SELECT 1 FROM placements pl WHERE pl.guild_id = $1 AND pl.student_id = st.user_id AND pl.status = 'active'))::int,
+			coalesce((SELECT locale FROM members WHERE guild_id = $1 AND locale <> ''
+			          GROUP BY locale ORDER BY count(*) DESC, locale LIMIT 1), '')`,
+		guildID, staleBefore, unansweredBefore).Scan(&d.WaitingApprovals, &oldest, &d.StalePositions, &d.Unanswered,
+		&d.UnplacedStudents, &d.Locale)
+	if err != nil {
+		return placement.Digest{}, wrap("count digest", err)
+	}
+	if oldest.Valid {
+		d.OldestWaiting = oldest.Time
+	}
+	return d, nil
+}
+
+// QueueNotification queues one notification unless its guild already has its dedup key, and
+// reports whether it did. A notification with nobody to tell is not queued.
+func (s *Store) QueueNotification(ctx context.Context, n placement.Notification) (bool, error) {
+	if n.UserID == "" && n.ChannelID == "" {
+		return false, nil
+	}
+	data, err := encodeData(n.Data)
+	if err != nil {
+		return false, wrap("queue notification", err)
+	}
+	tag, err := s.pool.Exec(ctx, `
+		INSERT INTO notifications (guild_id, dedup_key, user_id, channel_id, message_key, locale, data)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)
+		ON CONFLICT (guild_id, dedup_key) DO NOTHING`,
+		n.GuildID, n.DedupKey, n.UserID, n.ChannelID, n.MessageKey, n.Locale, data)
+	if err != nil {
+		return false, wrap("queue notification", err)
+	}
+	return tag.RowsAffected() == 1, nil
+}
