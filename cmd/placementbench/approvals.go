@@ -51,14 +51,15 @@ END $$`, coordinatorRoleID, guildID, positions))
 	return ids, rows.Err()
 }
 
-// approvalStorm has `workers` coordinators approve every accepted offer, each offer pressed by
-// two coordinators at once, the offers of one position one after another: the contended case.
+// approvalStorm approves every accepted offer from `workers` concurrent clients, each offer
+// pressed by two coordinators at once and the offers of one position one after another: the
+// contended case (approvals of one enterprise serialize on its row).
 func approvalStorm(ctx context.Context, c *client, apps []int64, workers int) (approved, already int, elapsed time.Duration, lat []time.Duration, errs int, first string) {
 	var mu sync.Mutex
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	start := time.Now()
-	for w := range workers {
+	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -68,7 +69,9 @@ func approvalStorm(ctx context.Context, c *client, apps []int64, workers int) (a
 					return
 				}
 				app := apps[n/2]
-				coord := strconv.Itoa(830000000000000000 + w)
+				// Each press by a different coordinator of a large school, so the per-member rate
+				// limit does not stand in for contention.
+				coord := strconv.FormatInt(830000000000000000+n, 10)
 				body := componentBy(coord, coordinatorRoleID, "/approval/"+strconv.FormatInt(app, 10)+"/approve")
 				t0 := time.Now()
 				out, err := c.post(ctx, body)

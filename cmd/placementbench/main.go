@@ -202,7 +202,7 @@ func run(ctx context.Context, sz sizes, rate int, phase time.Duration, workers i
 	if err != nil {
 		return err
 	}
-	fmt.Printf("\napprovals: %d accepted offers on %d positions of 1–5 slots, each pressed by two coordinators at once (%d coordinators)\n",
+	fmt.Printf("\napprovals: %d accepted offers on %d positions of 1–5 slots, each pressed by two coordinators at once (%d concurrent clients)\n",
 		len(apps), approvalPositions(sz), workers)
 	approved, already, took, lat, errs, first := approvalStorm(ctx, c, apps, workers)
 	p := func(q float64) time.Duration { return lat[max(int(q*float64(len(lat)))-1, 0)] }
