@@ -159,14 +159,21 @@ func (h applicationHandlers) rejectForm(ctx context.Context, r *Request) (*Reply
 	if !placement.CanTransition(app.Status, placement.Rejected, party) {
 		return nil, placement.Errorf(placement.ECONFLICT, "err.cannot_move", map[string]any{"From": string(app.Status), "To": string(placement.Rejected)})
 	}
+	return rejectReasonForm("/application/"+appIDStr(id)+"/reject/submit", r.T("apps.reject_title", nil),
+		r.T("apps.reject_label", nil), r.T("apps.reject_placeholder", nil)), nil
+}
+
+// rejectReasonForm asks for the reason of a rejection, which the student reads: required,
+// 3 to 300 characters, as the service demands.
+func rejectReasonForm(customID, title, label, placeholder string) *Reply {
 	return &Reply{Modal: &Modal{
-		CustomID: "/application/" + appIDStr(id) + "/reject/submit",
-		Title:    r.T("apps.reject_title", nil),
+		CustomID: customID,
+		Title:    title,
 		Inputs: []discordgo.TextInput{{
-			CustomID: "reason", Label: Truncate(r.T("apps.reject_label", nil), 45), Style: discordgo.TextInputParagraph,
-			Placeholder: Truncate(r.T("apps.reject_placeholder", nil), 100), Required: true, MinLength: 3, MaxLength: 300,
+			CustomID: "reason", Label: Truncate(label, 45), Style: discordgo.TextInputParagraph,
+			Placeholder: Truncate(placeholder, 100), Required: true, MinLength: 3, MaxLength: 300,
 		}},
-	}}, nil
+	}}
 }
 
 func (h applicationHandlers) rejectSubmit(ctx context.Context, r *Request) (*Reply, error) {

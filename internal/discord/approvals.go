@@ -428,14 +428,9 @@ func (h approvalHandlers) rejectForm(ctx context.Context, r *Request) (*Reply, e
 	if !placement.CanTransition(app.Status, placement.Rejected, placement.PartyCoordinator) {
 		return nil, placement.Errorf(placement.ECONFLICT, "err.cannot_move", map[string]any{"From": string(app.Status), "To": string(placement.Rejected)})
 	}
-	return &Reply{Modal: &Modal{
-		CustomID: "/approval/" + appIDStr(id) + "/reject/submit",
-		Title:    r.T("approvals.reject_title", map[string]any{"Title": appOneLine(app.PositionTitle)}),
-		Inputs: []discordgo.TextInput{{
-			CustomID: "reason", Label: Truncate(r.T("approvals.reject_label", nil), 45), Style: discordgo.TextInputParagraph,
-			Placeholder: Truncate(r.T("approvals.reject_placeholder", nil), 100), Required: true, MinLength: 3, MaxLength: 300,
-		}},
-	}}, nil
+	return rejectReasonForm("/approval/"+appIDStr(id)+"/reject/submit",
+		r.T("approvals.reject_title", map[string]any{"Title": appOneLine(app.PositionTitle)}),
+		r.T("approvals.reject_label", nil), r.T("approvals.reject_placeholder", nil)), nil
 }
 
 func (h approvalHandlers) rejectSubmit(ctx context.Context, r *Request) (*Reply, error) {
