@@ -472,35 +472,11 @@ func (h approvalHandlers) checklistCommand(ctx context.Context, r *Request) (*Re
 
 // checklist shows one application's checklist with a toggle per item.
 func (h approvalHandlers) checklist(ctx context.Context, r *Request, id int64, note string) (*Reply, error) {
-	app, c, err := h.checklistAccess(ctx, r, id)
-	if err != nil {
-		return nil, err
-	}
-	// Read through the store: the service has no read of one application's ticks, and the
-	// same rule TickCheck applies was just checked above.
-	ticked, err := h.svc.Store.Checks(ctx, r.Actor.GuildID, id)
+	app, c, ticked, err := h.svc.Checklist(ctx, r.Actor, id)
 	if err != nil {
 		return nil, err
 	}
 	return aprChecklistReply(r, app, c, ticked, note), nil
-}
-
-// checklistAccess loads an application and the guild's checklist for a member who may tick
-// it: a coordinator, or a mentor of the position's enterprise when the guild allows mentors to.
-func (h approvalHandlers) checklistAccess(ctx context.Context, r *Request, id int64) (placement.ApplicationWithEvents, placement.Compliance, error) {
-	app, err := h.svc.Application(ctx, r.Actor, id)
-	if err != nil {
-		return app, placement.Compliance{}, err
-	}
-	// The service's Compliance is for coordinators only, and mentors may need the list too.
-	c, err := h.svc.Store.FindCompliance(ctx, r.Actor.GuildID)
-	if err != nil {
-		return app, c, err
-	}
-	if !r.Actor.Is(placement.RoleCoordinator) && !(c.MentorsTickChecks && r.Actor.MentorsFor(app.EnterpriseID)) {
-		return app, c, placement.Errorf(placement.EFORBIDDEN, "err.tick_not_allowed", nil)
-	}
-	return app, c, nil
 }
 
 // tick ticks or clears one item and shows the checklist again. The item comes from the
@@ -531,7 +507,7 @@ func (h approvalHandlers) tick(ctx context.Context, r *Request) (*Reply, error) 
 		key = "approvals.ticked"
 	}
 	note := r.T(key, map[string]any{"Item": aprCheckName(r, item, true)})
-	app, c, err := h.checklistAccess(ctx, r, id)
+	app, c, _, err := h.svc.Checklist(ctx, r.Actor, id)
 	if err != nil {
 		// The tick is saved: say so rather than report an error.
 		return &Reply{Content: note + "\n" + r.T("approvals.refresh_failed", map[string]any{"Cmd": slash(r, "/approvals/checklist")})}, nil

@@ -423,13 +423,9 @@ func plcEndForm(r *Request, p placement.Placement, customID string) *Reply {
 
 // --- lookups and suggestions -------------------------------------------------------------
 
-// active returns an active placement for a coordinator. The service lists placements but has
-// no lookup by id, so the store is read directly, after the role check the service makes.
+// active returns an active placement for a coordinator.
 func (h placementHandlers) active(ctx context.Context, r *Request, id int64) (placement.Placement, error) {
-	if !r.Actor.Is(placement.RoleCoordinator) {
-		return placement.Placement{}, placement.Errorf(placement.EFORBIDDEN, "err.coordinator_only", nil)
-	}
-	p, err := h.svc.Store.FindPlacement(ctx, r.Actor.GuildID, id)
+	p, err := h.svc.Placement(ctx, r.Actor, id)
 	if err != nil {
 		return p, err
 	}

@@ -228,3 +228,30 @@ func (s *Service) Audit(ctx context.Context, a Actor, subject string) ([]AuditEn
 	}
 	return s.Store.AuditTrail(ctx, a.GuildID, subject, 200)
 }
+
+// Checklist returns an application, the guild's compliance and the items ticked so far, to a
+// member who may tick them: a coordinator, or a mentor of the position's enterprise when the
+// guild lets mentors tick.
+func (s *Service) Checklist(ctx context.Context, a Actor, appID int64) (ApplicationWithEvents, Compliance, []string, error) {
+	app, err := s.Application(ctx, a, appID)
+	if err != nil {
+		return app, Compliance{}, nil, err
+	}
+	c, err := s.Store.FindCompliance(ctx, a.GuildID)
+	if err != nil {
+		return app, c, nil, err
+	}
+	if !a.Is(RoleCoordinator) && !(c.MentorsTickChecks && a.MentorsFor(app.EnterpriseID)) {
+		return app, c, nil, Errorf(EFORBIDDEN, "err.tick_not_allowed", nil)
+	}
+	ticked, err := s.Store.Checks(ctx, a.GuildID, appID)
+	return app, c, ticked, err
+}
+
+// Placement returns one placement; coordinators only.
+func (s *Service) Placement(ctx context.Context, a Actor, id int64) (Placement, error) {
+	if !a.Is(RoleCoordinator) {
+		return Placement{}, Errorf(EFORBIDDEN, "err.coordinator_only", nil)
+	}
+	return s.Store.FindPlacement(ctx, a.GuildID, id)
+}
