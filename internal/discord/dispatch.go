@@ -35,6 +35,8 @@ type RateLimiter interface {
 // on Publish, is then handled once.
 type Claimer interface {
 	Claim(ctx context.Context, key string, ttl time.Duration) (bool, error)
+	// Release gives a key back, for work that was refused and may be tried again.
+	Release(ctx context.Context, key string) error
 }
 
 // Router dispatches interactions to routes through the middleware every interaction gets:

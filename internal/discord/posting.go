@@ -23,8 +23,9 @@ const draftKind = "draft"
 // short enough that an abandoned draft does not linger.
 const draftTTL = 30 * time.Minute
 
-// draftClaimTTL outlives any draft revision, so a claimed revision can never be published again.
-const draftClaimTTL = draftTTL + 5*time.Minute
+// draftClaimTTL keeps a published draft's claim long after the draft itself is gone, so no
+// click, however late, and no save racing the publish can publish it a second time.
+const draftClaimTTL = 24 * time.Hour
 
 // postingDraft is a posting in progress, kept in Redis between the wizard's steps so it
 // survives a restart of the bot. It belongs to the member who started it.
@@ -37,8 +38,7 @@ type postingDraft struct {
 	EditOf int64 `json:"edit_of,omitempty"`
 	// CopyOf is the position this draft was duplicated from, shown as a reminder.
 	CopyOf int64 `json:"copy_of,omitempty"`
-	// Rev counts the draft's changes; publishing claims one revision, so two clicks on the
-	// same Publish button create one position, while a fixed draft can be published again.
+	// Rev counts the draft's changes.
 	Rev int `json:"rev"`
 	// Published is the id of the position this draft became; later clicks are told so.
 	Published int64                   `json:"published,omitempty"`
@@ -447,7 +447,10 @@ func (h postingHandlers) publish(ctx context.Context, r *Request) (*Reply, error
 	if h.claims == nil {
 		return nil, fmt.Errorf("posting: publish: %w", redis.ErrUnavailable)
 	}
-	first, err := h.claims.Claim(ctx, "draft:"+key+":publish:"+strconv.Itoa(dr.Rev), draftClaimTTL)
+	// One publish per draft: the claim is kept once the position exists, and given back only
+	// when publishing was refused, so the fixed draft can be published.
+	claim := "draft:" + key + ":publish"
+	first, err := h.claims.Claim(ctx, claim, draftClaimTTL)
 	if err != nil {
 		return nil, err
 	}
@@ -461,6 +464,9 @@ func (h postingHandlers) publish(ctx context.Context, r *Request) (*Reply, error
 		p, err = h.svc.PostPosition(ctx, r.Actor, dr.EnterpriseID, dr.In)
 	}
 	if err != nil {
+		if rerr := h.claims.Release(context.WithoutCancel(ctx), claim); rerr != nil {
+			h.log.Warn("posting: releasing the publish claim after a refusal", "err", rerr)
+		}
 		if serr := h.save(ctx, key, &dr); serr != nil {
 			h.log.Warn("posting: keeping draft after refused publish", "err", serr)
 		}
@@ -471,7 +477,7 @@ func (h postingHandlers) publish(ctx context.Context, r *Request) (*Reply, error
 	}
 	dr.Published = p.ID
 	if err := h.save(ctx, key, &dr); err != nil {
-		// The position exists; the claimed revision already stops a second one.
+		// The position exists; the kept claim already stops a second one.
 		h.log.Warn("posting: marking draft published", "err", err, "position", p.ID)
 	}
 	reply := positionCard(r, p)

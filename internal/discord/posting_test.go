@@ -400,6 +400,33 @@ func TestPostingPublishPressedTwiceAtOnceCreatesOnePosition(t *testing.T) {
 	}
 }
 
+// A save racing the publish (the Remote toggle pressed at the same moment) can write the draft
+// back without its "published" mark; the draft still cannot be published a second time.
+func TestPostingDraftPublishesOnceEvenIfASaveRacesIt(t *testing.T) {
+	b := postingBot(t)
+	b.AddEnterprise(t, "Acme", 200, "alice")
+	key := postingFilled(t, b, "alice", "Welder", postingDetails())
+	if text := b.Do(t, testenv.Button(testenv.Member("alice"), "/draft/"+key+"/publish")).Text(); !strings.Contains(text, "Published as position #") {
+		t.Fatalf("publish: %s", text)
+	}
+	sessions := redis.NewSessions(b.Redis, "test:")
+	var dr map[string]any
+	if err := sessions.Get(context.Background(), "draft", key, &dr); err != nil {
+		t.Fatal(err)
+	}
+	delete(dr, "published") // what the racing save wrote back
+	if err := sessions.Put(context.Background(), "draft", key, dr, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	text := b.Do(t, testenv.Button(testenv.Member("alice"), "/draft/"+key+"/publish")).Text()
+	if !strings.Contains(text, "already being published") {
+		t.Errorf("second publish: %s", text)
+	}
+	if n := postingCount(t, b); n != 1 {
+		t.Fatalf("%d positions, want 1", n)
+	}
+}
+
 func TestPostingRefusesWhoIsNotAMentorOfTheEnterprise(t *testing.T) {
 	b := postingBot(t)
 	wantText(t, "unlinked mentor", b.Do(t, testenv.Slash(testenv.Member("alice"), "positions post")), "aren't linked to an enterprise yet")
