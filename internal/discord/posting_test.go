@@ -765,6 +765,7 @@ func TestPostingWithRedisDownSaysNothingWasSavedAndRecovers(t *testing.T) {
 	if err := srv.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
+	b.WaitRedis(t)
 	// Losing Redis costs the open draft, and says so; a new one goes through.
 	wantText(t, "old draft after Redis came back", postingPress(t, b, "alice", key, "publish"), "This draft has expired")
 	key = postingFilled(t, b, "alice", "Welder", postingDetails())

@@ -182,6 +182,7 @@ func TestRedisDownSessionlessCommandsStillWork(t *testing.T) {
 	if err := srv.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
+	b.WaitRedis(t)
 	if text := b.Do(t, testenv.Slash(testenv.Member("bo"), "draft")).Text(); !strings.Contains(text, "draft kept") {
 		t.Fatalf("after Redis came back: %q", text)
 	}

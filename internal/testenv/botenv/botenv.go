@@ -247,3 +247,21 @@ func (b *Bot) Choices(t testing.TB, in *discordgo.Interaction) []*discordgo.Appl
 	t.Fatal("no answer to the autocomplete")
 	return nil
 }
+
+// WaitRedis polls until the bot's Redis client answers again after a restart: the client
+// waits up to a second before dialling again after failed dials.
+func (b *Bot) WaitRedis(t testing.TB) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		err := b.Redis.Ping(ctx).Err()
+		cancel()
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("Redis did not come back: %v", err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
