@@ -232,8 +232,7 @@ func TestAuditTrailPlansUseIndexes(t *testing.T) {
 		fmt.Sprintf("application:%d", appID), "student:100042", fmt.Sprintf("enterprise:%d", e.ID),
 		fmt.Sprintf("placement:%d", placementID),
 	} {
-		var sts []recordedStatement
-		sts = rec.record(func() {
+		sts := rec.record(func() {
 			if _, err := f.store.AuditTrail(ctx, guildA, subject, 200); err != nil {
 				t.Fatal(err)
 			}
