@@ -280,9 +280,18 @@ func positionFacts(r *Request, p placement.Position) string {
 	}
 	return strings.Join([]string{
 		Truncate(p.EnterpriseName, 40), Truncate(where, 30),
-		r.T("positions.n_slots_left", map[string]any{"Count": p.SlotsLeft()}),
+		slotsLeft(r, p.SlotsLeft()),
 		r.T("positions.apply_by", map[string]any{"Date": p.Deadline.Format(placement.DateLayout)}),
 	}, " · ")
+}
+
+// slotsLeft says how many slots are left; the singular is its own message because this runs
+// for every listed position and a plain substitution renders far faster than a template branch.
+func slotsLeft(r *Request, n int) string {
+	if n == 1 {
+		return r.T("positions.one_slot_left", nil)
+	}
+	return r.T("positions.n_slots_left", map[string]any{"Count": n})
 }
 
 // positionSelect is a menu that opens one of the listed positions.
