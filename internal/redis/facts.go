@@ -11,8 +11,9 @@ import (
 )
 
 // FactsCache keeps each member's placement.ActorFacts in one Redis hash per guild, so every
-// replica sees the same entries and a change drops them for all. The hash lives ttl from its
-// creation: even a change made behind the bot's back (by hand in the database) applies by then.
+// replica sees the same entries and a change drops them for all. Each entry is used for ttl
+// after it was read from the store, so even a change made behind the bot's back (by hand in the
+// database) applies by then; the hash itself goes once the guild has been quiet for ttl.
 // Any Redis failure reads as a miss; the store is the truth.
 type FactsCache struct {
 	c      goredis.UniversalClient
@@ -27,26 +28,32 @@ func NewFactsCache(c goredis.UniversalClient, prefix string, ttl time.Duration) 
 
 func (f *FactsCache) key(guildID string) string { return join(f.prefix, "facts", guildID) }
 
-// Get returns the member's cached facts.
-func (f *FactsCache) Get(ctx context.Context, guildID, userID string) (placement.ActorFacts, bool) {
-	var facts placement.ActorFacts
-	data, err := f.c.HGet(ctx, f.key(guildID), userID).Bytes()
-	if err != nil || json.Unmarshal(data, &facts) != nil {
-		return placement.ActorFacts{}, false
-	}
-	return facts, true
+// factsEntry is one cached member: the facts and until when they may be used.
+type factsEntry struct {
+	Facts   placement.ActorFacts `json:"f"`
+	Expires int64                `json:"e"` // unix milliseconds
 }
 
-// Put caches the member's facts.
+// Get returns the member's cached facts, if fresh.
+func (f *FactsCache) Get(ctx context.Context, guildID, userID string) (placement.ActorFacts, bool) {
+	var e factsEntry
+	data, err := f.c.HGet(ctx, f.key(guildID), userID).Bytes()
+	if err != nil || json.Unmarshal(data, &e) != nil || time.Now().UnixMilli() > e.Expires {
+		return placement.ActorFacts{}, false
+	}
+	return e.Facts, true
+}
+
+// Put caches the member's facts for ttl.
 func (f *FactsCache) Put(ctx context.Context, guildID, userID string, facts placement.ActorFacts) {
-	data, err := json.Marshal(facts)
+	data, err := json.Marshal(factsEntry{Facts: facts, Expires: time.Now().Add(f.ttl).UnixMilli()})
 	if err != nil {
 		return
 	}
 	key := f.key(guildID)
 	_, _ = f.c.Pipelined(ctx, func(p goredis.Pipeliner) error {
 		p.HSet(ctx, key, userID, data)
-		p.ExpireNX(ctx, key, f.ttl)
+		p.Expire(ctx, key, f.ttl)
 		return nil
 	})
 }
