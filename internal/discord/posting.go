@@ -512,28 +512,24 @@ func draftProblem(r *Request, err error) (string, bool) {
 
 // edit opens a draft filled in from the position; saving it replaces the position's details.
 func (h postingHandlers) edit(ctx context.Context, r *Request) (*Reply, error) {
-	p, err := h.ownPosition(ctx, r)
-	if err != nil {
-		return nil, err
-	}
-	dr := draftFromPosition(r, p, 0)
-	dr.EditOf = p.ID
-	key, err := h.create(ctx, &dr)
-	if err != nil {
-		return nil, err
-	}
-	return h.preview(r, key, dr, nil), nil
+	return h.fromPosition(ctx, r, 0, func(dr *postingDraft, id int64) { dr.EditOf = id })
 }
 
 // duplicate opens a new draft copied from the position for the next term: the same posting
 // with its start, end and deadline moved one year later, so the calendar stays as it was.
 func (h postingHandlers) duplicate(ctx context.Context, r *Request) (*Reply, error) {
+	return h.fromPosition(ctx, r, 1, func(dr *postingDraft, id int64) { dr.CopyOf = id })
+}
+
+// fromPosition opens a draft from one of the member's positions, dates moved by years, marked
+// as an edit or a copy of it.
+func (h postingHandlers) fromPosition(ctx context.Context, r *Request, years int, mark func(*postingDraft, int64)) (*Reply, error) {
 	p, err := h.ownPosition(ctx, r)
 	if err != nil {
 		return nil, err
 	}
-	dr := draftFromPosition(r, p, 1)
-	dr.CopyOf = p.ID
+	dr := draftFromPosition(r, p, years)
+	mark(&dr, p.ID)
 	key, err := h.create(ctx, &dr)
 	if err != nil {
 		return nil, err
