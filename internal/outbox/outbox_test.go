@@ -336,7 +336,12 @@ func TestDMsSentOnceInTheRecipientsLanguage(t *testing.T) {
 func TestClosedDMsAreShownInTheNextReply(t *testing.T) {
 	e := newEnv(t)
 	metrics := outbox.NewMetrics(e.reg)
-	w := e.worker(metrics)
+	var told []string // who the worker reported as unreachable
+	w := outbox.New(outbox.Config{
+		Store: e.store, Sender: outbox.DiscordSender{Session: e.fake.Session("Bot test")}, Catalog: loadCatalog(t),
+		Now: e.clock.Now, Metrics: metrics,
+		Undeliverable: func(_ context.Context, guild, user string) { told = append(told, guild+"/"+user) },
+	})
 	id := e.insert(row{key: "rej", userID: studentZH, messageKey: "note.app_rejected",
 		data: map[string]any{"ID": 32, "Title": "Welder", "Enterprise": "Delta Works", "Student": studentZH, "Reason": "名额已满", "Days": 7}})
 	e.fake.FailNext("POST", fakediscord.RouteChannelMessages, http.StatusForbidden, `{"code":50007,"message":"Cannot send messages to this user"}`)
@@ -352,6 +357,9 @@ func TestClosedDMsAreShownInTheNextReply(t *testing.T) {
 	}
 	if got := metric(t, e.reg, "placementbot_notifications_total", "undeliverable"); got != 1 {
 		t.Errorf("undeliverable counter = %v, want 1", got)
+	}
+	if len(told) != 1 || told[0] != guildID+"/"+studentZH {
+		t.Errorf("Undeliverable hook told %v, want the student once (their cached facts must be dropped)", told)
 	}
 
 	notes, err := e.store.TakeUndelivered(e.ctx, guildID, studentZH)
