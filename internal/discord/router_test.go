@@ -9,6 +9,7 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"placementbot/internal/demo"
 	"placementbot/internal/discord"
 	"placementbot/internal/placement"
 	"placementbot/internal/postgres"
@@ -259,5 +260,26 @@ func TestCommandDefinitionsAreValidForDiscord(t *testing.T) {
 				t.Errorf("/%s %s lacks a zh-CN localization", c.Name, o.Name)
 			}
 		}
+	}
+}
+
+// A member whose DMs were closed finds what they missed at the top of their next reply, once.
+func TestMissedDMsLeadTheNextReply(t *testing.T) {
+	b := botenv.New(t)
+	bo := testenv.Member("bo")
+	if _, err := b.Pool.Exec(context.Background(), `
+		INSERT INTO notifications (guild_id, dedup_key, user_id, message_key, data, status)
+		VALUES ($1, 'test:missed', $2, 'note.app_rejected', '{"ID": 7, "Title": "Welder", "Enterprise": "Acme", "Reason": "Too far"}', 'undeliverable')`,
+		demo.GuildID, bo.ID); err != nil {
+		t.Fatal(err)
+	}
+	b.Service.ForgetMember(context.Background(), demo.GuildID, bo.ID) // as the outbox does
+	first := b.Do(t, testenv.Slash(bo, "help"))
+	if !strings.HasPrefix(first.Data.Content, "I couldn't DM you these updates") || !strings.Contains(first.Data.Content, "Welder") ||
+		!strings.Contains(first.Text(), "`/help`") {
+		t.Fatalf("next reply: %q", first.Text())
+	}
+	if again := b.Do(t, testenv.Slash(bo, "help")); strings.Contains(again.Text(), "couldn't DM") {
+		t.Fatalf("missed DMs shown twice: %q", again.Text())
 	}
 }
