@@ -54,8 +54,8 @@ func TestDeadlineClosesPosition(t *testing.T) {
 	if zh := render(t, "zh-CN", ns[0]); !strings.Contains(zh, "已关闭") || !strings.Contains(zh, "1 位申请人") {
 		t.Errorf("zh-CN DM: %q", zh)
 	}
-	if c := s.count(`SELECT count(*) FROM audit_events WHERE action = 'position.closed_deadline' AND actor_id = 'system' AND subject = $1`,
-		"enterprise:"+itoa(s.acme.ID)); c != 1 {
+	if c := s.count(`SELECT count(*) FROM audit_events WHERE action = 'position.closed_deadline' AND actor_id = 'system' AND subject = $1 AND enterprise_id = $2`,
+		placement.PositionSubject(due.ID), s.acme.ID); c != 1 {
 		t.Fatalf("%d audit events for the closure", c)
 	}
 }

@@ -6,57 +6,28 @@ package outbox
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"strconv"
-	"time"
 
 	"github.com/bwmarrin/discordgo"
+
+	"placementbot/internal/placement"
 )
 
-// Claim identifies one claim of one notification. Attempt is the row's attempt count after the
-// claim: a worker whose lease ran out and whose row another worker claimed again holds a stale
-// Attempt, so the store refuses its outcome.
-type Claim struct {
-	GuildID string
-	ID      int64
-	Attempt int
-}
+// The queue's types live in the domain package, which imports nothing of Discord, so that the
+// store implementing the queue links no Discord code; these names keep the outbox's own.
+
+// Claim identifies one claim of one notification.
+type Claim = placement.Claim
 
 // Notification is a claimed notification as the store hands it to a worker.
-type Notification struct {
-	Claim
-	UserID       string // DM recipient, or
-	ChannelID    string // channel to post in
-	MessageKey   string // catalog id of the text
-	Locale       string // language when the recipient's own is unknown
-	MemberLocale string // the recipient's language from their last interaction, "" if unknown
-	Data         json.RawMessage
-}
-
-// Nonce is the Discord message nonce of the notification: the same on every attempt, so that
-// Discord returns the first message instead of posting a second one when a worker sent it but
-// died before recording that (Discord keeps nonces for a few minutes). It fits Discord's limit
-// of 25 characters for any int64 id.
-func (c Claim) Nonce() string { return "outbox-" + strconv.FormatInt(c.ID, 36) }
-
-// ErrLeaseLost is returned by the store when an outcome arrives for a claim that is no longer
-// current: the lease ran out and another worker claimed the row, or the outcome was already
-// recorded.
-var ErrLeaseLost = errors.New("outbox: claim no longer current")
+type Notification = placement.QueuedNotification
 
 // Store is the durable queue the worker drains (implemented by postgres.Store).
-type Store interface {
-	// ClaimNotifications leases up to limit due notifications until now+lease, oldest first,
-	// counting an attempt on each; rows leased by others are skipped.
-	ClaimNotifications(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]Notification, error)
-	MarkNotificationSent(ctx context.Context, c Claim, now time.Time) error
-	RetryNotification(ctx context.Context, c Claim, next time.Time, errText string) error
-	MarkNotificationUndeliverable(ctx context.Context, c Claim, errText string) error
-	MarkNotificationFailed(ctx context.Context, c Claim, errText string) error
-	// OutboxBacklog counts the notifications still pending.
-	OutboxBacklog(ctx context.Context) (int, error)
-}
+type Store = placement.OutboxStore
+
+// ErrLeaseLost is returned by the store when an outcome arrives for a claim that is no longer
+// current.
+var ErrLeaseLost = placement.ErrLeaseLost
 
 // Message is a rendered notification, ready for a Sender.
 type Message struct {

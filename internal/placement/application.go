@@ -119,8 +119,8 @@ type Event struct {
 }
 
 // Transition asks the store to move one application atomically: only if its status is still
-// one of From, keeping the position's slots when the new status holds one, and recording the
-// event and the notifications in the same transaction.
+// one of From, keeping the position's slots when the new status holds one, and writing the
+// lifecycle event and the effects in the same transaction.
 type Transition struct {
 	GuildID       string
 	ApplicationID int64
@@ -129,17 +129,7 @@ type Transition struct {
 	ActorID       string
 	Note          string
 	At            time.Time
-	// Notify builds the notifications for the application as it was before the change.
-	Notify func(Application) []Notification
-}
-
-// Notification is a DM to a member or a post in a channel, sent by the outbox.
-type Notification struct {
-	GuildID    string
-	DedupKey   string // one notification per key, ever
-	UserID     string // DM recipient, or
-	ChannelID  string // channel to post in
-	MessageKey string // catalog id of the text
-	Data       map[string]any
-	Locale     string // language when the recipient's own is unknown (channel posts)
+	// Effects builds the effects for the application as it was before the change (its Status
+	// is the transition's from); they must hold the transition's LifecycleAudit.
+	Effects func(Application) Effects
 }

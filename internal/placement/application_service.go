@@ -27,17 +27,17 @@ func (s *Service) Apply(ctx context.Context, a Actor, positionID int64, motivati
 		return Application{}, err
 	}
 	app := Application{GuildID: a.GuildID, PositionID: positionID, StudentID: a.UserID, Status: Submitted, Motivation: motivation}
-	notes := func(app Application, pos Position) []Notification {
-		data := map[string]any{"ID": app.ID, "Title": pos.Title, "Enterprise": pos.EnterpriseName, "Student": a.UserID}
-		out := []Notification{{GuildID: a.GuildID, DedupKey: appKey(app.ID, Submitted, a.UserID), UserID: a.UserID,
+	effects := func(app Application) Effects {
+		data := map[string]any{"ID": app.ID, "Title": app.PositionTitle, "Enterprise": app.EnterpriseName, "Student": a.UserID}
+		notes := []Notification{{GuildID: a.GuildID, DedupKey: appKey(app.ID, Submitted, a.UserID), UserID: a.UserID,
 			MessageKey: "note.app_submitted", Data: data}}
 		for _, m := range e.Mentors {
-			out = append(out, Notification{GuildID: a.GuildID, DedupKey: appKey(app.ID, Submitted, m), UserID: m,
+			notes = append(notes, Notification{GuildID: a.GuildID, DedupKey: appKey(app.ID, Submitted, m), UserID: m,
 				MessageKey: "note.mentor_new_application", Data: data})
 		}
-		return out
+		return Audited(LifecycleAudit(app, "", Submitted, a.UserID, "", app.CreatedAt), notes...)
 	}
-	return s.Store.CreateApplication(ctx, app, openCap(gs), s.today(), notes)
+	return s.Store.CreateApplication(ctx, app, openCap(gs), s.today(), effects)
 }
 
 func openCap(gs GuildSettings) int {
@@ -136,9 +136,10 @@ func (s *Service) move(ctx context.Context, a Actor, app Application, to Status,
 	if err != nil {
 		return Application{}, err
 	}
-	t := Transition{GuildID: a.GuildID, ApplicationID: app.ID, From: FromStatuses(to, by), To: to, ActorID: a.UserID, Note: note, At: s.Now(),
-		Notify: func(app Application) []Notification {
-			return transitionNotes(app, to, note, mentors, expiryDays(gs))
+	at := s.Now()
+	t := Transition{GuildID: a.GuildID, ApplicationID: app.ID, From: FromStatuses(to, by), To: to, ActorID: a.UserID, Note: note, At: at,
+		Effects: func(before Application) Effects {
+			return Audited(LifecycleAudit(before, before.Status, to, a.UserID, note, at), transitionNotes(before, to, note, mentors, expiryDays(gs))...)
 		}}
 	return s.Store.TransitionApplication(ctx, t)
 }
@@ -170,8 +171,11 @@ func (s *Service) ExpireOffers(ctx context.Context) (int, error) {
 	}
 	n := 0
 	for _, app := range due {
-		t := Transition{GuildID: app.GuildID, ApplicationID: app.ID, From: []Status{Offered}, To: Expired, ActorID: "system", At: s.Now(),
-			Notify: func(app Application) []Notification { return transitionNotes(app, Expired, "", nil, 0) }}
+		at := s.Now()
+		t := Transition{GuildID: app.GuildID, ApplicationID: app.ID, From: []Status{Offered}, To: Expired, ActorID: "system", At: at,
+			Effects: func(before Application) Effects {
+				return Audited(LifecycleAudit(before, before.Status, Expired, "system", "", at), transitionNotes(before, Expired, "", nil, 0)...)
+			}}
 		if _, err := s.Store.TransitionApplication(ctx, t); err != nil {
 			if ErrorCode(err) == ECONFLICT {
 				continue // answered or expired elsewhere in the meantime

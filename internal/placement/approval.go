@@ -143,11 +143,27 @@ type Approval struct {
 	ActorID       string
 	At            time.Time
 	Compliance    Compliance
-	// Notify builds the notifications for the approval, for the placement created.
-	Notify func(Application, Placement) []Notification
-	// NotifyWithdrawn builds the notifications for each of the student's other applications
-	// withdrawn by the approval.
-	NotifyWithdrawn func(Application) []Notification
+	// Effects builds the effects of the approval for the application as it was before (accepted)
+	// and the placement created; they must hold the approval's LifecycleAudit.
+	Effects func(Application, Placement) Effects
+	// Withdrawn builds the effects of withdrawing each of the student's other open applications,
+	// given as they were before; each must hold its withdrawal's LifecycleAudit, with the note
+	// PlacedElsewhere.
+	Withdrawn func(Application) Effects
+}
+
+// PlacedElsewhere is the note a student's other applications are withdrawn with when one of
+// them is approved.
+const PlacedElsewhere = "placed elsewhere"
+
+// Tick asks the store to tick (Done) or clear one checklist item of an application.
+type Tick struct {
+	GuildID       string
+	ApplicationID int64
+	Item          string
+	Done          bool
+	ActorID       string
+	At            time.Time
 }
 
 // AuditEntry is one line of a decision trail: a lifecycle transition or another decision.

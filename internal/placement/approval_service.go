@@ -33,7 +33,7 @@ func (s *Service) UpdateCompliance(ctx context.Context, a Actor, in ComplianceIn
 	}
 	ev := s.audit(a, "setup.compliance", "guild:"+a.GuildID, map[string]any{
 		"checklist": next.Checklist, "intern_quota_percent": next.InternQuotaPercent, "mentors_tick_checks": next.MentorsTickChecks})
-	return s.Store.UpdateCompliance(ctx, a.GuildID, next, ev)
+	return s.Store.UpdateCompliance(ctx, a.GuildID, next, Audited(ev))
 }
 
 // TickCheck ticks (or clears) one checklist item of an application: coordinators, and the
@@ -57,7 +57,9 @@ func (s *Service) TickCheck(ctx context.Context, a Actor, appID int64, item stri
 	if !done {
 		action = "checklist.untick"
 	}
-	return s.Store.TickCheck(ctx, a.GuildID, appID, item, done, s.audit(a, action, "application:"+idStr(appID), map[string]any{"item": item}))
+	at := s.Now()
+	ev := AuditEvent{GuildID: a.GuildID, ActorID: a.UserID, Action: action, Subject: ApplicationSubject(appID), Detail: map[string]any{"item": item}, At: at}
+	return s.Store.TickCheck(ctx, Tick{GuildID: a.GuildID, ApplicationID: appID, Item: item, Done: done, ActorID: a.UserID, At: at}, Audited(ev))
 }
 
 // ApprovalQueue lists accepted offers oldest first with what each still lacks; coordinators only.
@@ -98,14 +100,16 @@ func (s *Service) Approve(ctx context.Context, a Actor, appID int64) (Placement,
 	if err != nil {
 		return Placement{}, err
 	}
-	return s.Store.ApproveApplication(ctx, Approval{GuildID: a.GuildID, ApplicationID: appID, ActorID: a.UserID, At: s.Now(), Compliance: c,
-		Notify: func(app Application, p Placement) []Notification {
-			return transitionNotes(app, Approved, "", e.Mentors, 0)
+	at := s.Now()
+	return s.Store.ApproveApplication(ctx, Approval{GuildID: a.GuildID, ApplicationID: appID, ActorID: a.UserID, At: at, Compliance: c,
+		Effects: func(before Application, _ Placement) Effects {
+			return Audited(LifecycleAudit(before, before.Status, Approved, a.UserID, "", at), transitionNotes(before, Approved, "", e.Mentors, 0)...)
 		},
-		NotifyWithdrawn: func(other Application) []Notification {
+		Withdrawn: func(other Application) Effects {
 			data := map[string]any{"ID": other.ID, "Title": other.PositionTitle, "Enterprise": other.EnterpriseName, "Placed": app.PositionTitle}
-			return []Notification{{GuildID: a.GuildID, DedupKey: appKey(other.ID, Withdrawn, other.StudentID), UserID: other.StudentID,
-				MessageKey: "note.app_withdrawn_placed", Data: data}}
+			return Audited(LifecycleAudit(other, other.Status, Withdrawn, a.UserID, PlacedElsewhere, at),
+				Notification{GuildID: a.GuildID, DedupKey: appKey(other.ID, Withdrawn, other.StudentID), UserID: other.StudentID,
+					MessageKey: "note.app_withdrawn_placed", Data: data})
 		},
 	})
 }
@@ -153,8 +157,8 @@ func (s *Service) AssignSupervisor(ctx context.Context, a Actor, placementID int
 	if p.MentorID != "" {
 		notes = append(notes, Notification{GuildID: a.GuildID, DedupKey: key + ":mentor", UserID: p.MentorID, MessageKey: "note.mentor_supervisor_assigned", Data: data})
 	}
-	ev := s.audit(a, "placement.supervisor", "placement:"+idStr(p.ID), map[string]any{"supervisor_id": userID, "student_id": p.StudentID})
-	return s.Store.SetSupervisor(ctx, a.GuildID, placementID, userID, ev, notes)
+	ev := s.placementAudit(a, p, "placement.supervisor", map[string]any{"supervisor_id": userID, "student_id": p.StudentID})
+	return s.Store.SetSupervisor(ctx, a.GuildID, placementID, userID, Audited(ev, notes...))
 }
 
 // RequestEnd lets a student ask to end their active placement early; coordinators hear of it
@@ -184,8 +188,8 @@ func (s *Service) RequestEnd(ctx context.Context, a Actor, placementID int64, re
 			ChannelID: gs.DigestChannelID, MessageKey: "note.end_requested", Locale: a.Locale,
 			Data: map[string]any{"ID": p.ID, "Title": p.PositionTitle, "Enterprise": p.EnterpriseName, "Student": p.StudentID, "Reason": reason}})
 	}
-	ev := s.audit(a, "placement.end_requested", "placement:"+idStr(p.ID), map[string]any{"reason": reason, "student_id": p.StudentID})
-	return s.Store.RequestEnd(ctx, a.GuildID, placementID, reason, ev, notes)
+	ev := s.placementAudit(a, p, "placement.end_requested", map[string]any{"reason": reason, "student_id": p.StudentID})
+	return s.Store.RequestEnd(ctx, a.GuildID, placementID, reason, Audited(ev, notes...))
 }
 
 // EndPlacement ends a placement early; coordinators only. The slot frees up, and the student,
@@ -210,15 +214,22 @@ func (s *Service) EndPlacement(ctx context.Context, a Actor, placementID int64, 
 				MessageKey: "note.placement_ended", Data: data})
 		}
 	}
-	ev := s.audit(a, "placement.ended", "placement:"+idStr(p.ID), map[string]any{"reason": reason, "student_id": p.StudentID})
-	return s.Store.EndPlacement(ctx, a.GuildID, placementID, reason, ev, notes)
+	ev := s.placementAudit(a, p, "placement.ended", map[string]any{"reason": reason, "student_id": p.StudentID})
+	return s.Store.EndPlacement(ctx, a.GuildID, placementID, reason, Audited(ev, notes...))
+}
+
+// placementAudit is an audit event by the actor about a placement, in its enterprise's trail too.
+func (s *Service) placementAudit(a Actor, p Placement, action string, detail map[string]any) AuditEvent {
+	ev := s.audit(a, action, PlacementSubject(p.ID), detail)
+	ev.EnterpriseID = p.EnterpriseID
+	return ev
 }
 
 // auditSubject matches the subjects the trail can be read by.
-var auditSubject = regexp.MustCompile(`^(application|enterprise|placement):[1-9][0-9]{0,18}$|^student:[0-9]{1,20}$`)
+var auditSubject = regexp.MustCompile(`^(application|enterprise|placement|position):[1-9][0-9]{0,18}$|^student:[0-9]{1,20}$`)
 
-// Audit returns the decision trail of an application, student, enterprise or placement;
-// coordinators only.
+// Audit returns the decision trail of an application, student, enterprise, position or
+// placement; coordinators only.
 func (s *Service) Audit(ctx context.Context, a Actor, subject string) ([]AuditEntry, error) {
 	if !a.Is(RoleCoordinator) {
 		return nil, Errorf(EFORBIDDEN, "err.coordinator_only", nil)

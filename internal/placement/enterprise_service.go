@@ -14,7 +14,9 @@ func (s *Service) AddEnterprise(ctx context.Context, a Actor, in EnterpriseInput
 		return Enterprise{}, err
 	}
 	e := in.enterprise(a.GuildID, EnterpriseVerified, "")
-	return s.Store.CreateEnterprise(ctx, e, s.audit(a, "enterprise.add", "", map[string]any{"name": e.Name}), nil)
+	return s.Store.CreateEnterprise(ctx, e, func(e Enterprise) Effects {
+		return Audited(s.enterpriseAudit(a, e.ID, "enterprise.add", map[string]any{"name": e.Name}))
+	})
 }
 
 // RequestEnterprise lets a member with the mentor role ask for their enterprise to be added;
@@ -31,15 +33,16 @@ func (s *Service) RequestEnterprise(ctx context.Context, a Actor, in EnterpriseI
 		return Enterprise{}, err
 	}
 	e := in.enterprise(a.GuildID, EnterprisePending, a.UserID)
-	notes := func(e Enterprise) []Notification {
-		if gs.DigestChannelID == "" {
-			return nil
+	effects := func(e Enterprise) Effects {
+		fx := Audited(s.enterpriseAudit(a, e.ID, "enterprise.request", map[string]any{"name": e.Name}))
+		if gs.DigestChannelID != "" {
+			fx.Notes = []Notification{{GuildID: a.GuildID, DedupKey: "enterprise:" + idStr(e.ID) + ":requested", ChannelID: gs.DigestChannelID,
+				MessageKey: "note.enterprise_requested", Locale: a.Locale,
+				Data: map[string]any{"Name": e.Name, "City": e.City, "User": a.UserID, "ID": e.ID}}}
 		}
-		return []Notification{{GuildID: a.GuildID, DedupKey: "enterprise:" + idStr(e.ID) + ":requested", ChannelID: gs.DigestChannelID,
-			MessageKey: "note.enterprise_requested", Locale: a.Locale,
-			Data: map[string]any{"Name": e.Name, "City": e.City, "User": a.UserID, "ID": e.ID}}}
+		return fx
 	}
-	return s.Store.CreateEnterprise(ctx, e, s.audit(a, "enterprise.request", "", map[string]any{"name": e.Name}), notes)
+	return s.Store.CreateEnterprise(ctx, e, effects)
 }
 
 // VerifyEnterprise accepts or refuses a requested enterprise; coordinators only.
@@ -56,13 +59,13 @@ func (s *Service) VerifyEnterprise(ctx context.Context, a Actor, id int64, appro
 	if !approve {
 		status, key = EnterpriseRefused, "note.enterprise_refused"
 	}
-	notes := func(e Enterprise) []Notification {
-		return []Notification{{GuildID: a.GuildID, DedupKey: "enterprise:" + idStr(e.ID) + ":" + string(status), UserID: e.RequestedBy,
-			MessageKey: key, Data: map[string]any{"Name": e.Name, "Reason": note}}}
+	effects := func(e Enterprise) Effects {
+		return Audited(s.enterpriseAudit(a, e.ID, "enterprise."+string(status), map[string]any{"note": note}),
+			Notification{GuildID: a.GuildID, DedupKey: "enterprise:" + idStr(e.ID) + ":" + string(status), UserID: e.RequestedBy,
+				MessageKey: key, Data: map[string]any{"Name": e.Name, "Reason": note}})
 	}
-	ev := s.audit(a, "enterprise."+string(status), "enterprise:"+idStr(id), map[string]any{"note": note})
 	defer s.facts().Forget(ctx, a.GuildID, "") // verifying links the requester as a mentor
-	return s.Store.DecideEnterprise(ctx, a.GuildID, id, status, note, ev, notes)
+	return s.Store.DecideEnterprise(ctx, a.GuildID, id, status, note, a.UserID, effects)
 }
 
 // LinkMentor makes a member a mentor of a verified enterprise; coordinators only.
@@ -80,10 +83,10 @@ func (s *Service) LinkMentor(ctx context.Context, a Actor, enterpriseID int64, u
 	if e.Status != EnterpriseVerified {
 		return Enterprise{}, Errorf(ECONFLICT, "err.enterprise_not_verified", map[string]any{"Name": e.Name})
 	}
-	notes := []Notification{{GuildID: a.GuildID, DedupKey: "enterprise:" + idStr(e.ID) + ":mentor:" + userID, UserID: userID,
-		MessageKey: "note.mentor_linked", Data: map[string]any{"Name": e.Name}}}
-	ev := s.audit(a, "enterprise.link_mentor", "enterprise:"+idStr(e.ID), map[string]any{"user_id": userID})
-	err = s.Store.LinkMentor(ctx, a.GuildID, e.ID, userID, ev, notes)
+	fx := Audited(s.enterpriseAudit(a, e.ID, "enterprise.link_mentor", map[string]any{"user_id": userID}),
+		Notification{GuildID: a.GuildID, DedupKey: "enterprise:" + idStr(e.ID) + ":mentor:" + userID, UserID: userID,
+			MessageKey: "note.mentor_linked", Data: map[string]any{"Name": e.Name}})
+	err = s.Store.LinkMentor(ctx, a.GuildID, e.ID, userID, a.UserID, fx)
 	s.facts().Forget(ctx, a.GuildID, userID)
 	if err != nil {
 		return Enterprise{}, err
@@ -114,8 +117,16 @@ func (in EnterpriseInput) enterprise(guildID string, st EnterpriseStatus, reques
 		StaffSize: in.StaffSize, Status: st, RequestedBy: requestedBy}
 }
 
+// audit is an audit event by the actor, now.
 func (s *Service) audit(a Actor, action, subject string, detail map[string]any) AuditEvent {
 	return AuditEvent{GuildID: a.GuildID, ActorID: a.UserID, Action: action, Subject: subject, Detail: detail, At: s.Now()}
+}
+
+// enterpriseAudit is an audit event by the actor about an enterprise.
+func (s *Service) enterpriseAudit(a Actor, id int64, action string, detail map[string]any) AuditEvent {
+	ev := s.audit(a, action, EnterpriseSubject(id), detail)
+	ev.EnterpriseID = id
+	return ev
 }
 
 func idStr(id int64) string { return strconv.FormatInt(id, 10) }

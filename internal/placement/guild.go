@@ -1,9 +1,6 @@
 package placement
 
-import (
-	"context"
-	"time"
-)
+import "time"
 
 // GuildSettings is one school's setup: which Discord roles mean what, and where the bot posts.
 type GuildSettings struct {
@@ -36,17 +33,11 @@ func (u GuildSettingsUpdate) Empty() bool {
 // AuditEvent records one decision or setting change, with who made it.
 type AuditEvent struct {
 	GuildID string
-	ActorID string
-	Action  string
-	Subject string
-	Detail  map[string]any
-	At      time.Time
-}
-
-// GuildStore keeps guild settings; every call is scoped to one guild.
-type GuildStore interface {
-	// FindGuildSettings returns the guild's settings, or empty settings for a guild never set up.
-	FindGuildSettings(ctx context.Context, guildID string) (GuildSettings, error)
-	// UpdateGuildSettings applies upd and records ev in the same transaction.
-	UpdateGuildSettings(ctx context.Context, guildID string, upd GuildSettingsUpdate, ev AuditEvent) (GuildSettings, error)
+	ActorID string // a member's user id, or "system" for the bot's own changes
+	Action  string // "application.offered", "position.closed", "setup.update", …
+	Subject string // what it is about: "application:12", "position:7", "guild:…"
+	// EnterpriseID, when set, puts the event in that enterprise's trail as well as its subject's.
+	EnterpriseID int64
+	Detail       map[string]any
+	At           time.Time // zero: when the store writes it
 }

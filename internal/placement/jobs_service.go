@@ -2,7 +2,6 @@ package placement
 
 import (
 	"context"
-	"errors"
 	"strconv"
 	"time"
 )
@@ -42,6 +41,7 @@ type PositionNotice struct {
 type Reminder struct {
 	GuildID        string
 	PositionID     int64
+	EnterpriseID   int64
 	Title          string
 	EnterpriseName string
 	Mentors        []string
@@ -58,52 +58,6 @@ type Digest struct {
 	Unanswered       int       // submitted applications older than ReminderAfter
 	UnplacedStudents int       // students with a profile or an application and no active placement
 	Locale           string    // the language most of the guild's members use, for the post
-}
-
-// Effects are the audit event and notifications that go with one change a job makes, written
-// in the same transaction as the change.
-type Effects struct {
-	Audit AuditEvent
-	Notes []Notification
-}
-
-// JobStore is what the time-driven jobs need of the store, beyond Store. Every change is a
-// guarded UPDATE that re-checks its condition on the row it changes, so several runs at once
-// (replicas, retries) change each row once, and each change's effects are written with it.
-type JobStore interface {
-	// CloseDuePositions closes up to limit open positions whose deadline is before today.
-	CloseDuePositions(ctx context.Context, today time.Time, limit int, effects func(PositionNotice) Effects) ([]PositionNotice, error)
-	// FlagStalePositions flags up to limit open, unflagged positions confirmed last before
-	// confirmedBefore, at the time at.
-	FlagStalePositions(ctx context.Context, confirmedBefore, at time.Time, limit int, effects func(PositionNotice) Effects) ([]PositionNotice, error)
-	// CloseStalePositions closes up to limit open positions flagged before flaggedBefore and not
-	// confirmed since; it clears their flag.
-	CloseStalePositions(ctx context.Context, flaggedBefore time.Time, limit int, effects func(PositionNotice) Effects) ([]PositionNotice, error)
-	// ConfirmPosition records that an open position is still open: confirmed at the time at,
-	// flag cleared. A closed position is ECONFLICT, a missing one ENOTFOUND.
-	ConfirmPosition(ctx context.Context, guildID string, id int64, at time.Time, ev AuditEvent) (Position, error)
-	// RemindUnanswered marks up to limit submitted applications created before submittedBefore
-	// and never reminded about as reminded at the time at, grouped by position.
-	RemindUnanswered(ctx context.Context, submittedBefore, at time.Time, limit int, notes func(Reminder) []Notification) ([]Reminder, error)
-	// DigestGuilds lists up to limit guilds with a digest channel that have no notification
-	// with the dedup key yet.
-	DigestGuilds(ctx context.Context, dedupKey string, limit int) ([]GuildSettings, error)
-	// DigestFacts counts what waits in the guild; Date is left to the caller.
-	DigestFacts(ctx context.Context, guildID string, staleBefore, unansweredBefore time.Time) (Digest, error)
-	// QueueNotification queues one notification unless its dedup key is taken, and reports
-	// whether it did.
-	QueueNotification(ctx context.Context, n Notification) (bool, error)
-}
-
-// errNoJobStore means the service was built over a store that cannot run the jobs.
-var errNoJobStore = errors.New("placement: the store does not support time-driven jobs")
-
-func (s *Service) jobStore() (JobStore, error) {
-	js, ok := s.Store.(JobStore)
-	if !ok {
-		return nil, errNoJobStore
-	}
-	return js, nil
 }
 
 // sweep runs one batch statement until a batch comes back short, maxBatches ran, or it fails,
@@ -123,13 +77,15 @@ func sweep(ctx context.Context, batch func() (int, error)) (int, error) {
 	return total, nil
 }
 
-// systemAudit is an audit event of a change the bot made by itself, about an enterprise's position.
-func (s *Service) systemAudit(p Position, action string, detail map[string]any) AuditEvent {
+// positionAudit is an audit event about a position by the actor ("system" for the bot's own
+// changes), in its enterprise's trail too, naming the position in its details.
+func (s *Service) positionAudit(actorID string, p Position, action string, detail map[string]any) AuditEvent {
 	d := map[string]any{"position_id": p.ID, "title": p.Title}
 	for k, v := range detail {
 		d[k] = v
 	}
-	return AuditEvent{GuildID: p.GuildID, ActorID: "system", Action: action, Subject: "enterprise:" + idStr(p.EnterpriseID), Detail: d, At: s.Now()}
+	return AuditEvent{GuildID: p.GuildID, ActorID: actorID, Action: action, Subject: PositionSubject(p.ID),
+		EnterpriseID: p.EnterpriseID, Detail: d, At: s.Now()}
 }
 
 // mentorNotes builds one notification per mentor; the key is completed with the mentor's id.
@@ -144,10 +100,6 @@ func mentorNotes(guildID string, mentors []string, keyPrefix, messageKey string,
 // CloseDuePositions closes the open positions whose application deadline has passed and tells
 // their mentors, with how many applications still wait for an answer.
 func (s *Service) CloseDuePositions(ctx context.Context) (int, error) {
-	js, err := s.jobStore()
-	if err != nil {
-		return 0, err
-	}
 	today := s.today()
 	effects := func(p PositionNotice) Effects {
 		deadline := p.Deadline.Format(DateLayout)
@@ -156,12 +108,12 @@ func (s *Service) CloseDuePositions(ctx context.Context) (int, error) {
 		// and its mentors hear of it again.
 		key := "position:" + idStr(p.ID) + ":closed:deadline:" + deadline
 		return Effects{
-			Audit: s.systemAudit(p.Position, "position.closed_deadline", map[string]any{"deadline": deadline}),
+			Audit: []AuditEvent{s.positionAudit("system", p.Position, "position.closed_deadline", map[string]any{"deadline": deadline})},
 			Notes: mentorNotes(p.GuildID, p.Mentors, key, "jobs.note_closed_deadline", data),
 		}
 	}
 	return sweep(ctx, func() (int, error) {
-		ps, err := js.CloseDuePositions(ctx, today, jobBatch, effects)
+		ps, err := s.Store.CloseDuePositions(ctx, today, jobBatch, effects)
 		return len(ps), err
 	})
 }
@@ -169,10 +121,6 @@ func (s *Service) CloseDuePositions(ctx context.Context) (int, error) {
 // FlagStalePositions asks the mentors of positions not confirmed for StaleAfter whether they
 // are still open, and when they close if nobody answers.
 func (s *Service) FlagStalePositions(ctx context.Context) (int, error) {
-	js, err := s.jobStore()
-	if err != nil {
-		return 0, err
-	}
 	now := s.Now()
 	effects := func(p PositionNotice) Effects {
 		closeOn := p.FlaggedAt.Add(StaleGrace).UTC().Format(DateLayout)
@@ -182,12 +130,12 @@ func (s *Service) FlagStalePositions(ctx context.Context) (int, error) {
 		// flagged, and its mentors asked, again.
 		key := "position:" + idStr(p.ID) + ":stale:" + confirmedStamp(p.ConfirmedAt)
 		return Effects{
-			Audit: s.systemAudit(p.Position, "position.flagged_stale", map[string]any{"close_on": closeOn}),
+			Audit: []AuditEvent{s.positionAudit("system", p.Position, "position.flagged_stale", map[string]any{"close_on": closeOn})},
 			Notes: mentorNotes(p.GuildID, p.Mentors, key, "jobs.note_stale", data),
 		}
 	}
 	return sweep(ctx, func() (int, error) {
-		ps, err := js.FlagStalePositions(ctx, now.Add(-StaleAfter), now, jobBatch, effects)
+		ps, err := s.Store.FlagStalePositions(ctx, now.Add(-StaleAfter), now, jobBatch, effects)
 		return len(ps), err
 	})
 }
@@ -195,22 +143,18 @@ func (s *Service) FlagStalePositions(ctx context.Context) (int, error) {
 // CloseStalePositions closes the positions flagged stale at least StaleGrace ago whose mentors
 // did not confirm them since, and tells the mentors how to reopen them.
 func (s *Service) CloseStalePositions(ctx context.Context) (int, error) {
-	js, err := s.jobStore()
-	if err != nil {
-		return 0, err
-	}
 	now := s.Now()
 	effects := func(p PositionNotice) Effects {
 		data := map[string]any{"ID": p.ID, "Title": p.Title, "Enterprise": p.EnterpriseName,
 			"Days": int((StaleAfter + StaleGrace) / (24 * time.Hour)), "Pending": p.Pending}
 		key := "position:" + idStr(p.ID) + ":closed:stale:" + confirmedStamp(p.ConfirmedAt)
 		return Effects{
-			Audit: s.systemAudit(p.Position, "position.closed_stale", nil),
+			Audit: []AuditEvent{s.positionAudit("system", p.Position, "position.closed_stale", nil)},
 			Notes: mentorNotes(p.GuildID, p.Mentors, key, "jobs.note_closed_stale", data),
 		}
 	}
 	return sweep(ctx, func() (int, error) {
-		ps, err := js.CloseStalePositions(ctx, now.Add(-StaleGrace), jobBatch, effects)
+		ps, err := s.Store.CloseStalePositions(ctx, now.Add(-StaleGrace), jobBatch, effects)
 		return len(ps), err
 	})
 }
@@ -221,10 +165,6 @@ func confirmedStamp(t time.Time) string { return strconv.FormatInt(t.UTC().UnixM
 // ConfirmPosition records that a position is still open, which restarts its StaleAfter period
 // and cancels a pending stale closure; its mentors only, and only while it is open.
 func (s *Service) ConfirmPosition(ctx context.Context, a Actor, id int64) (Position, error) {
-	js, err := s.jobStore()
-	if err != nil {
-		return Position{}, err
-	}
 	p, err := s.OwnPosition(ctx, a, id)
 	if err != nil {
 		return Position{}, err
@@ -232,8 +172,7 @@ func (s *Service) ConfirmPosition(ctx context.Context, a Actor, id int64) (Posit
 	if p.Status != PositionOpen {
 		return Position{}, Errorf(ECONFLICT, "jobs.err_confirm_closed", nil)
 	}
-	ev := s.audit(a, "position.confirmed", "enterprise:"+idStr(p.EnterpriseID), map[string]any{"position_id": p.ID, "title": p.Title})
-	return js.ConfirmPosition(ctx, a.GuildID, id, s.Now(), ev)
+	return s.Store.ConfirmPosition(ctx, a.GuildID, id, s.Now(), Audited(s.positionAudit(a.UserID, p, "position.confirmed", nil)))
 }
 
 // NextConfirmation is when a position confirmed at t is asked about again.
@@ -242,21 +181,21 @@ func NextConfirmation(t time.Time) time.Time { return t.Add(StaleAfter) }
 // RemindMentors reminds the mentors of applications submitted at least ReminderAfter ago and
 // still unanswered, once per application: one message per position and run.
 func (s *Service) RemindMentors(ctx context.Context) (int, error) {
-	js, err := s.jobStore()
-	if err != nil {
-		return 0, err
-	}
 	now := s.Now()
-	notes := func(r Reminder) []Notification {
+	effects := func(r Reminder) Effects {
 		data := map[string]any{"ID": r.PositionID, "Title": r.Title, "Enterprise": r.EnterpriseName,
 			"Count": len(r.ApplicationIDs), "Days": int(ReminderAfter / (24 * time.Hour))}
 		// Each application is reminded about once, so the smallest one names this reminder
 		// among all reminders about the position.
 		key := "position:" + idStr(r.PositionID) + ":reminder:" + idStr(r.ApplicationIDs[0])
-		return mentorNotes(r.GuildID, r.Mentors, key, "jobs.note_reminder", data)
+		pos := Position{ID: r.PositionID, GuildID: r.GuildID, EnterpriseID: r.EnterpriseID, Title: r.Title}
+		return Effects{
+			Audit: []AuditEvent{s.positionAudit("system", pos, "position.reminded", map[string]any{"applications": len(r.ApplicationIDs)})},
+			Notes: mentorNotes(r.GuildID, r.Mentors, key, "jobs.note_reminder", data),
+		}
 	}
 	return sweep(ctx, func() (int, error) {
-		rs, err := js.RemindUnanswered(ctx, now.Add(-ReminderAfter), now, jobBatch, notes)
+		rs, err := s.Store.RemindUnanswered(ctx, now.Add(-ReminderAfter), now, jobBatch, effects)
 		n := 0
 		for _, r := range rs {
 			n += len(r.ApplicationIDs)
@@ -268,12 +207,8 @@ func (s *Service) RemindMentors(ctx context.Context) (int, error) {
 // Digest counts what waits for a guild's coordinators today. It is for the digest job, which
 // acts for no member; handlers show guild data through methods that check the actor.
 func (s *Service) Digest(ctx context.Context, guildID string) (Digest, error) {
-	js, err := s.jobStore()
-	if err != nil {
-		return Digest{}, err
-	}
 	now := s.Now()
-	d, err := js.DigestFacts(ctx, guildID, now.Add(-StaleAfter), now.Add(-ReminderAfter))
+	d, err := s.Store.DigestFacts(ctx, guildID, now.Add(-StaleAfter), now.Add(-ReminderAfter))
 	if err != nil {
 		return Digest{}, err
 	}
@@ -287,17 +222,13 @@ func DigestKey(day time.Time) string { return "digest:" + day.UTC().Format(DateL
 // SendDigests posts today's digest in the digest channel of every guild that has one and has
 // not had today's yet, from DigestHour (UTC) on. It returns how many it queued.
 func (s *Service) SendDigests(ctx context.Context) (int, error) {
-	js, err := s.jobStore()
-	if err != nil {
-		return 0, err
-	}
 	if s.Now().UTC().Hour() < DigestHour {
 		return 0, nil
 	}
 	key := DigestKey(s.today())
 	total := 0
 	for range maxBatches {
-		guilds, err := js.DigestGuilds(ctx, key, jobBatch)
+		guilds, err := s.Store.DigestGuilds(ctx, key, jobBatch)
 		if err != nil {
 			return total, err
 		}
@@ -306,7 +237,7 @@ func (s *Service) SendDigests(ctx context.Context) (int, error) {
 			if err != nil {
 				return total, err
 			}
-			queued, err := js.QueueNotification(ctx, d.notification(key, g.DigestChannelID, s.Now()))
+			queued, err := s.Store.QueueNotification(ctx, d.notification(key, g.DigestChannelID, s.Now()))
 			if err != nil {
 				return total, err
 			}

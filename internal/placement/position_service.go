@@ -22,20 +22,26 @@ func (s *Service) PostPosition(ctx context.Context, a Actor, enterpriseID int64,
 		return Position{}, err
 	}
 	p.GuildID, p.EnterpriseID, p.CreatedBy = a.GuildID, enterpriseID, a.UserID
-	return s.Store.CreatePosition(ctx, p, s.announce(gs, a.Locale))
+	return s.Store.CreatePosition(ctx, p, func(p Position) Effects {
+		fx := Audited(s.positionAudit(a.UserID, p, "position.posted", postedDetail(p)))
+		if gs.AnnouncementsChannelID != "" {
+			fx.Notes = []Notification{s.announcement(p, gs.AnnouncementsChannelID, a.Locale)}
+		}
+		return fx
+	})
 }
 
-// announce builds the announcement of a newly opened position.
-func (s *Service) announce(gs GuildSettings, locale string) func(Position) []Notification {
-	return func(p Position) []Notification {
-		if gs.AnnouncementsChannelID == "" {
-			return nil
-		}
-		return []Notification{{GuildID: p.GuildID, DedupKey: "position:" + idStr(p.ID) + ":announced", ChannelID: gs.AnnouncementsChannelID,
-			MessageKey: "note.position_opened", Locale: locale, Data: map[string]any{
-				"ID": p.ID, "Title": p.Title, "Enterprise": p.EnterpriseName, "Location": p.Location, "Remote": p.Remote,
-				"Slots": p.Slots, "Deadline": p.Deadline.Format(DateLayout)}}}
-	}
+// announcement is the post of a newly opened position in the announcements channel.
+func (s *Service) announcement(p Position, channelID, locale string) Notification {
+	return Notification{GuildID: p.GuildID, DedupKey: "position:" + idStr(p.ID) + ":announced", ChannelID: channelID,
+		MessageKey: "note.position_opened", Locale: locale, Data: map[string]any{
+			"ID": p.ID, "Title": p.Title, "Enterprise": p.EnterpriseName, "Location": p.Location, "Remote": p.Remote,
+			"Slots": p.Slots, "Deadline": p.Deadline.Format(DateLayout)}}
+}
+
+// postedDetail is what the audit trail says of a position as posted or edited.
+func postedDetail(p Position) map[string]any {
+	return map[string]any{"slots": p.Slots, "deadline": p.Deadline.Format(DateLayout)}
 }
 
 // EditPosition replaces a position's details; its mentors only.
@@ -52,7 +58,7 @@ func (s *Service) EditPosition(ctx context.Context, a Actor, id int64, in Positi
 		return Position{}, Errorf(ECONFLICT, "err.slots_below_taken", map[string]any{"Taken": cur.Taken})
 	}
 	p.ID, p.GuildID, p.EnterpriseID, p.Status, p.CreatedBy = cur.ID, cur.GuildID, cur.EnterpriseID, cur.Status, cur.CreatedBy
-	return s.Store.UpdatePosition(ctx, p)
+	return s.Store.UpdatePosition(ctx, p, Audited(s.positionAudit(a.UserID, p, "position.edited", postedDetail(p))))
 }
 
 // ClosePosition stops applications; its mentors only.
@@ -64,7 +70,7 @@ func (s *Service) ClosePosition(ctx context.Context, a Actor, id int64) (Positio
 	if p.Status == PositionClosed {
 		return Position{}, Errorf(ECONFLICT, "err.position_already_closed", nil)
 	}
-	return s.Store.SetPositionStatus(ctx, a.GuildID, id, PositionClosed, nil)
+	return s.Store.SetPositionStatus(ctx, a.GuildID, id, PositionClosed, Audited(s.positionAudit(a.UserID, p, "position.closed", nil)))
 }
 
 // ReopenPosition takes applications again, if its deadline has not passed; its mentors only.
@@ -79,7 +85,7 @@ func (s *Service) ReopenPosition(ctx context.Context, a Actor, id int64) (Positi
 	if p.Deadline.Before(s.today()) {
 		return Position{}, Errorf(ECONFLICT, "err.reopen_past_deadline", nil)
 	}
-	return s.Store.SetPositionStatus(ctx, a.GuildID, id, PositionOpen, nil)
+	return s.Store.SetPositionStatus(ctx, a.GuildID, id, PositionOpen, Audited(s.positionAudit(a.UserID, p, "position.reopened", nil)))
 }
 
 // OwnPosition loads a position the actor mentors for (to edit or duplicate it).

@@ -2,7 +2,9 @@ package placement
 
 import "context"
 
-// SaveProfile stores the student's own profile.
+// SaveProfile stores the student's own profile. The edit is audited, naming the student but not
+// what they wrote: the trail shows that and when a profile changed, and the profile itself stays
+// the one place its contents live (so deleting a student's data deletes them).
 func (s *Service) SaveProfile(ctx context.Context, a Actor, in ProfileInput) (Profile, error) {
 	if !a.Is(RoleStudent) {
 		return Profile{}, Errorf(EFORBIDDEN, "err.student_only", nil)
@@ -12,7 +14,7 @@ func (s *Service) SaveProfile(ctx context.Context, a Actor, in ProfileInput) (Pr
 		return Profile{}, err
 	}
 	p.GuildID, p.UserID = a.GuildID, a.UserID
-	return s.Store.SaveProfile(ctx, p)
+	return s.Store.SaveProfile(ctx, p, Audited(s.audit(a, "profile.saved", StudentSubject(a.UserID), map[string]any{"student_id": a.UserID})))
 }
 
 // Profile shows a student's profile to the student, to coordinators, and to mentors of an

@@ -119,8 +119,7 @@ func (s *Service) UpdateGuildSettings(ctx context.Context, a Actor, upd GuildSet
 	if err := cur.Apply(upd).checkRolesDistinct(); err != nil {
 		return GuildSettings{}, err
 	}
-	ev := AuditEvent{GuildID: a.GuildID, ActorID: a.UserID, Action: "setup.update", Subject: "guild:" + a.GuildID,
-		Detail: upd.detail(), At: s.Now()}
+	ev := s.audit(a, "setup.update", "guild:"+a.GuildID, upd.detail())
 	defer s.facts().Forget(ctx, a.GuildID, "")
-	return s.Store.UpdateGuildSettings(ctx, a.GuildID, upd, ev)
+	return s.Store.UpdateGuildSettings(ctx, a.GuildID, upd, Audited(ev))
 }

@@ -45,18 +45,18 @@ func collectApplications(rows pgx.Rows) ([]placement.Application, error) {
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (placement.Application, error) { return scanApplication(r) })
 }
 
-// CreateApplication files the student's application if the position takes applications and
-// the student has fewer than cap open ones (cap < 1: no limit), with its first event and
-// notifications, in one transaction.
+// CreateApplication files the student's application if placement.DecideApplication allows it
+// under cap open applications on the day, with its first event and its effects, in one
+// transaction.
 //
 // The student's applications are serialized by an advisory lock, so that concurrent applies
 // cannot each see room under the cap. The position row is share-locked: many students apply to
-// one position at once, and only a change of its slots or status waits for them.
-func (s *Store) CreateApplication(ctx context.Context, a placement.Application, cap int, today time.Time, notes func(placement.Application, placement.Position) []placement.Notification) (placement.Application, error) {
+// one position at once, and only a change of its slots or status waits for them. The unique
+// key on (position, student) stays the last word on one application per student and position.
+func (s *Store) CreateApplication(ctx context.Context, a placement.Application, cap int, today time.Time, effects func(placement.Application) placement.Effects) (placement.Application, error) {
 	a.Status = placement.Submitted
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1, hashtext($2 || ':' || $3))`,
-			studentLockClass, a.GuildID, a.StudentID); err != nil {
+		if err := lockStudents(ctx, tx, a.GuildID, a.StudentID); err != nil {
 			return err
 		}
 		pos, err := scanPosition(tx.QueryRow(ctx, `
@@ -69,14 +69,6 @@ func (s *Store) CreateApplication(ctx context.Context, a placement.Application, 
 		if err != nil {
 			return err
 		}
-		switch {
-		case pos.Status != placement.PositionOpen:
-			return placement.Errorf(placement.ECONFLICT, "err.position_closed", map[string]any{"Title": pos.Title})
-		case pos.Deadline.Before(dateOnly(today)):
-			return placement.Errorf(placement.ECONFLICT, "err.deadline_passed", map[string]any{"Title": pos.Title})
-		case pos.Taken >= pos.Slots:
-			return placement.Errorf(placement.ECONFLICT, "err.position_full", map[string]any{"Title": pos.Title})
-		}
 		// Open means not final (placement.Status.Open).
 		var open int
 		var applied bool
@@ -88,11 +80,8 @@ func (s *Store) CreateApplication(ctx context.Context, a placement.Application, 
 		if err != nil {
 			return err
 		}
-		if applied {
-			return placement.Errorf(placement.ECONFLICT, "err.already_applied", map[string]any{"Title": pos.Title})
-		}
-		if cap > 0 && open >= cap {
-			return placement.Errorf(placement.ECONFLICT, "err.application_cap", map[string]any{"Cap": cap})
+		if err := placement.DecideApplication(pos, today, open, cap, applied); err != nil {
+			return err
 		}
 		err = tx.QueryRow(ctx, `
 			INSERT INTO applications (guild_id, position_id, student_id, status, motivation)
@@ -107,14 +96,13 @@ func (s *Store) CreateApplication(ctx context.Context, a placement.Application, 
 		}
 		a.PositionTitle, a.EnterpriseID, a.EnterpriseName = pos.Title, pos.EnterpriseID, pos.EnterpriseName
 		a.Reason, a.OfferedAt = "", time.Time{}
-		if err := insertEvent(ctx, tx, a.GuildID, placement.Event{ApplicationID: a.ID, From: "", To: a.Status,
-			ActorID: a.StudentID, At: a.CreatedAt}); err != nil {
+		fx := effectsOf(effects, a)
+		if err := fx.RequireLifecycle(a.ID, a.Status); err != nil {
 			return err
 		}
-		if notes == nil {
-			return nil
-		}
-		return insertNotifications(ctx, tx, a.GuildID, notes(a, pos))
+		var b pgx.Batch
+		queueEvent(&b, a.GuildID, placement.Event{ApplicationID: a.ID, From: "", To: a.Status, ActorID: a.StudentID, At: a.CreatedAt})
+		return writeEffectsAfter(ctx, tx, a.GuildID, fx, &b)
 	})
 	if err != nil {
 		return placement.Application{}, wrap("create application", err)
@@ -122,8 +110,25 @@ func (s *Store) CreateApplication(ctx context.Context, a placement.Application, 
 	return a, nil
 }
 
-// TransitionApplication moves an application if its status is still one of t.From, keeping
-// the position's taken count, the event and the notifications consistent with it.
+// lockStudents takes the advisory locks that serialize the students' applications and
+// approvals, in sorted order, for the rest of the transaction. A change that involves several
+// students (a round's batch of approvals) takes them all first, before any row lock, so that
+// it waits for the single changes of those students rather than deadlocking with them; taking a
+// lock the transaction holds already is free.
+func lockStudents(ctx context.Context, tx pgx.Tx, guildID string, studentIDs ...string) error {
+	ids := slices.Clone(studentIDs)
+	slices.Sort(ids)
+	for _, id := range slices.Compact(ids) {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1, hashtext($2 || ':' || $3))`,
+			studentLockClass, guildID, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// TransitionApplication moves an application if placement.DecideTransition allows it, keeping
+// the position's taken count, the lifecycle event and the effects consistent with it.
 //
 // Locks are always taken application first, then position; CreateApplication takes no
 // application row lock, so no two of these can wait on each other in a cycle. The slot is taken
@@ -146,8 +151,12 @@ func (s *Store) TransitionApplication(ctx context.Context, t placement.Transitio
 		if err != nil {
 			return err
 		}
-		if !slices.Contains(t.From, before.Status) {
-			return placement.Errorf(placement.ECONFLICT, "err.status_changed", map[string]any{"Status": string(before.Status)})
+		if err := placement.DecideTransition(before, t.From); err != nil {
+			return err
+		}
+		fx := effectsOf(t.Effects, before)
+		if err := fx.RequireLifecycle(t.ApplicationID, t.To); err != nil {
+			return err
 		}
 		switch {
 		case t.To.HoldsSlot() && !before.Status.HoldsSlot():
@@ -184,14 +193,10 @@ func (s *Store) TransitionApplication(ctx context.Context, t placement.Transitio
 		if offeredAt.Valid {
 			after.OfferedAt = offeredAt.Time
 		}
-		if err := insertEvent(ctx, tx, t.GuildID, placement.Event{ApplicationID: t.ApplicationID, From: before.Status, To: t.To,
-			ActorID: t.ActorID, Note: t.Note, At: at}); err != nil {
-			return err
-		}
-		if t.Notify == nil {
-			return nil
-		}
-		return insertNotifications(ctx, tx, t.GuildID, t.Notify(before))
+		var b pgx.Batch
+		queueEvent(&b, t.GuildID, placement.Event{ApplicationID: t.ApplicationID, From: before.Status, To: t.To,
+			ActorID: t.ActorID, Note: t.Note, At: at})
+		return writeEffectsAfter(ctx, tx, t.GuildID, fx, &b)
 	})
 	if err != nil {
 		return placement.Application{}, wrap("transition application", err)
@@ -199,13 +204,12 @@ func (s *Store) TransitionApplication(ctx context.Context, t placement.Transitio
 	return after, nil
 }
 
-// insertEvent records one transition inside the caller's transaction.
-func insertEvent(ctx context.Context, tx pgx.Tx, guildID string, ev placement.Event) error {
-	_, err := tx.Exec(ctx, `
+// queueEvent adds the recording of one lifecycle transition to the batch.
+func queueEvent(b *pgx.Batch, guildID string, ev placement.Event) {
+	b.Queue(`
 		INSERT INTO application_events (guild_id, application_id, from_status, to_status, actor_id, note, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7)`,
 		guildID, ev.ApplicationID, ev.From, ev.To, ev.ActorID, ev.Note, ev.At)
-	return err
 }
 
 // FindApplication returns one application of the guild with its position and enterprise.

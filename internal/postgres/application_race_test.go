@@ -214,7 +214,7 @@ func TestMixedTrafficKeepsSlotsAndNeverDeadlocks(t *testing.T) {
 		case 3:
 			p := ps[i%2]
 			p.Slots = 3 + i%2
-			_, err = f.store.UpdatePosition(t.Context(), p)
+			_, err = f.store.UpdatePosition(t.Context(), p, placement.Audited(positionEvent(p, "position.edited")))
 		}
 		return err
 	})

@@ -1,6 +1,7 @@
 package postgres_test
 
 import (
+	"errors"
 	"fmt"
 	"testing"
 	"time"
@@ -21,16 +22,15 @@ func TestCreateApplication(t *testing.T) {
 	student := f.user()
 
 	var gotApp placement.Application
-	var gotPos placement.Position
-	notes := func(a placement.Application, pos placement.Position) []placement.Notification {
-		gotApp, gotPos = a, pos
+	notes := func(a placement.Application) []placement.Notification {
+		gotApp = a
 		return []placement.Notification{
 			dm(guildA, fmt.Sprintf("application:%d:submitted:%s", a.ID, a.StudentID), a.StudentID),
 			dm(guildA, fmt.Sprintf("application:%d:submitted:%s", a.ID, mentor), mentor),
 		}
 	}
 	a, err := f.store.CreateApplication(ctx, placement.Application{GuildID: guildA, PositionID: p.ID, StudentID: student,
-		Status: placement.Submitted, Motivation: "Motivated enough for this."}, 10, today, notes)
+		Status: placement.Submitted, Motivation: "Motivated enough for this."}, 10, today, submitFx(notes))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,9 +42,6 @@ func TestCreateApplication(t *testing.T) {
 	}
 	if diff := cmp.Diff(a, gotApp); diff != "" {
 		t.Fatalf("notes saw (-returned +seen):\n%s", diff)
-	}
-	if gotPos.ID != p.ID || gotPos.EnterpriseName != "Acme" || gotPos.Title != p.Title {
-		t.Fatalf("notes saw position %+v", gotPos)
 	}
 	if found, err := f.store.FindApplication(ctx, guildA, a.ID); err != nil || !cmp.Equal(found, a) {
 		t.Fatalf("found %+v, %v", found, err)
@@ -60,6 +57,27 @@ func TestCreateApplication(t *testing.T) {
 	if n := f.count(`SELECT count(*) FROM notifications WHERE guild_id = $1`, guildA); n != 2 {
 		t.Fatalf("%d notifications, want 2", n)
 	}
+	// The filing is in the trail as the lifecycle event; an application filed without it is
+	// refused, and nothing of it stays.
+	evs2, err := f.store.AuditEvents(ctx, guildA, placement.ApplicationSubject(a.ID))
+	if err != nil || len(evs2) != 1 || evs2[0].Action != "application.submitted" || evs2[0].EnterpriseID != e.ID || evs2[0].ActorID != student {
+		t.Fatalf("audit events %+v, %v", evs2, err)
+	}
+	other := f.position(e)
+	for name, effects := range map[string]func(placement.Application) placement.Effects{
+		"no effects":   nil,
+		"no audit":     func(placement.Application) placement.Effects { return placement.Effects{} },
+		"another move": moveFx(student, placement.Offered, "", today, nil),
+	} {
+		_, err := f.store.CreateApplication(ctx, placement.Application{GuildID: guildA, PositionID: other.ID, StudentID: student,
+			Motivation: "Motivated enough for this."}, 10, today, effects)
+		if placement.ErrorCode(err) != placement.EINTERNAL || (!errors.Is(err, placement.ErrNoAudit) && !errors.Is(err, placement.ErrNoLifecycleAudit)) {
+			t.Fatalf("%s: err = %v, want an internal error", name, err)
+		}
+	}
+	if n := f.count(`SELECT count(*) FROM applications WHERE guild_id = $1 AND position_id = $2`, guildA, other.ID); n != 0 {
+		t.Fatalf("%d applications filed without their audit event", n)
+	}
 }
 
 func TestCreateApplicationRefusals(t *testing.T) {
@@ -69,7 +87,7 @@ func TestCreateApplicationRefusals(t *testing.T) {
 	e := f.enterprise(guildA, "Acme", placement.EnterpriseVerified)
 	open := f.position(e)
 	closed := f.position(e)
-	if _, err := f.store.SetPositionStatus(ctx, guildA, closed.ID, placement.PositionClosed, nil); err != nil {
+	if _, err := f.store.SetPositionStatus(ctx, guildA, closed.ID, placement.PositionClosed, placement.Audited(positionEvent(closed, "position.closed"))); err != nil {
 		t.Fatal(err)
 	}
 	late := f.position(e, func(p *placement.Position) { p.Deadline = today.AddDate(0, 0, -1) })
@@ -109,7 +127,7 @@ func TestCreateApplicationRefusals(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := f.store.CreateApplication(ctx, placement.Application{GuildID: tt.guild, PositionID: tt.position,
-				StudentID: tt.student, Motivation: "Please take me on board."}, 2, today, nil)
+				StudentID: tt.student, Motivation: "Please take me on board."}, 2, today, submitFx(nil))
 			e := wantErr(t, err, tt.code, tt.key)
 			if tt.key == "err.application_cap" && e.Data["Cap"] != 2 {
 				t.Fatalf("data %v", e.Data)
@@ -121,7 +139,7 @@ func TestCreateApplicationRefusals(t *testing.T) {
 	}
 	// No cap given: no limit.
 	if _, err := f.store.CreateApplication(ctx, placement.Application{GuildID: guildA, PositionID: open.ID,
-		StudentID: capped, Motivation: "Please take me on board."}, 0, today, nil); err != nil {
+		StudentID: capped, Motivation: "Please take me on board."}, 0, today, submitFx(nil)); err != nil {
 		t.Fatalf("without a cap: %v", err)
 	}
 }
@@ -140,10 +158,10 @@ func TestTransitionApplication(t *testing.T) {
 		at := today.Add(time.Duration(len(seen)+1) * time.Hour)
 		return f.store.TransitionApplication(ctx, placement.Transition{GuildID: guildA, ApplicationID: a.ID, From: from, To: to,
 			ActorID: "300000000000000009", Note: note, At: at,
-			Notify: func(before placement.Application) []placement.Notification {
+			Effects: moveFx("300000000000000009", to, note, at, func(before placement.Application) []placement.Notification {
 				seen = append(seen, before)
 				return []placement.Notification{noteFor(before, to)}
-			}})
+			})})
 	}
 
 	got, err := step(placement.Shortlisted, "", placement.Submitted)
@@ -204,7 +222,8 @@ func TestTransitionApplication(t *testing.T) {
 
 	// Guild B cannot move, find or list guild A's application.
 	_, err = f.store.TransitionApplication(ctx, placement.Transition{GuildID: guildB, ApplicationID: a.ID,
-		From: []placement.Status{placement.Withdrawn}, To: placement.Rejected, ActorID: "x", At: today})
+		From: []placement.Status{placement.Withdrawn}, To: placement.Rejected, ActorID: "x", At: today,
+		Effects: moveFx("x", placement.Rejected, "", today, nil)})
 	wantErr(t, err, placement.ENOTFOUND, "err.application_not_found")
 	_, err = f.store.FindApplication(ctx, guildB, a.ID)
 	wantErr(t, err, placement.ENOTFOUND, "err.application_not_found")
@@ -250,7 +269,7 @@ func TestStudentApplicationsAndApplicants(t *testing.T) {
 	p1, p2 := f.position(e), f.position(e)
 	withProfile, without := f.user(), f.user()
 	pr, err := f.store.SaveProfile(ctx, placement.Profile{GuildID: guildA, UserID: withProfile, Program: "CS", Skills: []string{"go"},
-		AvailableFrom: today, AvailableTo: today.AddDate(0, 6, 0)})
+		AvailableFrom: today, AvailableTo: today.AddDate(0, 6, 0)}, profileFx(guildA, withProfile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -302,8 +321,10 @@ func TestDueOffers(t *testing.T) {
 	}
 	offer := func(p placement.Position, daysAgo int) placement.Application {
 		a := f.mustApply(p, f.user())
+		at := today.AddDate(0, 0, -daysAgo)
 		a, err := f.store.TransitionApplication(ctx, placement.Transition{GuildID: a.GuildID, ApplicationID: a.ID,
-			From: []placement.Status{placement.Submitted}, To: placement.Offered, ActorID: "m", At: today.AddDate(0, 0, -daysAgo)})
+			From: []placement.Status{placement.Submitted}, To: placement.Offered, ActorID: "m", At: at,
+			Effects: moveFx("m", placement.Offered, "", at, nil)})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -13,10 +12,6 @@ import (
 
 	"placementbot/internal/placement"
 )
-
-// placedElsewhere is the reason a student's other applications are withdrawn with when one of
-// them is approved.
-const placedElsewhere = "placed elsewhere"
 
 // FindCompliance returns the guild's approval gates; a guild never set up has the defaults.
 func (s *Store) FindCompliance(ctx context.Context, guildID string) (placement.Compliance, error) {
@@ -34,9 +29,12 @@ func (s *Store) FindCompliance(ctx context.Context, guildID string) (placement.C
 	return c, nil
 }
 
-// UpdateCompliance replaces the guild's approval gates and records ev in the same transaction.
-func (s *Store) UpdateCompliance(ctx context.Context, guildID string, c placement.Compliance, ev placement.AuditEvent) (placement.Compliance, error) {
+// UpdateCompliance replaces the guild's approval gates and writes fx in the same transaction.
+func (s *Store) UpdateCompliance(ctx context.Context, guildID string, c placement.Compliance, fx placement.Effects) (placement.Compliance, error) {
 	var out placement.Compliance
+	if err := fx.Validate(); err != nil {
+		return out, wrap("update compliance", err)
+	}
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if err := ensureGuild(ctx, tx, guildID); err != nil {
 			return err
@@ -53,8 +51,7 @@ func (s *Store) UpdateCompliance(ctx context.Context, guildID string, c placemen
 		if err != nil {
 			return err
 		}
-		ev.GuildID = guildID
-		return insertAudit(ctx, tx, ev)
+		return writeEffects(ctx, tx, guildID, fx)
 	})
 	if err != nil {
 		return placement.Compliance{}, wrap("update compliance", err)
@@ -62,19 +59,22 @@ func (s *Store) UpdateCompliance(ctx context.Context, guildID string, c placemen
 	return out, nil
 }
 
-// TickCheck ticks or clears one checklist item of an application that is not final, records ev
+// TickCheck ticks or clears one checklist item of an application that is not final, writes fx
 // in the same transaction and returns the items now ticked, sorted. Ticking a ticked item (or
-// clearing a clear one) changes nothing and records nothing.
+// clearing a clear one) changes nothing and writes nothing.
 //
 // The application row is share-locked: ticks of different items go ahead together, while an
 // approval (which locks the row for update before it reads the ticks) either waits for the tick
 // and sees it, or commits first and the tick is refused because the application is final.
-func (s *Store) TickCheck(ctx context.Context, guildID string, appID int64, item string, done bool, ev placement.AuditEvent) ([]string, error) {
+func (s *Store) TickCheck(ctx context.Context, t placement.Tick, fx placement.Effects) ([]string, error) {
+	if err := fx.Validate(); err != nil {
+		return nil, wrap("tick check", err)
+	}
 	var items []string
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		var status placement.Status
 		err := tx.QueryRow(ctx, `
-			SELECT status FROM applications WHERE guild_id = $1 AND id = $2 FOR SHARE`, guildID, appID).Scan(&status)
+			SELECT status FROM applications WHERE guild_id = $1 AND id = $2 FOR SHARE`, t.GuildID, t.ApplicationID).Scan(&status)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return placement.Errorf(placement.ENOTFOUND, "err.application_not_found", nil)
 		}
@@ -84,35 +84,29 @@ func (s *Store) TickCheck(ctx context.Context, guildID string, appID int64, item
 		if status.Final() {
 			return placement.Errorf(placement.ECONFLICT, "err.status_changed", map[string]any{"Status": string(status)})
 		}
-		at := ev.At
+		at := t.At
 		if at.IsZero() {
 			at = time.Now()
 		}
-		var changed int64
-		if done {
-			tag, err := tx.Exec(ctx, `
+		var tag pgconn.CommandTag
+		if t.Done {
+			tag, err = tx.Exec(ctx, `
 				INSERT INTO application_checks (guild_id, application_id, item, ticked_by, ticked_at)
-				VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`, guildID, appID, item, ev.ActorID, at)
-			if err != nil {
-				return err
-			}
-			changed = tag.RowsAffected()
+				VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`, t.GuildID, t.ApplicationID, t.Item, t.ActorID, at)
 		} else {
-			tag, err := tx.Exec(ctx, `
+			tag, err = tx.Exec(ctx, `
 				DELETE FROM application_checks WHERE guild_id = $1 AND application_id = $2 AND item = $3`,
-				guildID, appID, item)
-			if err != nil {
-				return err
-			}
-			changed = tag.RowsAffected()
+				t.GuildID, t.ApplicationID, t.Item)
 		}
-		if changed > 0 {
-			ev.GuildID = guildID
-			if err := insertAudit(ctx, tx, ev); err != nil {
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() > 0 {
+			if err := writeEffects(ctx, tx, t.GuildID, fx); err != nil {
 				return err
 			}
 		}
-		items, err = ticked(ctx, tx, guildID, appID)
+		items, err = ticked(ctx, tx, t.GuildID, t.ApplicationID)
 		return err
 	})
 	if err != nil {
@@ -204,110 +198,119 @@ func (s *Store) ApprovalQueue(ctx context.Context, guildID string, f placement.Q
 }
 
 // ApproveApplication approves an accepted application and creates its placement, in one
-// transaction: see placement.ApprovalStore for the rules.
-//
-// Locks, always in this order: the student (an advisory lock, also taken by CreateApplication),
-// the application, the enterprise, the student's other open applications by id, then their
-// positions by id. The student lock makes a student's approvals wait for each other: without it
-// two approvals of the same student would each hold their own application and wait for the
-// other's, to withdraw it. The enterprise lock makes approvals at one enterprise count its active
-// placements one after the other, so the quota holds; it is FOR NO KEY UPDATE, which leaves the
-// key-share locks of new positions and mentor links free. Every other writer takes application
-// rows before position rows and at most one position at a time, so no wait can close a cycle.
-// placements_one_active stays the last word on one active placement per student.
+// transaction: see placement.ApprovalStore and placement.DecideApproval for the rules.
 func (s *Store) ApproveApplication(ctx context.Context, a placement.Approval) (placement.Placement, error) {
-	at := a.At
-	if at.IsZero() {
-		at = time.Now()
-	}
 	var pl placement.Placement
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		// An application's student never changes, so it can be read before anything is locked.
-		var studentID string
-		err := tx.QueryRow(ctx, `SELECT student_id FROM applications WHERE guild_id = $1 AND id = $2`,
-			a.GuildID, a.ApplicationID).Scan(&studentID)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return placement.Errorf(placement.ENOTFOUND, "err.application_not_found", nil)
-		}
+		studentID, err := applicationStudent(ctx, tx, a.GuildID, a.ApplicationID)
 		if err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1, hashtext($2 || ':' || $3))`,
-			studentLockClass, a.GuildID, studentID); err != nil {
+		if err := lockStudents(ctx, tx, a.GuildID, studentID); err != nil {
 			return err
 		}
-		var createdBy string
-		app, err := scanApplication(tx.QueryRow(ctx, `
-			SELECT `+applicationColumns+`, p.created_by`+applicationFrom+`
-			WHERE a.guild_id = $1 AND a.id = $2
-			FOR UPDATE OF a`, a.GuildID, a.ApplicationID), &createdBy)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return placement.Errorf(placement.ENOTFOUND, "err.application_not_found", nil)
-		}
-		if err != nil {
-			return err
-		}
-		if app.Status != placement.Accepted {
-			return placement.Errorf(placement.ECONFLICT, "err.status_changed", map[string]any{"Status": string(app.Status)})
-		}
-		items, err := ticked(ctx, tx, a.GuildID, app.ID)
-		if err != nil {
-			return err
-		}
-		if missing := a.Compliance.Missing(items); len(missing) > 0 {
-			return placement.Errorf(placement.EINVALID, "err.checklist_missing", map[string]any{"Items": strings.Join(missing, ", ")})
-		}
-		var staff, active int
-		err = tx.QueryRow(ctx, `
-			SELECT staff_size FROM enterprises WHERE guild_id = $1 AND id = $2 FOR NO KEY UPDATE`,
-			a.GuildID, app.EnterpriseID).Scan(&staff)
-		if err != nil {
-			return err
-		}
-		err = tx.QueryRow(ctx, `
-			SELECT count(*) FROM placements WHERE guild_id = $1 AND enterprise_id = $2 AND status = 'active'`,
-			a.GuildID, app.EnterpriseID).Scan(&active)
-		if err != nil {
-			return err
-		}
-		if quota := a.Compliance.QuotaFor(staff); active >= quota {
-			return placement.Errorf(placement.ECONFLICT, "err.quota_full",
-				map[string]any{"Enterprise": app.EnterpriseName, "Quota": quota, "Active": active})
-		}
-		pl, err = insertPlacement(ctx, tx, app, createdBy, a.ActorID, at)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, `
-			UPDATE applications SET status = 'approved', updated_at = $3 WHERE guild_id = $1 AND id = $2`,
-			a.GuildID, app.ID, at); err != nil {
-			return err
-		}
-		if err := insertEvent(ctx, tx, a.GuildID, placement.Event{ApplicationID: app.ID, From: app.Status,
-			To: placement.Approved, ActorID: a.ActorID, At: at}); err != nil {
-			return err
-		}
-		approved := app
-		approved.Status, approved.UpdatedAt = placement.Approved, at
-		var notes []placement.Notification
-		if a.Notify != nil {
-			notes = a.Notify(approved, pl)
-		}
-		withdrawn, err := withdrawOthers(ctx, tx, a.GuildID, studentID, app.ID, a.ActorID, at)
-		if err != nil {
-			return err
-		}
-		if a.NotifyWithdrawn != nil {
-			for _, w := range withdrawn {
-				notes = append(notes, a.NotifyWithdrawn(w)...)
-			}
-		}
-		return insertNotifications(ctx, tx, a.GuildID, notes)
+		pl, err = approveInTx(ctx, tx, a)
+		return err
 	})
 	if err != nil {
 		return placement.Placement{}, wrap("approve application", err)
 	}
 	return pl, nil
+}
+
+// applicationStudent returns the student of an application. An application's student never
+// changes, so it can be read before anything is locked, to take the student's lock first.
+func applicationStudent(ctx context.Context, tx pgx.Tx, guildID string, appID int64) (string, error) {
+	var studentID string
+	err := tx.QueryRow(ctx, `SELECT student_id FROM applications WHERE guild_id = $1 AND id = $2`,
+		guildID, appID).Scan(&studentID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", placement.Errorf(placement.ENOTFOUND, "err.application_not_found", nil)
+	}
+	return studentID, err
+}
+
+// approveInTx approves one application inside the caller's transaction, which holds the
+// student's lock (lockStudents) already: it locks the rows the decision rests on, reads the
+// facts, asks placement.DecideApproval, then writes the approval, the placement, the
+// withdrawals and every effect. A batch of approvals (a placement round) takes all its students'
+// locks first and then calls it once per approval, so that each obeys the same rule and sees
+// the approvals before it.
+//
+// Locks, always in this order: the student (the caller's advisory lock, also taken by
+// CreateApplication), the application, the enterprise, the student's other open applications by
+// id, then their positions by id. The student lock makes a student's approvals wait for each
+// other: without it two approvals of the same student would each hold their own application and
+// wait for the other's, to withdraw it; under it, whether the student is placed already is read
+// reliably. The enterprise lock makes approvals at one enterprise count its active placements
+// one after the other, so the quota holds; it is FOR NO KEY UPDATE, which leaves the key-share
+// locks of new positions and mentor links free. Every other writer takes application rows
+// before position rows and at most one position at a time, so no wait can close a cycle.
+// placements_one_active stays the last word on one active placement per student.
+func approveInTx(ctx context.Context, tx pgx.Tx, a placement.Approval) (placement.Placement, error) {
+	at := a.At
+	if at.IsZero() {
+		at = time.Now()
+	}
+	var createdBy string
+	app, err := scanApplication(tx.QueryRow(ctx, `
+		SELECT `+applicationColumns+`, p.created_by`+applicationFrom+`
+		WHERE a.guild_id = $1 AND a.id = $2
+		FOR UPDATE OF a`, a.GuildID, a.ApplicationID), &createdBy)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return placement.Placement{}, placement.Errorf(placement.ENOTFOUND, "err.application_not_found", nil)
+	}
+	if err != nil {
+		return placement.Placement{}, err
+	}
+	facts := placement.ApprovalFacts{Application: app}
+	if facts.Ticked, err = ticked(ctx, tx, a.GuildID, app.ID); err != nil {
+		return placement.Placement{}, err
+	}
+	err = tx.QueryRow(ctx, `
+		SELECT staff_size FROM enterprises WHERE guild_id = $1 AND id = $2 FOR NO KEY UPDATE`,
+		a.GuildID, app.EnterpriseID).Scan(&facts.StaffSize)
+	if err != nil {
+		return placement.Placement{}, err
+	}
+	err = tx.QueryRow(ctx, `
+		SELECT (SELECT count(*) FROM placements WHERE guild_id = $1 AND enterprise_id = $2 AND status = 'active'),
+		       EXISTS (SELECT 1 FROM placements WHERE guild_id = $1 AND student_id = $3 AND status = 'active')`,
+		a.GuildID, app.EnterpriseID, app.StudentID).Scan(&facts.ActiveInEnterprise, &facts.StudentPlaced)
+	if err != nil {
+		return placement.Placement{}, err
+	}
+	if err := placement.DecideApproval(facts, a.Compliance); err != nil {
+		return placement.Placement{}, err
+	}
+	pl, err := insertPlacement(ctx, tx, app, createdBy, a.ActorID, at)
+	if err != nil {
+		return placement.Placement{}, err
+	}
+	fx := effectsOf2(a.Effects, app, pl)
+	if err := fx.RequireLifecycle(app.ID, placement.Approved); err != nil {
+		return placement.Placement{}, err
+	}
+	var b pgx.Batch
+	b.Queue(`UPDATE applications SET status = 'approved', updated_at = $3 WHERE guild_id = $1 AND id = $2`,
+		a.GuildID, app.ID, at)
+	queueEvent(&b, a.GuildID, placement.Event{ApplicationID: app.ID, From: app.Status, To: placement.Approved,
+		ActorID: a.ActorID, At: at})
+	if err := writeEffectsAfter(ctx, tx, a.GuildID, fx, &b); err != nil {
+		return placement.Placement{}, err
+	}
+	if err := withdrawOthers(ctx, tx, a, app, at); err != nil {
+		return placement.Placement{}, err
+	}
+	return pl, nil
+}
+
+// effectsOf2 is effectsOf for effects built from two rows.
+func effectsOf2[T, U any](build func(T, U) placement.Effects, t T, u U) placement.Effects {
+	if build == nil {
+		return placement.Effects{}
+	}
+	return build(t, u)
 }
 
 // isCheckViolation reports whether err is a violation of the named CHECK constraint.
@@ -340,47 +343,53 @@ func insertPlacement(ctx context.Context, tx pgx.Tx, app placement.Application, 
 }
 
 // withdrawOthers withdraws the student's open applications other than the approved one, each
-// with its event, and frees the slots they held; it returns them as withdrawn.
+// with its event and its effects (a.Withdrawn, given the application as it was), and frees the
+// slots they held.
 //
 // The rows are locked in id order, and only then are positions touched, one at a time in id
 // order: two approvals of different students that share positions wait for each other rather
 // than deadlock. A row whose status moved on while it was waited for is left out by the
 // re-check of the WHERE clause on its latest version.
-func withdrawOthers(ctx context.Context, tx pgx.Tx, guildID, studentID string, approvedID int64, actorID string, at time.Time) ([]placement.Application, error) {
+func withdrawOthers(ctx context.Context, tx pgx.Tx, a placement.Approval, approved placement.Application, at time.Time) error {
+	guildID := a.GuildID
 	rows, err := tx.Query(ctx, `
 		SELECT `+applicationColumns+applicationFrom+`
 		WHERE a.guild_id = $1 AND a.student_id = $2 AND a.id <> $3
 		  AND a.status IN ('submitted', 'shortlisted', 'offered', 'accepted')
 		ORDER BY a.id
-		FOR UPDATE OF a`, guildID, studentID, approvedID)
+		FOR UPDATE OF a`, guildID, approved.StudentID, approved.ID)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	others, err := collectApplications(rows)
 	if err != nil || len(others) == 0 {
-		return nil, err
+		return err
 	}
 	ids := make([]int64, len(others))
 	from := make([]string, len(others))
 	freed := map[int64]int{}
+	var fx placement.Effects
 	for i, o := range others {
 		ids[i], from[i] = o.ID, string(o.Status)
 		if o.Status.HoldsSlot() {
 			freed[o.PositionID]++
 		}
+		ofx := effectsOf(a.Withdrawn, o)
+		if err := ofx.RequireLifecycle(o.ID, placement.Withdrawn); err != nil {
+			return err
+		}
+		fx.Audit = append(fx.Audit, ofx.Audit...)
+		fx.Notes = append(fx.Notes, ofx.Notes...)
 	}
-	if _, err := tx.Exec(ctx, `
+	var b pgx.Batch
+	b.Queue(`
 		UPDATE applications SET status = 'withdrawn', reason = $3, updated_at = $4
-		WHERE guild_id = $1 AND id = ANY($2)`, guildID, ids, placedElsewhere, at); err != nil {
-		return nil, err
-	}
-	if _, err := tx.Exec(ctx, `
+		WHERE guild_id = $1 AND id = ANY($2)`, guildID, ids, placement.PlacedElsewhere, at)
+	b.Queue(`
 		INSERT INTO application_events (guild_id, application_id, from_status, to_status, actor_id, note, created_at)
 		SELECT $1, x.id, x.from_status, 'withdrawn', $4, $5, $6
 		FROM unnest($2::bigint[], $3::text[]) WITH ORDINALITY AS x(id, from_status, n)
-		ORDER BY x.n`, guildID, ids, from, actorID, placedElsewhere, at); err != nil {
-		return nil, err
-	}
+		ORDER BY x.n`, guildID, ids, from, a.ActorID, placement.PlacedElsewhere, at)
 	positions := make([]int64, 0, len(freed))
 	for id := range freed {
 		positions = append(positions, id)
@@ -388,14 +397,7 @@ func withdrawOthers(ctx context.Context, tx pgx.Tx, guildID, studentID string, a
 	slices.Sort(positions)
 	for _, id := range positions {
 		// No guard: taken below zero would be a bookkeeping bug, which the CHECK reports.
-		if _, err := tx.Exec(ctx, `
-			UPDATE positions SET taken = taken - $3 WHERE guild_id = $1 AND id = $2`,
-			guildID, id, freed[id]); err != nil {
-			return nil, err
-		}
+		b.Queue(`UPDATE positions SET taken = taken - $3 WHERE guild_id = $1 AND id = $2`, guildID, id, freed[id])
 	}
-	for i := range others {
-		others[i].Status, others[i].Reason, others[i].UpdatedAt = placement.Withdrawn, placedElsewhere, at
-	}
-	return others, nil
+	return writeEffectsAfter(ctx, tx, guildID, fx, &b)
 }

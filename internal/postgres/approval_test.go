@@ -28,12 +28,12 @@ func (f *fixture) staffed(guildID, name string, staff int, mentors ...string) pl
 	f.t.Helper()
 	ctx := f.t.Context()
 	e, err := f.store.CreateEnterprise(ctx, placement.Enterprise{GuildID: guildID, Name: name, StaffSize: staff,
-		Status: placement.EnterpriseVerified}, auditEvent(guildID, "enterprise.add"), nil)
+		Status: placement.EnterpriseVerified}, enterpriseFx("enterprise.add", nil))
 	if err != nil {
 		f.t.Fatalf("create enterprise %s: %v", name, err)
 	}
 	for _, m := range mentors {
-		if err := f.store.LinkMentor(ctx, guildID, e.ID, m, auditEvent(guildID, "enterprise.link_mentor"), nil); err != nil {
+		if err := f.store.LinkMentor(ctx, guildID, e.ID, m, setupActor, fx(guildID, "enterprise.link_mentor")); err != nil {
 			f.t.Fatalf("link mentor: %v", err)
 		}
 	}
@@ -44,7 +44,8 @@ func (f *fixture) staffed(guildID, name string, staff int, mentors ...string) pl
 func (f *fixture) step(a placement.Application, to placement.Status, by placement.Party, at time.Time) placement.Application {
 	f.t.Helper()
 	got, err := f.store.TransitionApplication(f.t.Context(), placement.Transition{GuildID: a.GuildID, ApplicationID: a.ID,
-		From: placement.FromStatuses(to, by), To: to, ActorID: "300000000000000003", At: at})
+		From: placement.FromStatuses(to, by), To: to, ActorID: "300000000000000003", At: at,
+		Effects: moveFx("300000000000000003", to, "", at, nil)})
 	if err != nil {
 		f.t.Fatalf("move application %d to %s: %v", a.ID, to, err)
 	}
@@ -69,12 +70,23 @@ func (f *fixture) tick(a placement.Application, items ...string) []string {
 	var got []string
 	for _, it := range items {
 		var err error
-		got, err = f.store.TickCheck(f.t.Context(), a.GuildID, a.ID, it, true, checkEvent(a, "checklist.tick", it, today.Add(9*time.Hour)))
+		got, err = f.tickAt(a, it, true, today.Add(9*time.Hour))
 		if err != nil {
 			f.t.Fatalf("tick %s: %v", it, err)
 		}
 	}
 	return got
+}
+
+// tickAt ticks (or clears) a checklist item of an application as a coordinator at the time,
+// with the audit event the service builds.
+func (f *fixture) tickAt(a placement.Application, item string, done bool, at time.Time) ([]string, error) {
+	action := "checklist.tick"
+	if !done {
+		action = "checklist.untick"
+	}
+	return f.store.TickCheck(f.t.Context(), placement.Tick{GuildID: a.GuildID, ApplicationID: a.ID, Item: item, Done: done,
+		ActorID: coordinator, At: at}, placement.Audited(checkEvent(a, action, item, at)))
 }
 
 // checkEvent is the audit event of a checklist change, as the service builds it.
@@ -83,15 +95,17 @@ func checkEvent(a placement.Application, action, item string, at time.Time) plac
 		Subject: fmt.Sprintf("application:%d", a.ID), Detail: map[string]any{"item": item}, At: at}
 }
 
-// approval asks to approve the application under the gates, with a notification for the student
-// and one for each application withdrawn.
+// approval asks to approve the application under the gates, with its lifecycle events, a
+// notification for the student and one for each application withdrawn.
 func approval(a placement.Application, c placement.Compliance, at time.Time) placement.Approval {
 	return placement.Approval{GuildID: a.GuildID, ApplicationID: a.ID, ActorID: coordinator, At: at, Compliance: c,
-		Notify: func(app placement.Application, p placement.Placement) []placement.Notification {
-			return []placement.Notification{dm(app.GuildID, fmt.Sprintf("application:%d:approved:placement:%d", app.ID, p.ID), app.StudentID)}
+		Effects: func(app placement.Application, p placement.Placement) placement.Effects {
+			return placement.Audited(placement.LifecycleAudit(app, app.Status, placement.Approved, coordinator, "", at),
+				dm(app.GuildID, fmt.Sprintf("application:%d:approved:placement:%d", app.ID, p.ID), app.StudentID))
 		},
-		NotifyWithdrawn: func(o placement.Application) []placement.Notification {
-			return []placement.Notification{dm(o.GuildID, fmt.Sprintf("application:%d:%s", o.ID, o.Status), o.StudentID)}
+		Withdrawn: func(o placement.Application) placement.Effects {
+			return placement.Audited(placement.LifecycleAudit(o, o.Status, placement.Withdrawn, coordinator, placement.PlacedElsewhere, at),
+				dm(o.GuildID, fmt.Sprintf("application:%d:%s", o.ID, placement.Withdrawn), o.StudentID))
 		},
 	}
 }
@@ -183,7 +197,7 @@ func TestCompliance(t *testing.T) {
 	want := placement.Compliance{Checklist: []string{"agreement", "medical_check"}, InternQuotaPercent: 25, MentorsTickChecks: true}
 	ev := auditEvent(guildA, "setup.compliance")
 	ev.Subject = "guild:" + guildA
-	got, err := f.store.UpdateCompliance(ctx, guildA, want, ev)
+	got, err := f.store.UpdateCompliance(ctx, guildA, want, placement.Audited(ev))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -198,18 +212,18 @@ func TestCompliance(t *testing.T) {
 		t.Fatalf("%d audit events, want 1", n)
 	}
 	// A guild with its row but unchanged gates, and another guild: the defaults.
-	if _, err := f.store.UpdateGuildSettings(ctx, guildB, placement.GuildSettingsUpdate{}, auditEvent(guildB, "setup.roles")); err != nil {
+	if _, err := f.store.UpdateGuildSettings(ctx, guildB, placement.GuildSettingsUpdate{}, fx(guildB, "setup.roles")); err != nil {
 		t.Fatal(err)
 	}
 	if b, err := f.store.FindCompliance(ctx, guildB); err != nil || !slices.Equal(b.Checklist, placement.DefaultChecklist) || b.InternQuotaPercent != 10 {
 		t.Fatalf("guild B: %+v, %v; want the defaults", b, err)
 	}
 	// An empty checklist is allowed: nothing to tick.
-	if got, err = f.store.UpdateCompliance(ctx, guildA, placement.Compliance{InternQuotaPercent: 5}, ev); err != nil || len(got.Checklist) != 0 {
+	if got, err = f.store.UpdateCompliance(ctx, guildA, placement.Compliance{InternQuotaPercent: 5}, placement.Audited(ev)); err != nil || len(got.Checklist) != 0 {
 		t.Fatalf("empty checklist: %+v, %v", got, err)
 	}
 	// The database refuses a quota the service would not send, and records nothing.
-	_, err = f.store.UpdateCompliance(ctx, guildA, placement.Compliance{InternQuotaPercent: 0}, ev)
+	_, err = f.store.UpdateCompliance(ctx, guildA, placement.Compliance{InternQuotaPercent: 0}, placement.Audited(ev))
 	wantErr(t, err, placement.EINVALID, "err.quota_range")
 	if n := f.count(`SELECT count(*) FROM audit_events WHERE guild_id = $1 AND action = 'setup.compliance'`, guildA); n != 2 {
 		t.Fatalf("%d audit events, want 2", n)
@@ -231,16 +245,17 @@ func TestTickCheck(t *testing.T) {
 		t.Fatalf("ticked again: %v", got)
 	}
 	audits := func() int {
-		return f.count(`SELECT count(*) FROM audit_events WHERE guild_id = $1 AND subject = $2`, guildA, fmt.Sprintf("application:%d", a.ID))
+		return f.count(`SELECT count(*) FROM audit_events WHERE guild_id = $1 AND subject = $2 AND action LIKE 'checklist.%'`,
+			guildA, fmt.Sprintf("application:%d", a.ID))
 	}
 	if n := audits(); n != 2 {
 		t.Fatalf("%d audit events, want 2", n)
 	}
-	got, err := f.store.TickCheck(ctx, guildA, a.ID, "agreement", false, checkEvent(a, "checklist.untick", "agreement", today))
+	got, err := f.tickAt(a, "agreement", false, today)
 	if err != nil || !slices.Equal(got, []string{"insurance"}) {
 		t.Fatalf("untick: %v, %v", got, err)
 	}
-	if got, err = f.store.TickCheck(ctx, guildA, a.ID, "agreement", false, checkEvent(a, "checklist.untick", "agreement", today)); err != nil || !slices.Equal(got, []string{"insurance"}) {
+	if got, err = f.tickAt(a, "agreement", false, today); err != nil || !slices.Equal(got, []string{"insurance"}) {
 		t.Fatalf("untick again: %v, %v", got, err)
 	}
 	if n := audits(); n != 3 {
@@ -256,7 +271,8 @@ func TestTickCheck(t *testing.T) {
 	t.Run("guild scoped", func(t *testing.T) {
 		pb := f.with(t).position(f.with(t).enterprise(guildB, "Beta", placement.EnterpriseVerified))
 		b := f.with(t).mustApply(pb, f.user())
-		_, err := f.store.TickCheck(ctx, guildA, b.ID, "agreement", true, checkEvent(b, "checklist.tick", "agreement", today))
+		b.GuildID = guildA
+		_, err := f.tickAt(b, "agreement", true, today)
 		wantErr(t, err, placement.ENOTFOUND, "err.application_not_found")
 		_, err = f.store.Checks(ctx, guildB, a.ID)
 		wantErr(t, err, placement.ENOTFOUND, "err.application_not_found")
@@ -267,7 +283,7 @@ func TestTickCheck(t *testing.T) {
 	t.Run("final", func(t *testing.T) {
 		f := f.with(t)
 		w := f.step(f.mustApply(p, f.user()), placement.Withdrawn, placement.PartyStudent, today)
-		_, err := f.store.TickCheck(ctx, guildA, w.ID, "agreement", true, checkEvent(w, "checklist.tick", "agreement", today))
+		_, err := f.tickAt(w, "agreement", true, today)
 		if e := wantErr(t, err, placement.ECONFLICT, "err.status_changed"); e.Data["Status"] != "withdrawn" {
 			t.Fatalf("data %v, want the current status", e.Data)
 		}
@@ -305,7 +321,7 @@ func TestApprovalQueue(t *testing.T) {
 		}
 		if i == 6 {
 			prog = ""
-		} else if _, err := f.store.SaveProfile(ctx, placement.Profile{GuildID: guildA, UserID: student, Program: prog}); err != nil {
+		} else if _, err := f.store.SaveProfile(ctx, placement.Profile{GuildID: guildA, UserID: student, Program: prog}, profileFx(guildA, student)); err != nil {
 			t.Fatal(err)
 		}
 		a := f.accepted(pos, student, at)
@@ -857,7 +873,7 @@ func TestUntickRacesApproval(t *testing.T) {
 				_, err := f.approve(a, gates(), minute(2))
 				return err
 			}
-			_, err := f.store.TickCheck(t.Context(), guildA, a.ID, "insurance", false, checkEvent(a, "checklist.untick", "insurance", minute(2)))
+			_, err := f.tickAt(a, "insurance", false, minute(2))
 			return err
 		})
 		approved := errs[0] == nil

@@ -56,32 +56,32 @@ func TestAuditTrail(t *testing.T) {
 	at := func(m int) time.Time { return t0.Add(time.Duration(m) * time.Minute) }
 	app1 = f.step(app1, placement.Offered, placement.PartyMentor, at(1))
 	app1 = f.step(app1, placement.Accepted, placement.PartyStudent, at(2))
-	if _, err := f.store.TickCheck(ctx, guildA, app1.ID, "agreement", true, checkEvent(app1, "checklist.tick", "agreement", at(3))); err != nil {
+	if _, err := f.tickAt(app1, "agreement", true, at(3)); err != nil {
 		t.Fatal(err)
 	}
 	f.step(app2, placement.Offered, placement.PartyMentor, at(4))
 	f.step(appPeer, placement.Rejected, placement.PartyMentor, at(5))
 	pl := f.mustApprove(app1, placement.Compliance{Checklist: []string{"agreement"}, InternQuotaPercent: 10}, at(6))
-	if _, err := f.store.SetSupervisor(ctx, guildA, pl.ID, f.user(), placementEvent(pl, "placement.supervisor", at(7)), nil); err != nil {
+	if _, err := f.store.SetSupervisor(ctx, guildA, pl.ID, f.user(), placement.Audited(placementEvent(pl, "placement.supervisor", at(7)))); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.store.RequestEnd(ctx, guildA, pl.ID, "moving", placementEvent(pl, "placement.end_requested", at(8)), nil); err != nil {
+	if _, err := f.store.RequestEnd(ctx, guildA, pl.ID, "moving", placement.Audited(placementEvent(pl, "placement.end_requested", at(8)))); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.store.EndPlacement(ctx, guildA, pl.ID, "moved", placementEvent(pl, "placement.ended", at(9)), nil); err != nil {
+	if _, err := f.store.EndPlacement(ctx, guildA, pl.ID, "moved", placement.Audited(placementEvent(pl, "placement.ended", at(9)))); err != nil {
 		t.Fatal(err)
 	}
 	// A decision about something else that names the student.
 	named := placement.AuditEvent{GuildID: guildA, ActorID: student, Action: "privacy.export", Subject: "guild:" + guildA,
 		Detail: map[string]any{"student_id": student}, At: at(10)}
-	if _, err := f.store.UpdateGuildSettings(ctx, guildA, placement.GuildSettingsUpdate{}, named); err != nil {
+	if _, err := f.store.UpdateGuildSettings(ctx, guildA, placement.GuildSettingsUpdate{}, placement.Audited(named)); err != nil {
 		t.Fatal(err)
 	}
 	// The same student in guild B, with a decision naming them there.
 	pb := f.position(f.staffed(guildB, "Acme", 1000))
 	appB := f.accepted(pb, student, at(1))
 	plB := f.mustApprove(appB, noGates(), at(2))
-	if _, err := f.store.SetSupervisor(ctx, guildB, plB.ID, f.user(), placementEvent(plB, "placement.supervisor", at(3)), nil); err != nil {
+	if _, err := f.store.SetSupervisor(ctx, guildB, plB.ID, f.user(), placement.Audited(placementEvent(plB, "placement.supervisor", at(3)))); err != nil {
 		t.Fatal(err)
 	}
 
@@ -129,14 +129,21 @@ func TestAuditTrail(t *testing.T) {
 		})
 	})
 	t.Run("enterprise", func(t *testing.T) {
+		// Its positions' events and its applications' moves are in it; the checklist ticks,
+		// which are about the application only, are not.
 		e := fmt.Sprintf("enterprise:%d", acme.ID)
 		checkTrail(t, trail(guildA, e, 200), []trailLine{
-			{"enterprise.add", e},
+			{"enterprise.add", e}, {"position.posted", placement.PositionSubject(p1.ID)},
 			{"application.submitted", a1}, {"application.submitted", aPeer},
 			{"application.offered", a1}, {"application.accepted", a1}, {"application.rejected", aPeer},
 			{"application.approved", a1},
 			{"placement.supervisor", placementSubject}, {"placement.end_requested", placementSubject},
 			{"placement.ended", placementSubject},
+		})
+	})
+	t.Run("position", func(t *testing.T) {
+		checkTrail(t, trail(guildA, placement.PositionSubject(p1.ID), 200), []trailLine{
+			{"position.posted", placement.PositionSubject(p1.ID)},
 		})
 	})
 	t.Run("placement", func(t *testing.T) {
@@ -146,7 +153,7 @@ func TestAuditTrail(t *testing.T) {
 		})
 	})
 	t.Run("guild scoped", func(t *testing.T) {
-		for _, subject := range []string{a1, placementSubject, fmt.Sprintf("enterprise:%d", acme.ID)} {
+		for _, subject := range []string{a1, placementSubject, fmt.Sprintf("enterprise:%d", acme.ID), placement.PositionSubject(p1.ID)} {
 			if got := trail(guildB, subject, 200); len(got) != 0 {
 				t.Fatalf("guild B reads %s of guild A: %+v", subject, got)
 			}
@@ -166,7 +173,7 @@ func TestAuditTrail(t *testing.T) {
 		}
 	})
 	t.Run("bad subject", func(t *testing.T) {
-		for _, s := range []string{"", "user:1", "application:", "application:x", "application:0", "enterprise:-1", "student:", "student:12a"} {
+		for _, s := range []string{"", "user:1", "application:", "application:x", "application:0", "enterprise:-1", "position:0", "student:", "student:12a"} {
 			_, err := f.store.AuditTrail(ctx, guildA, s, 10)
 			wantErr(t, err, placement.EINVALID, "err.audit_subject")
 		}
@@ -209,8 +216,9 @@ func TestAuditTrailPlansUseIndexes(t *testing.T) {
 		 SELECT a.guild_id, a.id, a.position_id, p.enterprise_id, a.student_id, 'x', CASE WHEN row_number() OVER (PARTITION BY a.student_id ORDER BY a.id) = 1 THEN 'active' ELSE 'ended' END
 		 FROM applications a JOIN positions p ON p.guild_id = a.guild_id AND p.id = a.position_id
 		 WHERE a.guild_id = $1 AND a.id % 10 = 0`,
-		`INSERT INTO audit_events (guild_id, actor_id, action, subject, detail)
-		 SELECT $1, 'x', 'a', (ARRAY['application:', 'placement:', 'enterprise:', 'guild:'])[1 + i % 4] || (i % 20000),
+		`INSERT INTO audit_events (guild_id, actor_id, action, subject, enterprise_id, detail)
+		 SELECT $1, 'x', 'a', (ARRAY['application:', 'placement:', 'position:', 'guild:'])[1 + i % 4] || (i % 20000),
+		        CASE WHEN i % 4 < 3 THEN 1 + i % 500 END,
 		        CASE WHEN i % 5 = 0 THEN jsonb_build_object('student_id', (100000 + i % 5000)::text) ELSE '{}' END
 		 FROM generate_series(1, 50000) AS i`,
 	} {
@@ -230,7 +238,7 @@ func TestAuditTrailPlansUseIndexes(t *testing.T) {
 	}
 	for _, subject := range []string{
 		fmt.Sprintf("application:%d", appID), "student:100042", fmt.Sprintf("enterprise:%d", e.ID),
-		fmt.Sprintf("placement:%d", placementID),
+		fmt.Sprintf("placement:%d", placementID), "position:42",
 	} {
 		sts := rec.record(func() {
 			if _, err := f.store.AuditTrail(ctx, guildA, subject, 200); err != nil {

@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"errors"
-	"strconv"
 
 	"github.com/jackc/pgx/v5"
 
@@ -24,9 +23,10 @@ func scanEnterprise(r pgx.Row) (placement.Enterprise, error) {
 	return e, err
 }
 
-// CreateEnterprise records an enterprise with its audit event and notifications in one
-// transaction. A name already used by a pending or verified enterprise of the guild is refused.
-func (s *Store) CreateEnterprise(ctx context.Context, e placement.Enterprise, ev placement.AuditEvent, notes func(placement.Enterprise) []placement.Notification) (placement.Enterprise, error) {
+// CreateEnterprise records an enterprise with its effects (built for the enterprise as created)
+// in one transaction. A name already used by a pending or verified enterprise of the guild is
+// refused.
+func (s *Store) CreateEnterprise(ctx context.Context, e placement.Enterprise, effects func(placement.Enterprise) placement.Effects) (placement.Enterprise, error) {
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if err := ensureGuild(ctx, tx, e.GuildID); err != nil {
 			return err
@@ -43,17 +43,7 @@ func (s *Store) CreateEnterprise(ctx context.Context, e placement.Enterprise, ev
 			return err
 		}
 		e = created
-		if ev.Subject == "" {
-			ev.Subject = "enterprise:" + strconv.FormatInt(e.ID, 10)
-		}
-		ev.GuildID = e.GuildID
-		if err := insertAudit(ctx, tx, ev); err != nil {
-			return err
-		}
-		if notes == nil {
-			return nil
-		}
-		return insertNotifications(ctx, tx, e.GuildID, notes(e))
+		return writeEffects(ctx, tx, e.GuildID, effectsOf(effects, e))
 	})
 	if err != nil {
 		return placement.Enterprise{}, wrap("create enterprise", err)
@@ -95,10 +85,11 @@ func (s *Store) FindEnterprises(ctx context.Context, guildID string, f placement
 	return es, nil
 }
 
-// DecideEnterprise verifies or refuses a pending enterprise. The row is locked first, so of
-// two coordinators deciding at once the second is told it was already decided. Verifying links
-// the requester as the enterprise's first mentor.
-func (s *Store) DecideEnterprise(ctx context.Context, guildID string, id int64, status placement.EnterpriseStatus, note string, ev placement.AuditEvent, notes func(placement.Enterprise) []placement.Notification) (placement.Enterprise, error) {
+// DecideEnterprise verifies or refuses a pending enterprise, with its effects (built for the
+// enterprise as decided). The row is locked first, so of two coordinators deciding at once the
+// second is told it was already decided. Verifying links the requester as the enterprise's first
+// mentor.
+func (s *Store) DecideEnterprise(ctx context.Context, guildID string, id int64, status placement.EnterpriseStatus, note, decidedBy string, effects func(placement.Enterprise) placement.Effects) (placement.Enterprise, error) {
 	var e placement.Enterprise
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		var name, requestedBy string
@@ -117,25 +108,18 @@ func (s *Store) DecideEnterprise(ctx context.Context, guildID string, id int64, 
 				map[string]any{"Name": name, "Status": string(current)})
 		}
 		if status == placement.EnterpriseVerified && requestedBy != "" {
-			if _, err := insertMentor(ctx, tx, guildID, id, requestedBy, ev.ActorID); err != nil {
+			if _, err := insertMentor(ctx, tx, guildID, id, requestedBy, decidedBy); err != nil {
 				return err
 			}
 		}
 		e, err = scanEnterprise(tx.QueryRow(ctx, `
 			UPDATE enterprises AS e SET status = $3, note = $4, decided_by = $5
 			WHERE e.guild_id = $1 AND e.id = $2
-			RETURNING `+enterpriseColumns, guildID, id, status, note, ev.ActorID))
+			RETURNING `+enterpriseColumns, guildID, id, status, note, decidedBy))
 		if err != nil {
 			return err
 		}
-		ev.GuildID = guildID
-		if err := insertAudit(ctx, tx, ev); err != nil {
-			return err
-		}
-		if notes == nil {
-			return nil
-		}
-		return insertNotifications(ctx, tx, guildID, notes(e))
+		return writeEffects(ctx, tx, guildID, effectsOf(effects, e))
 	})
 	if err != nil {
 		return placement.Enterprise{}, wrap("decide enterprise", err)
@@ -143,9 +127,12 @@ func (s *Store) DecideEnterprise(ctx context.Context, guildID string, id int64, 
 	return e, nil
 }
 
-// LinkMentor makes the member a mentor of a verified enterprise. Linking twice changes nothing
-// and records nothing the second time.
-func (s *Store) LinkMentor(ctx context.Context, guildID string, enterpriseID int64, userID string, ev placement.AuditEvent, notes []placement.Notification) error {
+// LinkMentor makes the member a mentor of a verified enterprise, as linkedBy did, with fx.
+// Linking twice changes nothing and writes nothing the second time.
+func (s *Store) LinkMentor(ctx context.Context, guildID string, enterpriseID int64, userID, linkedBy string, fx placement.Effects) error {
+	if err := fx.Validate(); err != nil {
+		return wrap("link mentor", err)
+	}
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		var name string
 		var status placement.EnterpriseStatus
@@ -161,15 +148,11 @@ func (s *Store) LinkMentor(ctx context.Context, guildID string, enterpriseID int
 		if status != placement.EnterpriseVerified {
 			return placement.Errorf(placement.ECONFLICT, "err.enterprise_not_verified", map[string]any{"Name": name})
 		}
-		linked, err := insertMentor(ctx, tx, guildID, enterpriseID, userID, ev.ActorID)
+		linked, err := insertMentor(ctx, tx, guildID, enterpriseID, userID, linkedBy)
 		if err != nil || !linked {
 			return err
 		}
-		ev.GuildID = guildID
-		if err := insertAudit(ctx, tx, ev); err != nil {
-			return err
-		}
-		return insertNotifications(ctx, tx, guildID, notes)
+		return writeEffects(ctx, tx, guildID, fx)
 	})
 	if err != nil {
 		return wrap("link mentor", err)

@@ -1,6 +1,7 @@
 package postgres_test
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"sync"
@@ -24,7 +25,7 @@ func TestCreateEnterprise(t *testing.T) {
 			Data: map[string]any{"Name": e.Name, "ID": e.ID}}}
 	}
 	// The guild has no row yet: creating an enterprise creates it.
-	e, err := f.store.CreateEnterprise(ctx, in, auditEvent(guildA, "enterprise.request"), notes)
+	e, err := f.store.CreateEnterprise(ctx, in, enterpriseFx("enterprise.request", notes))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,34 +48,47 @@ func TestCreateEnterprise(t *testing.T) {
 		t.Fatalf("notification: %s %s %v", channel, locale, data)
 	}
 
-	// A subject given by the caller is kept.
-	ev := auditEvent(guildA, "enterprise.add")
-	ev.Subject = "custom"
-	if _, err := f.store.CreateEnterprise(ctx, placement.Enterprise{GuildID: guildA, Name: "Other", StaffSize: 1,
-		Status: placement.EnterpriseVerified}, ev, nil); err != nil {
-		t.Fatal(err)
+	// Audit is required: an enterprise created without its audit event is refused, and nothing
+	// of it stays.
+	for name, effects := range map[string]func(placement.Enterprise) placement.Effects{
+		"no effects": nil,
+		"no audit": func(e placement.Enterprise) placement.Effects {
+			return placement.Effects{Notes: []placement.Notification{dm(guildA, "unaudited", requester)}}
+		},
+		"no subject": func(e placement.Enterprise) placement.Effects {
+			return placement.Audited(placement.AuditEvent{ActorID: setupActor, Action: "x"})
+		},
+	} {
+		_, err := f.store.CreateEnterprise(ctx, placement.Enterprise{GuildID: guildA, Name: "Other", StaffSize: 1,
+			Status: placement.EnterpriseVerified}, effects)
+		if placement.ErrorCode(err) != placement.EINTERNAL || (!errors.Is(err, placement.ErrNoAudit) && !errors.Is(err, placement.ErrBadAudit)) {
+			t.Fatalf("%s: err = %v, want an internal error", name, err)
+		}
 	}
-	if evs, _ := f.store.AuditEvents(ctx, guildA, "custom"); len(evs) != 1 {
-		t.Fatalf("custom subject: %d events", len(evs))
+	if n := f.count(`SELECT count(*) FROM enterprises WHERE guild_id = $1 AND name = 'Other'`, guildA); n != 0 {
+		t.Fatalf("%d enterprises created without an audit event", n)
+	}
+	if n := f.count(`SELECT count(*) FROM notifications WHERE dedup_key = 'unaudited'`); n != 0 {
+		t.Fatalf("%d notifications of a refused creation", n)
 	}
 
 	// Names are unique per guild, whatever the case, among enterprises not refused.
 	dup := in
 	dup.Name = "ACME robotics"
-	_, err = f.store.CreateEnterprise(ctx, dup, auditEvent(guildA, "enterprise.request"), notes)
+	_, err = f.store.CreateEnterprise(ctx, dup, enterpriseFx("enterprise.request", notes))
 	wantErr(t, err, placement.ECONFLICT, "err.enterprise_name_taken")
 	if n := f.count(`SELECT count(*) FROM audit_events WHERE action = 'enterprise.request'`); n != 1 {
 		t.Fatalf("a refused creation left %d audit events, want 1", n)
 	}
 	dup.GuildID = guildB
-	if _, err := f.store.CreateEnterprise(ctx, dup, auditEvent(guildB, "enterprise.request"), nil); err != nil {
+	if _, err := f.store.CreateEnterprise(ctx, dup, enterpriseFx("enterprise.request", nil)); err != nil {
 		t.Fatalf("same name in another guild: %v", err)
 	}
-	if _, err := f.store.DecideEnterprise(ctx, guildA, e.ID, placement.EnterpriseRefused, "no", auditEvent(guildA, "enterprise.refused"), nil); err != nil {
+	if _, err := f.store.DecideEnterprise(ctx, guildA, e.ID, placement.EnterpriseRefused, "no", setupActor, enterpriseFx("enterprise.refused", nil)); err != nil {
 		t.Fatal(err)
 	}
 	dup.GuildID = guildA
-	if _, err := f.store.CreateEnterprise(ctx, dup, auditEvent(guildA, "enterprise.request"), nil); err != nil {
+	if _, err := f.store.CreateEnterprise(ctx, dup, enterpriseFx("enterprise.request", nil)); err != nil {
 		t.Fatalf("name of a refused enterprise: %v", err)
 	}
 }
@@ -174,7 +188,8 @@ func TestDecideEnterprise(t *testing.T) {
 		e := f.enterprise(guildA, "To Verify", placement.EnterprisePending)
 		ev := auditEvent(guildA, "enterprise.verified")
 		ev.Subject = fmt.Sprintf("enterprise:%d", e.ID)
-		got, err := f.store.DecideEnterprise(ctx, guildA, e.ID, placement.EnterpriseVerified, "welcome", ev, notes(placement.EnterpriseVerified))
+		got, err := f.store.DecideEnterprise(ctx, guildA, e.ID, placement.EnterpriseVerified, "welcome", setupActor,
+			enterpriseFx("enterprise.verified", notes(placement.EnterpriseVerified)))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -197,7 +212,7 @@ func TestDecideEnterprise(t *testing.T) {
 			t.Fatalf("requester mentors %v", facts.EnterpriseIDs)
 		}
 
-		_, err = f.store.DecideEnterprise(ctx, guildA, e.ID, placement.EnterpriseRefused, "", ev, nil)
+		_, err = f.store.DecideEnterprise(ctx, guildA, e.ID, placement.EnterpriseRefused, "", setupActor, enterpriseFx("enterprise.refused", nil))
 		de := wantErr(t, err, placement.ECONFLICT, "err.enterprise_not_pending")
 		if de.Data["Status"] != "verified" {
 			t.Fatalf("data %v", de.Data)
@@ -207,8 +222,8 @@ func TestDecideEnterprise(t *testing.T) {
 	t.Run("refuse", func(t *testing.T) {
 		f := f.with(t)
 		e := f.enterprise(guildA, "To Refuse", placement.EnterprisePending)
-		got, err := f.store.DecideEnterprise(ctx, guildA, e.ID, placement.EnterpriseRefused, "not a company", auditEvent(guildA, "enterprise.refused"),
-			notes(placement.EnterpriseRefused))
+		got, err := f.store.DecideEnterprise(ctx, guildA, e.ID, placement.EnterpriseRefused, "not a company", setupActor,
+			enterpriseFx("enterprise.refused", notes(placement.EnterpriseRefused)))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -220,9 +235,9 @@ func TestDecideEnterprise(t *testing.T) {
 	t.Run("errors", func(t *testing.T) {
 		f := f.with(t)
 		e := f.enterprise(guildA, "Scoped", placement.EnterprisePending)
-		_, err := f.store.DecideEnterprise(ctx, guildB, e.ID, placement.EnterpriseVerified, "", auditEvent(guildB, "x"), nil)
+		_, err := f.store.DecideEnterprise(ctx, guildB, e.ID, placement.EnterpriseVerified, "", setupActor, enterpriseFx("x", nil))
 		wantErr(t, err, placement.ENOTFOUND, "err.enterprise_not_found")
-		_, err = f.store.DecideEnterprise(ctx, guildA, e.ID+1000, placement.EnterpriseVerified, "", auditEvent(guildA, "x"), nil)
+		_, err = f.store.DecideEnterprise(ctx, guildA, e.ID+1000, placement.EnterpriseVerified, "", setupActor, enterpriseFx("x", nil))
 		wantErr(t, err, placement.ENOTFOUND, "err.enterprise_not_found")
 		if got, _ := f.store.FindEnterprise(ctx, guildA, e.ID); got.Status != placement.EnterprisePending {
 			t.Fatalf("guild B changed guild A's enterprise: %s", got.Status)
@@ -236,7 +251,7 @@ func TestDecideEnterprise(t *testing.T) {
 		errs := make([]error, 2)
 		for i, st := range []placement.EnterpriseStatus{placement.EnterpriseVerified, placement.EnterpriseRefused} {
 			wg.Go(func() {
-				_, errs[i] = f.store.DecideEnterprise(ctx, guildA, e.ID, st, "", auditEvent(guildA, "enterprise."+string(st)), notes(st))
+				_, errs[i] = f.store.DecideEnterprise(ctx, guildA, e.ID, st, "", setupActor, enterpriseFx("enterprise."+string(st), notes(st)))
 			})
 		}
 		wg.Wait()
@@ -261,7 +276,7 @@ func TestLinkMentor(t *testing.T) {
 	for range 2 {
 		ev := auditEvent(guildA, "enterprise.link_mentor")
 		ev.Subject = fmt.Sprintf("enterprise:%d", e.ID)
-		if err := f.store.LinkMentor(ctx, guildA, e.ID, m, ev, []placement.Notification{dm(guildA, key, m)}); err != nil {
+		if err := f.store.LinkMentor(ctx, guildA, e.ID, m, setupActor, placement.Audited(ev, dm(guildA, key, m))); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -277,8 +292,8 @@ func TestLinkMentor(t *testing.T) {
 	}
 
 	pending := f.enterprise(guildA, "Pending", placement.EnterprisePending)
-	err := f.store.LinkMentor(ctx, guildA, pending.ID, m, auditEvent(guildA, "x"), nil)
+	err := f.store.LinkMentor(ctx, guildA, pending.ID, m, setupActor, fx(guildA, "x"))
 	wantErr(t, err, placement.ECONFLICT, "err.enterprise_not_verified")
-	err = f.store.LinkMentor(ctx, guildB, e.ID, m, auditEvent(guildB, "x"), nil)
+	err = f.store.LinkMentor(ctx, guildB, e.ID, m, setupActor, fx(guildB, "x"))
 	wantErr(t, err, placement.ENOTFOUND, "err.enterprise_not_found")
 }

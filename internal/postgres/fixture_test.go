@@ -51,9 +51,85 @@ func (f *fixture) user() string {
 	return strconv.FormatInt(200000000000000000+f.seq.Add(1), 10)
 }
 
-// auditEvent is an audit event of a coordinator in the guild.
+// setupActor is the coordinator behind auditEvent.
+const setupActor = "300000000000000001"
+
+// auditEvent is an audit event of a coordinator about the guild's setup.
 func auditEvent(guildID, action string) placement.AuditEvent {
-	return placement.AuditEvent{GuildID: guildID, ActorID: "300000000000000001", Action: action, At: today.Add(9 * time.Hour)}
+	return placement.AuditEvent{GuildID: guildID, ActorID: setupActor, Action: action, Subject: "guild:" + guildID,
+		At: today.Add(9 * time.Hour)}
+}
+
+// fx is the effects of a coordinator's change of the guild, announced by the notifications.
+func fx(guildID, action string, notes ...placement.Notification) placement.Effects {
+	return placement.Audited(auditEvent(guildID, action), notes...)
+}
+
+// enterpriseFx builds the effects of an enterprise created or decided, as the service does:
+// a coordinator's event about it, and the notifications of notes unless nil.
+func enterpriseFx(action string, notes func(placement.Enterprise) []placement.Notification) func(placement.Enterprise) placement.Effects {
+	return func(e placement.Enterprise) placement.Effects {
+		ev := auditEvent(e.GuildID, action)
+		ev.Subject, ev.EnterpriseID = placement.EnterpriseSubject(e.ID), e.ID
+		out := placement.Audited(ev)
+		if notes != nil {
+			out.Notes = notes(e)
+		}
+		return out
+	}
+}
+
+// positionEvent is a mentor's audit event about a position, in its enterprise's trail.
+func positionEvent(p placement.Position, action string) placement.AuditEvent {
+	return placement.AuditEvent{GuildID: p.GuildID, ActorID: "300000000000000002", Action: action, Subject: placement.PositionSubject(p.ID),
+		EnterpriseID: p.EnterpriseID, Detail: map[string]any{"position_id": p.ID}, At: today.Add(9 * time.Hour)}
+}
+
+// statusFx is the effects of a mentor closing or reopening a position of the guild.
+func statusFx(guildID string, id int64, status placement.PositionStatus) placement.Effects {
+	return placement.Audited(positionEvent(placement.Position{GuildID: guildID, ID: id}, "position."+string(status)))
+}
+
+// positionFx builds the effects of a position posted, as the service does: the mentor's event
+// about it, and the notifications of notes unless nil.
+func positionFx(notes func(placement.Position) []placement.Notification) func(placement.Position) placement.Effects {
+	return func(p placement.Position) placement.Effects {
+		out := placement.Audited(positionEvent(p, "position.posted"))
+		if notes != nil {
+			out.Notes = notes(p)
+		}
+		return out
+	}
+}
+
+// profileFx is the effects of a student's profile saved, as the service builds them.
+func profileFx(guildID, studentID string) placement.Effects {
+	return placement.Audited(placement.AuditEvent{GuildID: guildID, ActorID: studentID, Action: "profile.saved",
+		Subject: placement.StudentSubject(studentID), Detail: map[string]any{"student_id": studentID}, At: today.Add(9 * time.Hour)})
+}
+
+// submitFx builds the effects of an application filed, as the service does: its lifecycle
+// event, and the notifications of notes unless nil.
+func submitFx(notes func(placement.Application) []placement.Notification) func(placement.Application) placement.Effects {
+	return func(a placement.Application) placement.Effects {
+		out := placement.Audited(placement.LifecycleAudit(a, "", placement.Submitted, a.StudentID, "", a.CreatedAt))
+		if notes != nil {
+			out.Notes = notes(a)
+		}
+		return out
+	}
+}
+
+// moveFx builds the effects of an application's move, as the service does: the actor's
+// lifecycle event with the note at the time, and the notifications of notes unless nil.
+func moveFx(actorID string, to placement.Status, note string, at time.Time, notes func(placement.Application) []placement.Notification) func(placement.Application) placement.Effects {
+	return func(before placement.Application) placement.Effects {
+		out := placement.Audited(placement.LifecycleAudit(before, before.Status, to, actorID, note, at))
+		if notes != nil {
+			out.Notes = notes(before)
+		}
+		return out
+	}
 }
 
 // enterprise creates an enterprise in the given status; a verified one gets the mentors linked.
@@ -61,12 +137,12 @@ func (f *fixture) enterprise(guildID, name string, status placement.EnterpriseSt
 	f.t.Helper()
 	ctx := f.t.Context()
 	e, err := f.store.CreateEnterprise(ctx, placement.Enterprise{GuildID: guildID, Name: name, Industry: "software",
-		City: "Lyon", StaffSize: 50, Status: status, RequestedBy: f.user()}, auditEvent(guildID, "enterprise.add"), nil)
+		City: "Lyon", StaffSize: 50, Status: status, RequestedBy: f.user()}, enterpriseFx("enterprise.add", nil))
 	if err != nil {
 		f.t.Fatalf("create enterprise %s: %v", name, err)
 	}
 	for _, m := range mentors {
-		if err := f.store.LinkMentor(ctx, guildID, e.ID, m, auditEvent(guildID, "enterprise.link_mentor"), nil); err != nil {
+		if err := f.store.LinkMentor(ctx, guildID, e.ID, m, setupActor, fx(guildID, "enterprise.link_mentor")); err != nil {
 			f.t.Fatalf("link mentor: %v", err)
 		}
 	}
@@ -93,7 +169,7 @@ func positionOf(e placement.Enterprise, opts ...func(*placement.Position)) place
 // position creates a position of the enterprise through the store.
 func (f *fixture) position(e placement.Enterprise, opts ...func(*placement.Position)) placement.Position {
 	f.t.Helper()
-	p, err := f.store.CreatePosition(f.t.Context(), positionOf(e, opts...), nil)
+	p, err := f.store.CreatePosition(f.t.Context(), positionOf(e, opts...), positionFx(nil))
 	if err != nil {
 		f.t.Fatalf("create position: %v", err)
 	}
@@ -103,7 +179,7 @@ func (f *fixture) position(e placement.Enterprise, opts ...func(*placement.Posit
 // apply files an application of the student to the position, under a cap of 10.
 func (f *fixture) apply(p placement.Position, studentID string) (placement.Application, error) {
 	return f.store.CreateApplication(f.t.Context(), placement.Application{GuildID: p.GuildID, PositionID: p.ID,
-		StudentID: studentID, Motivation: "I would love to learn how you build things."}, 10, today, nil)
+		StudentID: studentID, Motivation: "I would love to learn how you build things."}, 10, today, submitFx(nil))
 }
 
 // mustApply is apply that fails the test on error.
@@ -118,8 +194,9 @@ func (f *fixture) mustApply(p placement.Position, studentID string) placement.Ap
 
 // move transitions an application as the service would, without notifications.
 func (f *fixture) move(a placement.Application, to placement.Status, from ...placement.Status) (placement.Application, error) {
+	at := today.Add(10 * time.Hour)
 	return f.store.TransitionApplication(f.t.Context(), placement.Transition{GuildID: a.GuildID, ApplicationID: a.ID,
-		From: from, To: to, ActorID: "300000000000000003", At: today.Add(10 * time.Hour)})
+		From: from, To: to, ActorID: "300000000000000003", At: at, Effects: moveFx("300000000000000003", to, "", at, nil)})
 }
 
 // count runs a SELECT count(*)-like query and returns its single number.

@@ -2,9 +2,7 @@ package postgres
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"fmt"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -47,9 +45,12 @@ func (s *Store) FindGuildSettings(ctx context.Context, guildID string) (placemen
 	return gs, nil
 }
 
-// UpdateGuildSettings applies the non-nil fields of upd and records ev in the same transaction.
-func (s *Store) UpdateGuildSettings(ctx context.Context, guildID string, upd placement.GuildSettingsUpdate, ev placement.AuditEvent) (placement.GuildSettings, error) {
+// UpdateGuildSettings applies the non-nil fields of upd and writes fx in the same transaction.
+func (s *Store) UpdateGuildSettings(ctx context.Context, guildID string, upd placement.GuildSettingsUpdate, fx placement.Effects) (placement.GuildSettings, error) {
 	gs := placement.GuildSettings{GuildID: guildID}
+	if err := fx.Validate(); err != nil {
+		return gs, wrap("update guild settings", err)
+	}
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if err := ensureGuild(ctx, tx, guildID); err != nil {
 			return err
@@ -74,7 +75,7 @@ func (s *Store) UpdateGuildSettings(ctx context.Context, guildID string, upd pla
 		if err != nil {
 			return err
 		}
-		return insertAudit(ctx, tx, ev)
+		return writeEffects(ctx, tx, guildID, fx)
 	})
 	if err != nil {
 		return gs, wrap("update guild settings", err)
@@ -89,30 +90,17 @@ func ensureGuild(ctx context.Context, tx pgx.Tx, guildID string) error {
 	return err
 }
 
-// insertAudit records one audit event inside the caller's transaction.
-func insertAudit(ctx context.Context, tx pgx.Tx, ev placement.AuditEvent) error {
-	detail, err := json.Marshal(ev.Detail)
-	if err != nil {
-		return fmt.Errorf("encode audit detail: %w", err)
-	}
-	_, err = tx.Exec(ctx, `
-		INSERT INTO audit_events (guild_id, actor_id, action, subject, detail, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6)`,
-		ev.GuildID, ev.ActorID, ev.Action, ev.Subject, detail, ev.At)
-	return err
-}
-
 // AuditEvents returns a guild's audit events for a subject, oldest first.
 func (s *Store) AuditEvents(ctx context.Context, guildID, subject string) ([]placement.AuditEvent, error) {
 	rows, err := s.pool.Query(ctx, `
-		SELECT actor_id, action, subject, detail, created_at
+		SELECT actor_id, action, subject, coalesce(enterprise_id, 0), detail, created_at
 		FROM audit_events WHERE guild_id = $1 AND subject = $2 ORDER BY created_at, id`, guildID, subject)
 	if err != nil {
 		return nil, wrap("list audit events", err)
 	}
 	evs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (placement.AuditEvent, error) {
 		ev := placement.AuditEvent{GuildID: guildID}
-		err := r.Scan(&ev.ActorID, &ev.Action, &ev.Subject, &ev.Detail, &ev.At)
+		err := r.Scan(&ev.ActorID, &ev.Action, &ev.Subject, &ev.EnterpriseID, &ev.Detail, &ev.At)
 		return ev, err
 	})
 	if err != nil {

@@ -20,7 +20,7 @@ func TestGuildSettings(t *testing.T) {
 	}
 
 	role := "400000000000000001"
-	gs, err = f.store.UpdateGuildSettings(ctx, guildA, placement.GuildSettingsUpdate{MentorRoleID: &role}, auditEvent(guildA, "setup.update"))
+	gs, err = f.store.UpdateGuildSettings(ctx, guildA, placement.GuildSettingsUpdate{MentorRoleID: &role}, fx(guildA, "setup.update"))
 	if err != nil {
 		t.Fatal(err)
 	}

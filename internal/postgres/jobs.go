@@ -32,8 +32,7 @@ type extraRow struct {
 func (r extraRow) Scan(dest ...any) error { return r.Row.Scan(append(dest, r.extra...)...) }
 
 // sweepPositions runs a statement that changes positions and selects each as positionColumns
-// plus noticeExtras, and writes every change's audit event and notifications, all in one
-// transaction.
+// plus noticeExtras, and writes every change's effects, all in one transaction.
 func (s *Store) sweepPositions(ctx context.Context, op, sql string, effects func(placement.PositionNotice) placement.Effects, args ...any) ([]placement.PositionNotice, error) {
 	var out []placement.PositionNotice
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
@@ -51,17 +50,11 @@ func (s *Store) sweepPositions(ctx context.Context, op, sql string, effects func
 			}
 			return n, err
 		})
-		if err != nil || effects == nil {
+		if err != nil {
 			return err
 		}
 		for _, n := range out {
-			e := effects(n)
-			if e.Audit.Action != "" {
-				if err := insertAudit(ctx, tx, e.Audit); err != nil {
-					return err
-				}
-			}
-			if err := insertNotifications(ctx, tx, n.GuildID, e.Notes); err != nil {
+			if err := writeEffects(ctx, tx, n.GuildID, effectsOf(effects, n)); err != nil {
 				return err
 			}
 		}
@@ -138,9 +131,12 @@ func (s *Store) CloseStalePositions(ctx context.Context, flaggedBefore time.Time
 		ORDER BY p.guild_id, p.id`, effects, flaggedBefore, clampLimit(limit))
 }
 
-// ConfirmPosition records that an open position is still open, with the audit event.
-func (s *Store) ConfirmPosition(ctx context.Context, guildID string, id int64, at time.Time, ev placement.AuditEvent) (placement.Position, error) {
+// ConfirmPosition records that an open position is still open, with fx.
+func (s *Store) ConfirmPosition(ctx context.Context, guildID string, id int64, at time.Time, fx placement.Effects) (placement.Position, error) {
 	var p placement.Position
+	if err := fx.Validate(); err != nil {
+		return p, wrap("confirm position", err)
+	}
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		var err error
 		p, err = scanPosition(tx.QueryRow(ctx, `
@@ -164,7 +160,7 @@ func (s *Store) ConfirmPosition(ctx context.Context, guildID string, id int64, a
 		if err != nil {
 			return err
 		}
-		return insertAudit(ctx, tx, ev)
+		return writeEffects(ctx, tx, guildID, fx)
 	})
 	if err != nil {
 		return placement.Position{}, wrap("confirm position", err)
@@ -173,9 +169,9 @@ func (s *Store) ConfirmPosition(ctx context.Context, guildID string, id int64, a
 }
 
 // RemindUnanswered marks up to limit submitted applications created before submittedBefore and
-// never reminded about as reminded at the time at, and queues notes' notifications for each
-// position they belong to, in one transaction.
-func (s *Store) RemindUnanswered(ctx context.Context, submittedBefore, at time.Time, limit int, notes func(placement.Reminder) []placement.Notification) ([]placement.Reminder, error) {
+// never reminded about as reminded at the time at, and writes the effects of each position they
+// belong to, in one transaction.
+func (s *Store) RemindUnanswered(ctx context.Context, submittedBefore, at time.Time, limit int, effects func(placement.Reminder) placement.Effects) ([]placement.Reminder, error) {
 	var out []placement.Reminder
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `
@@ -191,7 +187,7 @@ func (s *Store) RemindUnanswered(ctx context.Context, submittedBefore, at time.T
 				  AND t.status = 'submitted' AND t.reminded_at IS NULL AND t.created_at < $1
 				RETURNING t.guild_id, t.id, t.position_id
 			)
-			SELECT a.guild_id, a.position_id, p.title, e.name,
+			SELECT a.guild_id, a.position_id, p.enterprise_id, p.title, e.name,
 			       coalesce((SELECT array_agg(m.user_id ORDER BY m.user_id) FROM enterprise_mentors m
 			                 WHERE m.guild_id = p.guild_id AND m.enterprise_id = p.enterprise_id), '{}'),
 			       array_agg(a.id ORDER BY a.id)
@@ -205,14 +201,14 @@ func (s *Store) RemindUnanswered(ctx context.Context, submittedBefore, at time.T
 		}
 		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (placement.Reminder, error) {
 			var rm placement.Reminder
-			err := r.Scan(&rm.GuildID, &rm.PositionID, &rm.Title, &rm.EnterpriseName, &rm.Mentors, &rm.ApplicationIDs)
+			err := r.Scan(&rm.GuildID, &rm.PositionID, &rm.EnterpriseID, &rm.Title, &rm.EnterpriseName, &rm.Mentors, &rm.ApplicationIDs)
 			return rm, err
 		})
-		if err != nil || notes == nil {
+		if err != nil {
 			return err
 		}
 		for _, rm := range out {
-			if err := insertNotifications(ctx, tx, rm.GuildID, notes(rm)); err != nil {
+			if err := writeEffects(ctx, tx, rm.GuildID, effectsOf(effects, rm)); err != nil {
 				return err
 			}
 		}
@@ -276,23 +272,22 @@ func (s *Store) DigestFacts(ctx context.Context, guildID string, staleBefore, un
 	return d, nil
 }
 
-// QueueNotification queues one notification unless its guild already has its dedup key, and
-// reports whether it did. A notification with nobody to tell is not queued.
+// QueueNotification queues one notification with its files unless its guild already has its
+// dedup key, and reports whether it did. A notification with nobody to tell is not queued.
 func (s *Store) QueueNotification(ctx context.Context, n placement.Notification) (bool, error) {
 	if n.UserID == "" && n.ChannelID == "" {
 		return false, nil
 	}
-	data, err := encodeData(n.Data)
+	if err := n.Validate(); err != nil {
+		return false, wrap("queue notification", err)
+	}
+	args, err := notificationArgs(n.GuildID, n)
 	if err != nil {
 		return false, wrap("queue notification", err)
 	}
-	tag, err := s.pool.Exec(ctx, `
-		INSERT INTO notifications (guild_id, dedup_key, user_id, channel_id, message_key, locale, data)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)
-		ON CONFLICT (guild_id, dedup_key) DO NOTHING`,
-		n.GuildID, n.DedupKey, n.UserID, n.ChannelID, n.MessageKey, n.Locale, data)
-	if err != nil {
+	var queued int
+	if err := s.pool.QueryRow(ctx, insertNotification, args...).Scan(&queued); err != nil {
 		return false, wrap("queue notification", err)
 	}
-	return tag.RowsAffected() == 1, nil
+	return queued == 1, nil
 }

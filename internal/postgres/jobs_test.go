@@ -19,10 +19,23 @@ func jobEffects(kind string) func(placement.PositionNotice) placement.Effects {
 			notes = append(notes, dm(n.GuildID, kind+":"+itoa(n.ID)+":"+m, m))
 		}
 		return placement.Effects{
-			Audit: placement.AuditEvent{GuildID: n.GuildID, ActorID: "system", Action: "position." + kind,
-				Subject: "enterprise:" + itoa(n.EnterpriseID), Detail: map[string]any{"position_id": n.ID}, At: today},
+			Audit: []placement.AuditEvent{{GuildID: n.GuildID, ActorID: "system", Action: "position." + kind,
+				Subject: placement.PositionSubject(n.ID), EnterpriseID: n.EnterpriseID, Detail: map[string]any{"position_id": n.ID}, At: today}},
 			Notes: notes,
 		}
+	}
+}
+
+// reminderFx gives each reminder the bot's audit event about its position and, unless notes is
+// nil, its notifications.
+func reminderFx(notes func(placement.Reminder) []placement.Notification) func(placement.Reminder) placement.Effects {
+	return func(r placement.Reminder) placement.Effects {
+		out := placement.Audited(placement.AuditEvent{GuildID: r.GuildID, ActorID: "system", Action: "position.reminded",
+			Subject: placement.PositionSubject(r.PositionID), EnterpriseID: r.EnterpriseID, At: today})
+		if notes != nil {
+			out.Notes = notes(r)
+		}
+		return out
 	}
 }
 
@@ -168,7 +181,7 @@ func TestStalePositions(t *testing.T) {
 	}
 
 	// The mentor confirms one: it is no longer flagged, and no longer due.
-	p, err := f.store.ConfirmPosition(ctx, guildA, confirmed.ID, now.Add(time.Hour), auditEvent(guildA, "position.confirmed"))
+	p, err := f.store.ConfirmPosition(ctx, guildA, confirmed.ID, now.Add(time.Hour), placement.Audited(positionEvent(confirmed, "position.confirmed")))
 	if err != nil || p.ID != confirmed.ID {
 		t.Fatalf("confirm: %+v, %v", p, err)
 	}
@@ -200,18 +213,18 @@ func TestStalePositions(t *testing.T) {
 
 	// Reopening is a confirmation: a new period starts, so it is not flagged again at once.
 	before := time.Now().Add(-time.Minute)
-	if _, err := f.store.SetPositionStatus(ctx, guildA, old.ID, placement.PositionOpen, nil); err != nil {
+	if _, err := f.store.SetPositionStatus(ctx, guildA, old.ID, placement.PositionOpen, placement.Audited(positionEvent(old, "position.reopened"))); err != nil {
 		t.Fatal(err)
 	}
 	if c := f.count(`SELECT count(*) FROM positions WHERE id = $1 AND confirmed_at > $2 AND stale_flagged_at IS NULL`, old.ID, before); c != 1 {
 		t.Fatal("reopening did not restart the confirmation period")
 	}
 	// Closing and reopening by the mentor clears a pending flag as well.
-	if _, err := f.store.FlagStalePositions(ctx, time.Now().Add(time.Hour), time.Now(), 10, nil); err != nil {
+	if _, err := f.store.FlagStalePositions(ctx, time.Now().Add(time.Hour), time.Now(), 10, jobEffects("stale")); err != nil {
 		t.Fatal(err)
 	}
 	for _, st := range []placement.PositionStatus{placement.PositionClosed, placement.PositionOpen} {
-		if _, err := f.store.SetPositionStatus(ctx, guildA, fresh.ID, st, nil); err != nil {
+		if _, err := f.store.SetPositionStatus(ctx, guildA, fresh.ID, st, placement.Audited(positionEvent(fresh, "position."+string(st)))); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -228,9 +241,9 @@ func TestConfirmPositionRefusals(t *testing.T) {
 	e := f.enterprise(guildA, "Acme", placement.EnterpriseVerified, "300000000000000011")
 	open := f.position(e)
 	closed := f.position(e, func(p *placement.Position) { p.Status = placement.PositionClosed })
-	_, err := f.store.ConfirmPosition(ctx, guildB, open.ID, today, auditEvent(guildB, "position.confirmed"))
+	_, err := f.store.ConfirmPosition(ctx, guildB, open.ID, today, placement.Audited(positionEvent(open, "position.confirmed")))
 	wantErr(t, err, placement.ENOTFOUND, "err.position_not_found")
-	_, err = f.store.ConfirmPosition(ctx, guildA, closed.ID, today, auditEvent(guildA, "position.confirmed"))
+	_, err = f.store.ConfirmPosition(ctx, guildA, closed.ID, today, placement.Audited(positionEvent(closed, "position.confirmed")))
 	wantErr(t, err, placement.ECONFLICT, "jobs.err_confirm_closed")
 	if c := f.count(`SELECT count(*) FROM audit_events WHERE action = 'position.confirmed'`); c != 0 {
 		t.Fatalf("%d audit events for refused confirmations", c)
@@ -259,10 +272,10 @@ func TestRemindUnanswered(t *testing.T) {
 	before := now.Add(-7 * 24 * time.Hour)
 
 	var notes []placement.Reminder
-	got, err := f.store.RemindUnanswered(ctx, before, now, 10, func(r placement.Reminder) []placement.Notification {
+	got, err := f.store.RemindUnanswered(ctx, before, now, 10, reminderFx(func(r placement.Reminder) []placement.Notification {
 		notes = append(notes, r)
 		return []placement.Notification{dm(r.GuildID, "reminder:"+itoa(r.ApplicationIDs[0]), r.Mentors[0])}
-	})
+	}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -279,7 +292,7 @@ func TestRemindUnanswered(t *testing.T) {
 	if c := f.count(`SELECT count(*) FROM applications WHERE reminded_at = $1`, now); c != 3 {
 		t.Fatalf("%d applications marked reminded, want 3", c)
 	}
-	if again, err := f.store.RemindUnanswered(ctx, before, now, 10, nil); err != nil || len(again) != 0 {
+	if again, err := f.store.RemindUnanswered(ctx, before, now, 10, reminderFx(nil)); err != nil || len(again) != 0 {
 		t.Fatalf("reminded twice: %+v (%v)", again, err)
 	}
 }
@@ -303,7 +316,7 @@ func TestRemindUnansweredConcurrently(t *testing.T) {
 	for range 5 {
 		wg.Go(func() {
 			for {
-				rs, err := f.store.RemindUnanswered(ctx, now.Add(-7*24*time.Hour), now, 3, nil)
+				rs, err := f.store.RemindUnanswered(ctx, now.Add(-7*24*time.Hour), now, 3, reminderFx(nil))
 				if err != nil {
 					t.Error(err)
 					return
@@ -368,7 +381,7 @@ func TestDigestFacts(t *testing.T) {
 	if _, err := f.pool.Exec(ctx, `UPDATE applications SET created_at = $2 WHERE id = $1`, unanswered.ID, now.Add(-8*24*time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.store.SaveProfile(ctx, placement.Profile{GuildID: guildA, UserID: f.user(), Program: "welding"}); err != nil {
+	if _, err := f.store.SaveProfile(ctx, placement.Profile{GuildID: guildA, UserID: f.user(), Program: "welding"}, profileFx(guildA, "300000000000000099")); err != nil {
 		t.Fatal(err)
 	}
 	f.mustApply(f.position(other), f.user())
@@ -393,7 +406,7 @@ func TestDigestFacts(t *testing.T) {
 	}
 
 	channel := "500000000000000001"
-	if _, err := f.store.UpdateGuildSettings(ctx, guildA, placement.GuildSettingsUpdate{DigestChannelID: &channel}, auditEvent(guildA, "setup.update")); err != nil {
+	if _, err := f.store.UpdateGuildSettings(ctx, guildA, placement.GuildSettingsUpdate{DigestChannelID: &channel}, fx(guildA, "setup.update")); err != nil {
 		t.Fatal(err)
 	}
 	gs, err := f.store.DigestGuilds(ctx, "digest:2026-03-02", 10)

@@ -39,7 +39,7 @@ func TestActorFacts(t *testing.T) {
 	}
 
 	role := "400000000000000001"
-	if _, err := f.store.UpdateGuildSettings(ctx, guildA, placement.GuildSettingsUpdate{MentorRoleID: &role}, auditEvent(guildA, "setup.update")); err != nil {
+	if _, err := f.store.UpdateGuildSettings(ctx, guildA, placement.GuildSettingsUpdate{MentorRoleID: &role}, fx(guildA, "setup.update")); err != nil {
 		t.Fatal(err)
 	}
 	verified := f.enterprise(guildA, "Verified Co", placement.EnterpriseVerified, mentor)

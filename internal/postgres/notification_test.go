@@ -16,7 +16,7 @@ func TestNotificationsAreWrittenWithTheChangeOnce(t *testing.T) {
 	transition := func(to placement.Status, from placement.Status, notes ...placement.Notification) error {
 		_, err := f.store.TransitionApplication(ctx, placement.Transition{GuildID: guildA, ApplicationID: a.ID,
 			From: []placement.Status{from}, To: to, ActorID: "m", At: today,
-			Notify: func(placement.Application) []placement.Notification { return notes }})
+			Effects: moveFx("m", to, "", today, func(placement.Application) []placement.Notification { return notes })})
 		return err
 	}
 

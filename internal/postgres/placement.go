@@ -77,10 +77,10 @@ func (s *Store) FindPlacements(ctx context.Context, guildID string, f placement.
 	return ps, nil
 }
 
-// SetSupervisor makes a member the school supervisor of an active placement, with its audit
-// event and notifications in the same transaction.
-func (s *Store) SetSupervisor(ctx context.Context, guildID string, id int64, userID string, ev placement.AuditEvent, notes []placement.Notification) (placement.Placement, error) {
-	pl, err := s.changeActivePlacement(ctx, guildID, id, ev, notes, func(tx pgx.Tx, _ int64) error {
+// SetSupervisor makes a member the school supervisor of an active placement, with fx in the
+// same transaction.
+func (s *Store) SetSupervisor(ctx context.Context, guildID string, id int64, userID string, fx placement.Effects) (placement.Placement, error) {
+	pl, err := s.changeActivePlacement(ctx, guildID, id, fx, func(tx pgx.Tx, _ int64) error {
 		_, err := tx.Exec(ctx, `UPDATE placements SET supervisor_id = $3 WHERE guild_id = $1 AND id = $2`, guildID, id, userID)
 		return err
 	})
@@ -90,10 +90,10 @@ func (s *Store) SetSupervisor(ctx context.Context, guildID string, id int64, use
 	return pl, nil
 }
 
-// RequestEnd records the student's reason for ending an active placement early, with its audit
-// event and notifications in the same transaction. A later request replaces the reason.
-func (s *Store) RequestEnd(ctx context.Context, guildID string, id int64, reason string, ev placement.AuditEvent, notes []placement.Notification) (placement.Placement, error) {
-	pl, err := s.changeActivePlacement(ctx, guildID, id, ev, notes, func(tx pgx.Tx, _ int64) error {
+// RequestEnd records the student's reason for ending an active placement early, with fx in the
+// same transaction. A later request replaces the reason.
+func (s *Store) RequestEnd(ctx context.Context, guildID string, id int64, reason string, fx placement.Effects) (placement.Placement, error) {
+	pl, err := s.changeActivePlacement(ctx, guildID, id, fx, func(tx pgx.Tx, _ int64) error {
 		_, err := tx.Exec(ctx, `UPDATE placements SET end_requested = $3 WHERE guild_id = $1 AND id = $2`, guildID, id, reason)
 		return err
 	})
@@ -104,11 +104,11 @@ func (s *Store) RequestEnd(ctx context.Context, guildID string, id int64, reason
 }
 
 // EndPlacement ends an active placement early and frees its slot, so that the position takes
-// applications again; the audit event and notifications are written in the same transaction.
+// applications again; fx is written in the same transaction.
 // The placement row is locked before the position's; no other writer locks a placement row, and
 // those that lock a position hold at most application rows while they wait, so no cycle forms.
-func (s *Store) EndPlacement(ctx context.Context, guildID string, id int64, reason string, ev placement.AuditEvent, notes []placement.Notification) (placement.Placement, error) {
-	pl, err := s.changeActivePlacement(ctx, guildID, id, ev, notes, func(tx pgx.Tx, positionID int64) error {
+func (s *Store) EndPlacement(ctx context.Context, guildID string, id int64, reason string, fx placement.Effects) (placement.Placement, error) {
+	pl, err := s.changeActivePlacement(ctx, guildID, id, fx, func(tx pgx.Tx, positionID int64) error {
 		if _, err := tx.Exec(ctx, `
 			UPDATE placements SET status = 'ended', end_reason = $3, ended_at = now()
 			WHERE guild_id = $1 AND id = $2`, guildID, id, reason); err != nil {
@@ -126,11 +126,14 @@ func (s *Store) EndPlacement(ctx context.Context, guildID string, id int64, reas
 }
 
 // changeActivePlacement locks an active placement, applies change (given the placement's
-// position), records ev and notes, and returns the placement as changed, in one transaction.
+// position), writes fx, and returns the placement as changed, in one transaction.
 // Locking first means that of two coordinators acting at once, the second sees the first's
 // outcome: ending an ended placement is refused.
-func (s *Store) changeActivePlacement(ctx context.Context, guildID string, id int64, ev placement.AuditEvent, notes []placement.Notification, change func(tx pgx.Tx, positionID int64) error) (placement.Placement, error) {
+func (s *Store) changeActivePlacement(ctx context.Context, guildID string, id int64, fx placement.Effects, change func(tx pgx.Tx, positionID int64) error) (placement.Placement, error) {
 	var pl placement.Placement
+	if err := fx.Validate(); err != nil {
+		return pl, err
+	}
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		var status placement.PlacementStatus
 		var positionID int64
@@ -149,11 +152,7 @@ func (s *Store) changeActivePlacement(ctx context.Context, guildID string, id in
 		if err := change(tx, positionID); err != nil {
 			return err
 		}
-		ev.GuildID = guildID
-		if err := insertAudit(ctx, tx, ev); err != nil {
-			return err
-		}
-		if err := insertNotifications(ctx, tx, guildID, notes); err != nil {
+		if err := writeEffects(ctx, tx, guildID, fx); err != nil {
 			return err
 		}
 		pl, err = scanPlacement(tx.QueryRow(ctx, `

@@ -12,7 +12,7 @@ import (
 // placementEvent is the audit event of a decision about a placement, as the service builds it.
 func placementEvent(pl placement.Placement, action string, at time.Time) placement.AuditEvent {
 	return placement.AuditEvent{GuildID: pl.GuildID, ActorID: coordinator, Action: action,
-		Subject: fmt.Sprintf("placement:%d", pl.ID), Detail: map[string]any{"student_id": pl.StudentID}, At: at}
+		Subject: fmt.Sprintf("placement:%d", pl.ID), EnterpriseID: pl.EnterpriseID, Detail: map[string]any{"student_id": pl.StudentID}, At: at}
 }
 
 // placed approves an accepted application of a new student to the position and returns the placement.
@@ -37,14 +37,14 @@ func TestFindPlacements(t *testing.T) {
 	}
 	supervisor := f.user()
 	for _, i := range []int{1, 4} {
-		if _, err := f.store.SetSupervisor(ctx, guildA, pls[i].ID, supervisor, placementEvent(pls[i], "placement.supervisor", minute(10)), nil); err != nil {
+		if _, err := f.store.SetSupervisor(ctx, guildA, pls[i].ID, supervisor, placement.Audited(placementEvent(pls[i], "placement.supervisor", minute(10)))); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if _, err := f.store.RequestEnd(ctx, guildA, pls[2].ID, "moving away", placementEvent(pls[2], "placement.end_requested", minute(10)), nil); err != nil {
+	if _, err := f.store.RequestEnd(ctx, guildA, pls[2].ID, "moving away", placement.Audited(placementEvent(pls[2], "placement.end_requested", minute(10)))); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.store.EndPlacement(ctx, guildA, pls[5].ID, "company closed", placementEvent(pls[5], "placement.ended", minute(11)), nil); err != nil {
+	if _, err := f.store.EndPlacement(ctx, guildA, pls[5].ID, "company closed", placement.Audited(placementEvent(pls[5], "placement.ended", minute(11)))); err != nil {
 		t.Fatal(err)
 	}
 	// Guild B's placements never show in guild A's lists.
@@ -102,7 +102,7 @@ func TestSetSupervisorAndRequestEnd(t *testing.T) {
 	supervisor := f.user()
 	notes := []placement.Notification{dm(guildA, "supervisor", supervisor), dm(guildA, "supervisor:mentor", pl.MentorID)}
 
-	got, err := f.store.SetSupervisor(ctx, guildA, pl.ID, supervisor, placementEvent(pl, "placement.supervisor", minute(1)), notes)
+	got, err := f.store.SetSupervisor(ctx, guildA, pl.ID, supervisor, placement.Audited(placementEvent(pl, "placement.supervisor", minute(1)), notes...))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,7 +112,7 @@ func TestSetSupervisorAndRequestEnd(t *testing.T) {
 		t.Fatalf("placement %+v, want %+v", got, want)
 	}
 	// A retry records the change again but notifies once.
-	if _, err := f.store.SetSupervisor(ctx, guildA, pl.ID, supervisor, placementEvent(pl, "placement.supervisor", minute(1)), notes); err != nil {
+	if _, err := f.store.SetSupervisor(ctx, guildA, pl.ID, supervisor, placement.Audited(placementEvent(pl, "placement.supervisor", minute(1)), notes...)); err != nil {
 		t.Fatal(err)
 	}
 	for _, k := range []string{"supervisor", "supervisor:mentor"} {
@@ -121,8 +121,8 @@ func TestSetSupervisorAndRequestEnd(t *testing.T) {
 		}
 	}
 
-	got, err = f.store.RequestEnd(ctx, guildA, pl.ID, "family reasons", placementEvent(pl, "placement.end_requested", minute(2)),
-		[]placement.Notification{{GuildID: guildA, DedupKey: "end", ChannelID: "400000000000000001", MessageKey: "note.end_requested"}})
+	got, err = f.store.RequestEnd(ctx, guildA, pl.ID, "family reasons", placement.Audited(placementEvent(pl, "placement.end_requested", minute(2)),
+		placement.Notification{GuildID: guildA, DedupKey: "end", ChannelID: "400000000000000001", MessageKey: "note.end_requested"}))
 	if err != nil || got.EndRequested != "family reasons" || got.SupervisorID != supervisor || got.Status != placement.PlacementActive {
 		t.Fatalf("requested end: %+v, %v", got, err)
 	}
@@ -137,11 +137,11 @@ func TestSetSupervisorAndRequestEnd(t *testing.T) {
 	t.Run("not found", func(t *testing.T) {
 		f := f.with(t)
 		other := f.placed(f.position(f.staffed(guildB, "Beta", 1000)), minute(0))
-		_, err := f.store.SetSupervisor(ctx, guildA, other.ID, supervisor, placementEvent(other, "placement.supervisor", minute(1)), nil)
+		_, err := f.store.SetSupervisor(ctx, guildA, other.ID, supervisor, placement.Audited(placementEvent(other, "placement.supervisor", minute(1))))
 		wantErr(t, err, placement.ENOTFOUND, "err.placement_not_found")
-		_, err = f.store.RequestEnd(ctx, guildA, other.ID, "x", placementEvent(other, "placement.end_requested", minute(1)), nil)
+		_, err = f.store.RequestEnd(ctx, guildA, other.ID, "x", placement.Audited(placementEvent(other, "placement.end_requested", minute(1))))
 		wantErr(t, err, placement.ENOTFOUND, "err.placement_not_found")
-		_, err = f.store.EndPlacement(ctx, guildA, other.ID, "x", placementEvent(other, "placement.ended", minute(1)), nil)
+		_, err = f.store.EndPlacement(ctx, guildA, other.ID, "x", placement.Audited(placementEvent(other, "placement.ended", minute(1))))
 		wantErr(t, err, placement.ENOTFOUND, "err.placement_not_found")
 		if got, err := f.store.FindPlacement(ctx, guildB, other.ID); err != nil || got.SupervisorID != "" || got.Status != placement.PlacementActive {
 			t.Fatalf("guild B's placement changed: %+v, %v", got, err)
@@ -167,12 +167,12 @@ func TestEndPlacement(t *testing.T) {
 	wantErr(t, err, placement.ECONFLICT, "err.position_full")
 
 	supervisor := f.user()
-	if _, err := f.store.SetSupervisor(ctx, guildA, pl.ID, supervisor, placementEvent(pl, "placement.supervisor", minute(1)), nil); err != nil {
+	if _, err := f.store.SetSupervisor(ctx, guildA, pl.ID, supervisor, placement.Audited(placementEvent(pl, "placement.supervisor", minute(1)))); err != nil {
 		t.Fatal(err)
 	}
 	notes := []placement.Notification{dm(guildA, "ended:student", pl.StudentID), dm(guildA, "ended:supervisor", supervisor)}
 	before := time.Now()
-	got, err := f.store.EndPlacement(ctx, guildA, pl.ID, "the company moved", placementEvent(pl, "placement.ended", minute(2)), notes)
+	got, err := f.store.EndPlacement(ctx, guildA, pl.ID, "the company moved", placement.Audited(placementEvent(pl, "placement.ended", minute(2)), notes...))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -196,11 +196,11 @@ func TestEndPlacement(t *testing.T) {
 	f.checkSlots(guildA)
 
 	// An ended placement changes no more.
-	_, err = f.store.EndPlacement(ctx, guildA, pl.ID, "again", placementEvent(pl, "placement.ended", minute(3)), nil)
+	_, err = f.store.EndPlacement(ctx, guildA, pl.ID, "again", placement.Audited(placementEvent(pl, "placement.ended", minute(3))))
 	wantErr(t, err, placement.ECONFLICT, "err.placement_not_active")
-	_, err = f.store.SetSupervisor(ctx, guildA, pl.ID, f.user(), placementEvent(pl, "placement.supervisor", minute(3)), nil)
+	_, err = f.store.SetSupervisor(ctx, guildA, pl.ID, f.user(), placement.Audited(placementEvent(pl, "placement.supervisor", minute(3))))
 	wantErr(t, err, placement.ECONFLICT, "err.placement_not_active")
-	_, err = f.store.RequestEnd(ctx, guildA, pl.ID, "again", placementEvent(pl, "placement.end_requested", minute(3)), nil)
+	_, err = f.store.RequestEnd(ctx, guildA, pl.ID, "again", placement.Audited(placementEvent(pl, "placement.end_requested", minute(3))))
 	wantErr(t, err, placement.ECONFLICT, "err.placement_not_active")
 	if n := f.taken(guildA, p.ID); n != 1 {
 		t.Fatalf("taken %d, want the new offer's 1", n)
@@ -224,7 +224,7 @@ func TestEndPlacementAtOnce(t *testing.T) {
 	for round := range 5 {
 		pl := f.placed(p, minute(round))
 		errs := atOnce(4, func(int) error {
-			_, err := f.store.EndPlacement(t.Context(), guildA, pl.ID, "ended", placementEvent(pl, "placement.ended", minute(round)), nil)
+			_, err := f.store.EndPlacement(t.Context(), guildA, pl.ID, "ended", placement.Audited(placementEvent(pl, "placement.ended", minute(round))))
 			return err
 		})
 		ok := 0

@@ -39,9 +39,10 @@ func collectPositions(rows pgx.Rows) ([]placement.Position, error) {
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (placement.Position, error) { return scanPosition(r) })
 }
 
-// CreatePosition publishes a position of a verified enterprise with its announcements, in one
-// transaction. The enterprise row is share-locked so that it is checked and used as one.
-func (s *Store) CreatePosition(ctx context.Context, p placement.Position, notes func(placement.Position) []placement.Notification) (placement.Position, error) {
+// CreatePosition publishes a position of a verified enterprise with its effects (built for the
+// position as created), in one transaction. The enterprise row is share-locked so that it is
+// checked and used as one.
+func (s *Store) CreatePosition(ctx context.Context, p placement.Position, effects func(placement.Position) placement.Effects) (placement.Position, error) {
 	if p.Status == "" {
 		p.Status = placement.PositionOpen
 	}
@@ -74,10 +75,7 @@ func (s *Store) CreatePosition(ctx context.Context, p placement.Position, notes 
 		if err != nil {
 			return err
 		}
-		if notes == nil {
-			return nil
-		}
-		return insertNotifications(ctx, tx, p.GuildID, notes(created))
+		return writeEffects(ctx, tx, p.GuildID, effectsOf(effects, created))
 	})
 	if err != nil {
 		return placement.Position{}, wrap("create position", err)
@@ -99,11 +97,14 @@ func (s *Store) FindPosition(ctx context.Context, guildID string, id int64) (pla
 	return p, nil
 }
 
-// UpdatePosition replaces a position's posted fields, leaving its status and taken slots alone.
-// The row is locked before slots are compared with taken, so an offer made meanwhile cannot
-// leave more offers than slots.
-func (s *Store) UpdatePosition(ctx context.Context, p placement.Position) (placement.Position, error) {
+// UpdatePosition replaces a position's posted fields, leaving its status and taken slots alone,
+// with fx in the same transaction. The row is locked before slots are compared with taken, so an
+// offer made meanwhile cannot leave more offers than slots.
+func (s *Store) UpdatePosition(ctx context.Context, p placement.Position, fx placement.Effects) (placement.Position, error) {
 	var updated placement.Position
+	if err := fx.Validate(); err != nil {
+		return updated, wrap("update position", err)
+	}
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		var taken int
 		err := tx.QueryRow(ctx, `
@@ -128,7 +129,10 @@ func (s *Store) UpdatePosition(ctx context.Context, p placement.Position) (place
 		if errors.Is(err, pgx.ErrNoRows) {
 			return placement.Errorf(placement.ECONFLICT, "err.slots_below_taken", map[string]any{"Taken": taken})
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		return writeEffects(ctx, tx, p.GuildID, fx)
 	})
 	if err != nil {
 		return placement.Position{}, wrap("update position", err)
@@ -136,9 +140,12 @@ func (s *Store) UpdatePosition(ctx context.Context, p placement.Position) (place
 	return updated, nil
 }
 
-// SetPositionStatus opens or closes a position, with its notifications in the same transaction.
-func (s *Store) SetPositionStatus(ctx context.Context, guildID string, id int64, status placement.PositionStatus, notes func(placement.Position) []placement.Notification) (placement.Position, error) {
+// SetPositionStatus opens or closes a position, with fx in the same transaction.
+func (s *Store) SetPositionStatus(ctx context.Context, guildID string, id int64, status placement.PositionStatus, fx placement.Effects) (placement.Position, error) {
 	var p placement.Position
+	if err := fx.Validate(); err != nil {
+		return p, wrap("set position status", err)
+	}
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		var err error
 		p, err = scanPosition(tx.QueryRow(ctx, `
@@ -150,10 +157,10 @@ func (s *Store) SetPositionStatus(ctx context.Context, guildID string, id int64,
 		if errors.Is(err, pgx.ErrNoRows) {
 			return placement.Errorf(placement.ENOTFOUND, "err.position_not_found", nil)
 		}
-		if err != nil || notes == nil {
+		if err != nil {
 			return err
 		}
-		return insertNotifications(ctx, tx, guildID, notes(p))
+		return writeEffects(ctx, tx, guildID, fx)
 	})
 	if err != nil {
 		return placement.Position{}, wrap("set position status", err)

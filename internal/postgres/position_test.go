@@ -1,6 +1,7 @@
 package postgres_test
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"testing"
@@ -24,7 +25,7 @@ func TestCreatePosition(t *testing.T) {
 			ChannelID: "500000000000000002", MessageKey: "note.position_opened",
 			Data: map[string]any{"Title": p.Title, "Enterprise": p.EnterpriseName}}}
 	}
-	p, err := f.store.CreatePosition(ctx, in, announce)
+	p, err := f.store.CreatePosition(ctx, in, positionFx(announce))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,17 +51,30 @@ func TestCreatePosition(t *testing.T) {
 	}
 
 	pending := f.enterprise(guildA, "Pending", placement.EnterprisePending)
-	_, err = f.store.CreatePosition(ctx, positionOf(pending), announce)
+	_, err = f.store.CreatePosition(ctx, positionOf(pending), positionFx(announce))
 	wantErr(t, err, placement.ECONFLICT, "err.enterprise_not_verified")
 	foreign := positionOf(e)
 	foreign.GuildID = guildB
-	_, err = f.store.CreatePosition(ctx, foreign, announce)
+	_, err = f.store.CreatePosition(ctx, foreign, positionFx(announce))
 	wantErr(t, err, placement.ENOTFOUND, "err.enterprise_not_found")
 	if n := f.count(`SELECT count(*) FROM positions`); n != 1 {
 		t.Fatalf("%d positions, want 1", n)
 	}
 	if n := f.count(`SELECT count(*) FROM notifications`); n != 1 {
 		t.Fatalf("refused positions left notifications: %d", n)
+	}
+	// The posting is in the trail of the position and of its enterprise; a position posted
+	// without its audit event is refused.
+	if trail, err := f.store.AuditTrail(ctx, guildA, placement.EnterpriseSubject(e.ID), 200); err != nil ||
+		len(trail) != 2 || trail[1].Action != "position.posted" || trail[1].Subject != placement.PositionSubject(p.ID) {
+		t.Fatalf("enterprise trail %+v, %v", trail, err)
+	}
+	_, err = f.store.CreatePosition(ctx, positionOf(e), func(placement.Position) placement.Effects { return placement.Effects{} })
+	if !errors.Is(err, placement.ErrNoAudit) || placement.ErrorCode(err) != placement.EINTERNAL {
+		t.Fatalf("unaudited posting: err = %v", err)
+	}
+	if n := f.count(`SELECT count(*) FROM positions`); n != 1 {
+		t.Fatalf("%d positions, want 1", n)
 	}
 }
 
@@ -91,7 +105,8 @@ func TestUpdatePosition(t *testing.T) {
 	upd.Location, upd.Remote, upd.Slots, upd.Stipend = "", true, 2, ""
 	upd.StartDate, upd.EndDate, upd.Deadline = p.StartDate.AddDate(0, 0, 7), p.EndDate.AddDate(0, 0, 7), p.Deadline.AddDate(0, 0, 7)
 	upd.Status, upd.Taken = placement.PositionClosed, 0 // neither is the update's to change
-	got, err := f.store.UpdatePosition(ctx, upd)
+	edited := placement.Audited(positionEvent(p, "position.edited"))
+	got, err := f.store.UpdatePosition(ctx, upd, edited)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,7 +120,7 @@ func TestUpdatePosition(t *testing.T) {
 	}
 
 	upd.Slots = 1
-	_, err = f.store.UpdatePosition(ctx, upd)
+	_, err = f.store.UpdatePosition(ctx, upd, edited)
 	if e := wantErr(t, err, placement.ECONFLICT, "err.slots_below_taken"); e.Data["Taken"] != 2 {
 		t.Fatalf("data %v", e.Data)
 	}
@@ -113,8 +128,16 @@ func TestUpdatePosition(t *testing.T) {
 		t.Fatalf("slots %d after refused update", found.Slots)
 	}
 	upd.GuildID = guildB
-	_, err = f.store.UpdatePosition(ctx, upd)
+	_, err = f.store.UpdatePosition(ctx, upd, edited)
 	wantErr(t, err, placement.ENOTFOUND, "err.position_not_found")
+	if n := f.count(`SELECT count(*) FROM audit_events WHERE subject = $1 AND action = 'position.edited'`, placement.PositionSubject(p.ID)); n != 1 {
+		t.Fatalf("%d audit events of edits, want 1 (refused edits record nothing)", n)
+	}
+	upd.GuildID = guildA
+	_, err = f.store.UpdatePosition(ctx, upd, placement.Effects{})
+	if !errors.Is(err, placement.ErrNoAudit) {
+		t.Fatalf("unaudited edit: err = %v", err)
+	}
 }
 
 func TestSetPositionStatus(t *testing.T) {
@@ -125,17 +148,19 @@ func TestSetPositionStatus(t *testing.T) {
 	notes := func(p placement.Position) []placement.Notification {
 		return []placement.Notification{{DedupKey: fmt.Sprintf("position:%d:%s", p.ID, p.Status), ChannelID: "500000000000000002", MessageKey: "note.x"}}
 	}
-	got, err := f.store.SetPositionStatus(ctx, guildA, p.ID, placement.PositionClosed, notes)
+	closeFx := statusFx(guildA, p.ID, placement.PositionClosed)
+	closeFx.Notes = notes(placement.Position{ID: p.ID, Status: placement.PositionClosed})
+	got, err := f.store.SetPositionStatus(ctx, guildA, p.ID, placement.PositionClosed, closeFx)
 	if err != nil || got.Status != placement.PositionClosed || got.EnterpriseName != "Acme" {
 		t.Fatalf("closed: %+v, %v", got, err)
 	}
-	if got, err = f.store.SetPositionStatus(ctx, guildA, p.ID, placement.PositionOpen, nil); err != nil || got.Status != placement.PositionOpen {
+	if got, err = f.store.SetPositionStatus(ctx, guildA, p.ID, placement.PositionOpen, statusFx(guildA, p.ID, placement.PositionOpen)); err != nil || got.Status != placement.PositionOpen {
 		t.Fatalf("reopened: %+v, %v", got, err)
 	}
 	if n := f.count(`SELECT count(*) FROM notifications WHERE guild_id = $1 AND dedup_key = $2`, guildA, fmt.Sprintf("position:%d:closed", p.ID)); n != 1 {
 		t.Fatalf("%d notifications", n)
 	}
-	_, err = f.store.SetPositionStatus(ctx, guildB, p.ID, placement.PositionClosed, nil)
+	_, err = f.store.SetPositionStatus(ctx, guildB, p.ID, placement.PositionClosed, statusFx(guildB, p.ID, placement.PositionClosed))
 	wantErr(t, err, placement.ENOTFOUND, "err.position_not_found")
 	if found, _ := f.store.FindPosition(ctx, guildA, p.ID); found.Status != placement.PositionOpen {
 		t.Fatal("guild B closed guild A's position")
@@ -161,7 +186,7 @@ func TestBrowsePositionsFilters(t *testing.T) {
 	wildcard := mk(globex, "Odd Location", func(p *placement.Position) { p.Location, p.Skills = "L_on", nil })
 	// Never shown: closed, past its deadline, full, or in another guild.
 	closed := f.position(acme, func(p *placement.Position) { p.Title = "Closed Go Intern" })
-	if _, err := f.store.SetPositionStatus(ctx, guildA, closed.ID, placement.PositionClosed, nil); err != nil {
+	if _, err := f.store.SetPositionStatus(ctx, guildA, closed.ID, placement.PositionClosed, statusFx(guildA, closed.ID, placement.PositionClosed)); err != nil {
 		t.Fatal(err)
 	}
 	mk(acme, "Late Go Intern", func(p *placement.Position) { p.Deadline = today.AddDate(0, 0, -1) })
@@ -267,7 +292,7 @@ func TestBrowsePositionsKeyset(t *testing.T) {
 				// shown is closed (it must not be shown).
 				created = f.position(e).ID
 				closing := all[len(all)-1]
-				if _, err := f.store.SetPositionStatus(ctx, guildA, closing, placement.PositionClosed, nil); err != nil {
+				if _, err := f.store.SetPositionStatus(ctx, guildA, closing, placement.PositionClosed, statusFx(guildA, closing, placement.PositionClosed)); err != nil {
 					t.Fatal(err)
 				}
 				all = slices.DeleteFunc(all, func(id int64) bool { return id == closing })
@@ -302,7 +327,7 @@ func TestEnterprisePositions(t *testing.T) {
 	c := f.enterprise(guildA, "C", placement.EnterpriseVerified)
 	p1, p2, p3 := f.position(a), f.position(b), f.position(a)
 	f.position(c)
-	if _, err := f.store.SetPositionStatus(ctx, guildA, p1.ID, placement.PositionClosed, nil); err != nil {
+	if _, err := f.store.SetPositionStatus(ctx, guildA, p1.ID, placement.PositionClosed, statusFx(guildA, p1.ID, placement.PositionClosed)); err != nil {
 		t.Fatal(err)
 	}
 	got, err := f.store.EnterprisePositions(ctx, guildA, []int64{a.ID, b.ID}, 25)
@@ -337,7 +362,7 @@ func TestCandidatePositions(t *testing.T) {
 	mk([]string{"cobol"}, []string{"design"})
 	mk([]string{"go", "sql"}, nil, func(p *placement.Position) { p.Deadline = today.AddDate(0, 0, -1) })
 	closed := mk([]string{"go", "sql"}, nil)
-	if _, err := f.store.SetPositionStatus(ctx, guildA, closed, placement.PositionClosed, nil); err != nil {
+	if _, err := f.store.SetPositionStatus(ctx, guildA, closed, placement.PositionClosed, statusFx(guildA, closed, placement.PositionClosed)); err != nil {
 		t.Fatal(err)
 	}
 	full := f.position(e, func(p *placement.Position) { p.Skills, p.Slots = []string{"go"}, 1 })
@@ -383,7 +408,7 @@ func TestSearchPositions(t *testing.T) {
 	node := mk("Node.js Developer")
 	quote := mk("O'Reilly Editor")
 	closed := mk("Backend Closed")
-	if _, err := f.store.SetPositionStatus(ctx, guildA, closed, placement.PositionClosed, nil); err != nil {
+	if _, err := f.store.SetPositionStatus(ctx, guildA, closed, placement.PositionClosed, statusFx(guildA, closed, placement.PositionClosed)); err != nil {
 		t.Fatal(err)
 	}
 	// Words only in the description or skills do not make a title match.

@@ -11,13 +11,16 @@ import (
 	"placementbot/internal/placement"
 )
 
-// SaveProfile creates or replaces the student's profile.
-func (s *Store) SaveProfile(ctx context.Context, p placement.Profile) (placement.Profile, error) {
+// SaveProfile creates or replaces the student's profile, with fx in the same transaction.
+func (s *Store) SaveProfile(ctx context.Context, p placement.Profile, fx placement.Effects) (placement.Profile, error) {
+	if err := fx.Validate(); err != nil {
+		return placement.Profile{}, wrap("save profile", err)
+	}
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if err := ensureGuild(ctx, tx, p.GuildID); err != nil {
 			return err
 		}
-		return tx.QueryRow(ctx, `
+		err := tx.QueryRow(ctx, `
 			INSERT INTO profiles (guild_id, user_id, program, cohort, skills, certificates, locations,
 			                      available_from, available_to)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
@@ -29,6 +32,10 @@ func (s *Store) SaveProfile(ctx context.Context, p placement.Profile) (placement
 			RETURNING updated_at`,
 			p.GuildID, p.UserID, p.Program, p.Cohort, list(p.Skills), list(p.Certificates), list(p.Locations),
 			nullDate(p.AvailableFrom), nullDate(p.AvailableTo)).Scan(&p.UpdatedAt)
+		if err != nil {
+			return err
+		}
+		return writeEffects(ctx, tx, p.GuildID, fx)
 	})
 	if err != nil {
 		return placement.Profile{}, wrap("save profile", err)

@@ -1,6 +1,7 @@
 package postgres_test
 
 import (
+	"errors"
 	"testing"
 	"time"
 
@@ -30,7 +31,7 @@ func TestSaveAndFindProfile(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			saved, err := f.store.SaveProfile(ctx, tt.in)
+			saved, err := f.store.SaveProfile(ctx, tt.in, profileFx(guildA, u))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -51,6 +52,18 @@ func TestSaveAndFindProfile(t *testing.T) {
 	}
 	_, err = f.store.FindProfile(ctx, guildB, u)
 	wantErr(t, err, placement.ENOTFOUND, "err.profile_not_found")
+	// Each save is in the student's trail; a save without its audit event is refused.
+	trail, err := f.store.AuditTrail(ctx, guildA, placement.StudentSubject(u), 200)
+	if err != nil || len(trail) != 2 || trail[0].Action != "profile.saved" || trail[0].Subject != placement.StudentSubject(u) {
+		t.Fatalf("student trail %+v, %v", trail, err)
+	}
+	_, err = f.store.SaveProfile(ctx, placement.Profile{GuildID: guildA, UserID: u, Program: "Unaudited"}, placement.Effects{})
+	if !errors.Is(err, placement.ErrNoAudit) {
+		t.Fatalf("unaudited save: err = %v", err)
+	}
+	if got, _ := f.store.FindProfile(ctx, guildA, u); got.Program != "Design" {
+		t.Fatalf("program %q after a refused save", got.Program)
+	}
 }
 
 func TestHasAppliedTo(t *testing.T) {

@@ -1,0 +1,90 @@
+package placement
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+)
+
+// Notification is a DM to a member or a post in a channel, sent by the outbox.
+type Notification struct {
+	GuildID    string
+	DedupKey   string // one notification per key, ever
+	UserID     string // DM recipient, or
+	ChannelID  string // channel to post in
+	MessageKey string // catalog id of the text
+	Data       map[string]any
+	Locale     string // language when the recipient's own is unknown (channel posts)
+	Files      []File // attachments sent with the message, in order
+}
+
+// File is an attachment of a notification: a CSV export, a chart, a certificate.
+type File struct {
+	Name        string // file name as the recipient sees it, e.g. "placements.csv"
+	ContentType string // MIME type, e.g. "text/csv"
+	Data        []byte
+}
+
+// The limits Discord puts on a bot's message attachments.
+const (
+	MaxFiles    = 10       // attachments on one message
+	MaxFileSize = 10 << 20 // bytes in one attachment
+)
+
+// ErrBadNotification means a notification cannot be sent as built: a bug in its caller.
+var ErrBadNotification = errors.New("placement: notification cannot be sent")
+
+// Validate refuses a notification without a dedup key or text, or with attachments Discord
+// would refuse, before it is queued rather than when its send fails.
+func (n Notification) Validate() error {
+	switch {
+	case n.DedupKey == "":
+		return fmt.Errorf("%w: no dedup key", ErrBadNotification)
+	case n.MessageKey == "":
+		return fmt.Errorf("%w: %s: no message key", ErrBadNotification, n.DedupKey)
+	case len(n.Files) > MaxFiles:
+		return fmt.Errorf("%w: %s: %d files, at most %d", ErrBadNotification, n.DedupKey, len(n.Files), MaxFiles)
+	}
+	for _, f := range n.Files {
+		switch {
+		case f.Name == "":
+			return fmt.Errorf("%w: %s: a file without a name", ErrBadNotification, n.DedupKey)
+		case len(f.Data) > MaxFileSize:
+			return fmt.Errorf("%w: %s: file %s has %d bytes, at most %d", ErrBadNotification, n.DedupKey, f.Name, len(f.Data), MaxFileSize)
+		}
+	}
+	return nil
+}
+
+// Claim identifies one claim of one queued notification. Attempt is the row's attempt count
+// after the claim: a worker whose lease ran out and whose row another worker claimed again holds
+// a stale Attempt, so the store refuses its outcome.
+type Claim struct {
+	GuildID string
+	ID      int64
+	Attempt int
+}
+
+// Nonce is the Discord message nonce of the notification: the same on every attempt, so that
+// Discord returns the first message instead of posting a second one when a worker sent it but
+// died before recording that (Discord keeps nonces for a few minutes). It fits Discord's limit
+// of 25 characters for any int64 id.
+func (c Claim) Nonce() string { return "outbox-" + strconv.FormatInt(c.ID, 36) }
+
+// QueuedNotification is a claimed notification as the store hands it to an outbox worker.
+type QueuedNotification struct {
+	Claim
+	UserID       string // DM recipient, or
+	ChannelID    string // channel to post in
+	MessageKey   string // catalog id of the text
+	Locale       string // language when the recipient's own is unknown
+	MemberLocale string // the recipient's language from their last interaction, "" if unknown
+	Data         json.RawMessage
+	Files        []File // attachments, in the order they were queued
+}
+
+// ErrLeaseLost is returned by the store when an outcome arrives for a claim that is no longer
+// current: the lease ran out and another worker claimed the row, or the outcome was already
+// recorded.
+var ErrLeaseLost = errors.New("outbox: claim no longer current")
