@@ -31,6 +31,7 @@ import (
 
 	"placementbot/internal/devserver"
 	"placementbot/internal/discord"
+	"placementbot/internal/discord/features"
 	"placementbot/internal/discord/httpendpoint"
 	"placementbot/internal/discord/restbase"
 	"placementbot/internal/i18n"
@@ -342,11 +343,12 @@ func newBot(pool *pgxpool.Pool, rdb goredis.UniversalClient, pub ed25519.PublicK
 	log := slog.New(slog.NewJSONHandler(io.Discard, nil)) // the cost of writing each log line stays in
 	svc := placement.NewService(postgres.NewStore(pool))
 	svc.Facts = redis.NewFactsCache(rdb, "bench:", time.Minute)
-	router := discord.NewRouter(discord.Deps{
+	deps := discord.Deps{
 		Service: svc, Catalog: catalog, Log: log,
 		Metrics: discord.NewMetrics(prometheus.NewRegistry()), Limiter: redis.NewRateLimiter(rdb, "bench:"),
 		Claims: redis.NewIdempotency(rdb, "bench:"), Sessions: redis.NewSessions(rdb, "bench:"),
-	})
+	}
+	router := discord.NewRouter(deps, features.All(deps))
 	// Edits after a deferral go to a sink that accepts everything.
 	sink := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")

@@ -12,6 +12,7 @@ import (
 
 	"placementbot/internal/config"
 	"placementbot/internal/discord"
+	"placementbot/internal/discord/features"
 	"placementbot/internal/i18n"
 	"placementbot/internal/jobs"
 	"placementbot/internal/postgres"
@@ -88,7 +89,7 @@ func registerCmd(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	cmds, err := s.ApplicationCommandBulkOverwrite(cfg.DiscordAppID, *guild, discord.ApplicationCommands(catalog), discordgo.WithContext(ctx))
+	cmds, err := s.ApplicationCommandBulkOverwrite(cfg.DiscordAppID, *guild, discord.ApplicationCommands(catalog, features.All(discord.Deps{})), discordgo.WithContext(ctx))
 	if err != nil {
 		return fmt.Errorf("register commands: %w", err)
 	}

@@ -25,6 +25,7 @@ import (
 	"placementbot/internal/devserver"
 	"placementbot/internal/discord"
 	"placementbot/internal/discord/console"
+	"placementbot/internal/discord/features"
 	"placementbot/internal/discord/gateway"
 	"placementbot/internal/discord/httpendpoint"
 	"placementbot/internal/discord/restbase"
@@ -96,11 +97,13 @@ func serve(ctx context.Context, cfg config.Config, transport config.Transport) e
 	svc := placement.NewService(postgres.NewStore(pool))
 	svc.Facts = redis.NewFactsCache(rdb, "placementbot:", time.Minute)
 	claims := redis.NewIdempotency(rdb, "placementbot:")
-	router := discord.NewRouter(discord.Deps{
+	deps := discord.Deps{
 		Service: svc, Catalog: catalog, Log: log, Metrics: discord.NewMetrics(reg),
 		Limiter: redis.NewRateLimiter(rdb, "placementbot:"), Claims: claims,
 		Sessions: redis.NewSessions(rdb, "placementbot:"),
-	})
+	}
+	feats := features.All(deps)
+	router := discord.NewRouter(deps, feats)
 
 	if cfg.OpsListen != "" {
 		stopOps, err := startOps(cfg.OpsListen, reg, pool, rdb, log)
@@ -133,7 +136,7 @@ func serve(ctx context.Context, cfg config.Config, transport config.Transport) e
 			return err
 		}
 		in := os.Stdin
-		c := console.New(router, discord.ApplicationCommands(catalog), g, in, os.Stdout, isTerminal(in))
+		c := console.New(router, discord.ApplicationCommands(catalog, feats), g, in, os.Stdout, isTerminal(in))
 		// The console delivers notifications right after the interaction that caused them, so a
 		// transcript reads in order.
 		w := newOutbox(outbox.ConsoleSender{Out: c, Name: g.NameOf})

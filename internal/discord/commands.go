@@ -1,25 +1,26 @@
 package discord
 
 import (
-	"slices"
 	"strings"
 
 	"github.com/bwmarrin/discordgo"
 
+	"placementbot/internal/discord/ui"
 	"placementbot/internal/placement"
 )
 
-// command describes one slash command or subcommand: its name, who may use it, and its options.
+// Command describes one slash command or subcommand: its name, who may use it, and its options.
 // Descriptions come from the message catalog ("cmd.<path>" and "opt.<path>.<option>"), zh-CN
 // names from "name.<path>" and "name.<path>.<option>".
-type command struct {
+type Command struct {
 	Name    string
 	Roles   placement.Role // who may use it; 0: every member
-	Options []option
-	Subs    []command
+	Options []Option
+	Subs    []Command
 }
 
-type option struct {
+// Option is one option of a slash command.
+type Option struct {
 	Name         string
 	Type         discordgo.ApplicationCommandOptionType
 	Required     bool
@@ -30,24 +31,18 @@ type option struct {
 	Choices      []string // fixed values; names come from the catalog "choice.<value>"
 }
 
-var textChannels = []discordgo.ChannelType{discordgo.ChannelTypeGuildText, discordgo.ChannelTypeGuildNews}
-
-// commandTree is the whole slash command surface, in the order /help lists it; each feature
-// declares its own commands beside its handlers.
-var commandTree = slices.Concat(helpCommands, setupCommands, enterpriseCommands, profileCommands,
-	positionCommands, applyCommands, applicationCommands, approvalCommands, placementCommands, auditCommands)
-
 // Catalog is the part of the message catalog command registration needs.
 type Catalog interface {
 	T(lang, id string, data map[string]any) string
 }
 
-// ApplicationCommands builds the slash command definitions with English names and descriptions
-// and their zh-CN localizations, for bulk registration.
-func ApplicationCommands(c Catalog) []*discordgo.ApplicationCommand {
+// ApplicationCommands builds the slash command definitions of the features with English names
+// and descriptions and their zh-CN localizations, for bulk registration.
+func ApplicationCommands(c Catalog, features []Feature) []*discordgo.ApplicationCommand {
 	guildOnly := []discordgo.InteractionContextType{discordgo.InteractionContextGuild}
-	out := make([]*discordgo.ApplicationCommand, 0, len(commandTree))
-	for _, cmd := range commandTree {
+	tree := Commands(features)
+	out := make([]*discordgo.ApplicationCommand, 0, len(tree))
+	for _, cmd := range tree {
 		ac := &discordgo.ApplicationCommand{
 			Type:                     discordgo.ChatApplicationCommand,
 			Name:                     cmd.Name,
@@ -73,7 +68,7 @@ func ApplicationCommands(c Catalog) []*discordgo.ApplicationCommand {
 	return out
 }
 
-func options(c Catalog, path string, opts []option) []*discordgo.ApplicationCommandOption {
+func options(c Catalog, path string, opts []Option) []*discordgo.ApplicationCommandOption {
 	var out []*discordgo.ApplicationCommandOption
 	for _, o := range opts {
 		key := path + "." + o.Name
@@ -104,7 +99,7 @@ func options(c Catalog, path string, opts []option) []*discordgo.ApplicationComm
 }
 
 // description fits a catalog text into Discord's 100-character limit for descriptions.
-func description(c Catalog, lang, key string) string { return Truncate(c.T(lang, key, nil), 100) }
+func description(c Catalog, lang, key string) string { return ui.Truncate(c.T(lang, key, nil), 100) }
 
 func zhName(c Catalog, path string) *map[discordgo.Locale]string {
 	return &map[discordgo.Locale]string{discordgo.ChineseCN: c.T("zh-CN", "name."+path, nil)}
@@ -122,9 +117,9 @@ type commandEntry struct {
 }
 
 // commandEntries lists every invocable command path, in tree order.
-func commandEntries() []commandEntry {
+func commandEntries(tree []Command) []commandEntry {
 	var out []commandEntry
-	for _, cmd := range commandTree {
+	for _, cmd := range tree {
 		if len(cmd.Subs) == 0 {
 			out = append(out, commandEntry{"/" + cmd.Name, "cmd." + cmd.Name, cmd.Roles})
 		}
@@ -135,9 +130,9 @@ func commandEntries() []commandEntry {
 	return out
 }
 
-// slash renders a route path the way the member's Discord client shows it: "/setup/roles" →
+// Slash renders a route path the way the member's Discord client shows it: "/setup/roles" →
 // "/setup roles", or "/设置 身份组" in Chinese, where the client shows localized names.
-func slash(r *Request, path string) string {
+func (r *Request) Slash(path string) string {
 	segs := strings.Split(strings.TrimPrefix(path, "/"), "/")
 	if r.Locale == "en-US" {
 		return "/" + strings.Join(segs, " ")

@@ -12,6 +12,7 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"placementbot/internal/discord/ui"
 	"placementbot/internal/placement"
 	"placementbot/internal/redis"
 )
@@ -242,7 +243,7 @@ func (rt *Router) addMissedNotifications(ctx context.Context, req *Request, repl
 	if reply.Content != "" {
 		b.WriteString("\n\n" + reply.Content)
 	}
-	reply.Content = Truncate(b.String(), 2000)
+	reply.Content = b.String()
 }
 
 // failure maps an error to what the member reads and the outcome label for metrics.
@@ -254,7 +255,7 @@ func (rt *Router) failure(locale string, kind Kind, err error) outcome {
 		return outcome{reply: rt.message(locale, pe.Key, pe.Data, kind), err: err, label: "unavailable"}
 	case errors.As(err, &pe) && pe.Code != placement.EINTERNAL:
 		return outcome{reply: rt.message(locale, pe.Key, rt.localizeField(locale, pe.Data), kind), err: err, label: "refused"}
-	case errors.Is(err, redis.ErrUnavailable):
+	case ui.SessionsDown(err):
 		rt.Metrics.backendError("redis")
 		return outcome{reply: rt.message(locale, "err.session_unavailable", nil, kind), err: err, label: "unavailable"}
 	case errors.Is(err, context.DeadlineExceeded):

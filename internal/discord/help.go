@@ -9,10 +9,12 @@ import (
 	"placementbot/internal/placement"
 )
 
-var helpCommands = []command{{Name: "help"}}
+// helpHandler lists what this member can do now, from their current roles.
+func helpHandler(cmds []Command) Handler {
+	return func(_ context.Context, r *Request) (*Reply, error) { return help(r, cmds), nil }
+}
 
-// help lists what this member can do now, from their current roles.
-func help(_ context.Context, r *Request) (*Reply, error) {
+func help(r *Request, cmds []Command) *Reply {
 	var roles []string
 	for _, x := range []struct {
 		role placement.Role
@@ -31,11 +33,11 @@ func help(_ context.Context, r *Request) (*Reply, error) {
 		b.WriteString(r.T("help.roles", map[string]any{"Roles": strings.Join(roles, ", ")}))
 	}
 	b.WriteString("\n\n")
-	for _, e := range commandEntries() {
+	for _, e := range commandEntries(cmds) {
 		if e.Roles != 0 && !r.Actor.Is(e.Roles) {
 			continue
 		}
-		b.WriteString("`" + slash(r, e.Path) + "` — " + r.T(e.Key, nil) + "\n")
+		b.WriteString("`" + r.Slash(e.Path) + "` — " + r.T(e.Key, nil) + "\n")
 	}
 	if r.Actor.MentorRole && !r.Actor.Is(placement.RoleMentor) {
 		b.WriteString("\n" + r.T("help.mentor_unlinked", nil))
@@ -43,6 +45,6 @@ func help(_ context.Context, r *Request) (*Reply, error) {
 	if r.Actor.Is(placement.RoleCoordinator) {
 		b.WriteString("\n" + r.T("help.coordinator_tip", nil))
 	}
-	embed := &discordgo.MessageEmbed{Title: r.T("help.title", nil), Description: Truncate(b.String(), 4096)}
-	return &Reply{Embeds: []*discordgo.MessageEmbed{embed}}, nil
+	embed := &discordgo.MessageEmbed{Title: r.T("help.title", nil), Description: b.String()}
+	return &Reply{Embeds: []*discordgo.MessageEmbed{embed}}
 }

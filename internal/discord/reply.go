@@ -1,9 +1,9 @@
 package discord
 
 import (
-	"unicode/utf8"
-
 	"github.com/bwmarrin/discordgo"
+
+	"placementbot/internal/discord/ui"
 )
 
 // Reply is what a handler answers; the router turns it into the right Discord response for the
@@ -18,6 +18,9 @@ type Reply struct {
 	Modal *Modal
 	// Choices answers an autocomplete interaction.
 	Choices []*discordgo.ApplicationCommandOptionChoice
+	// Files are attachments sent with the message (multipart, as Discord wants them); an embed
+	// shows one as its image with the URL "attachment://<name>".
+	Files []*discordgo.File
 }
 
 // Modal is a form of text inputs; discordgo v0.29.0 sends modals as action rows of text inputs.
@@ -44,59 +47,61 @@ func (r *Reply) components() []discordgo.MessageComponent {
 	if r.Components == nil {
 		return []discordgo.MessageComponent{}
 	}
-	return r.Components
+	return ui.FitComponents(r.Components)
 }
 
 func (r *Reply) embeds() []*discordgo.MessageEmbed {
 	if r.Embeds == nil {
 		return []*discordgo.MessageEmbed{}
 	}
-	return r.Embeds
+	return ui.FitEmbeds(r.Embeds)
 }
+
+func (r *Reply) content() string { return ui.Truncate(r.Content, ui.MaxContent) }
 
 // response builds the initial response; update edits the message a component sits on.
 func (r *Reply) response(update bool) *discordgo.InteractionResponse {
 	switch {
 	case r.Modal != nil:
-		rows := make([]discordgo.MessageComponent, len(r.Modal.Inputs))
-		for i, in := range r.Modal.Inputs {
+		inputs := r.Modal.Inputs
+		if len(inputs) > ui.MaxRows {
+			inputs = inputs[:ui.MaxRows]
+		}
+		rows := make([]discordgo.MessageComponent, len(inputs))
+		for i, in := range inputs {
+			in.Label = ui.Truncate(in.Label, ui.MaxInputLabel)
+			in.Placeholder = ui.Truncate(in.Placeholder, ui.MaxInputPlaceholder)
+			if in.MaxLength > 0 {
+				in.Value = ui.Truncate(in.Value, in.MaxLength)
+			}
 			rows[i] = discordgo.ActionsRow{Components: []discordgo.MessageComponent{in}}
 		}
 		return &discordgo.InteractionResponse{Type: discordgo.InteractionResponseModal,
-			Data: &discordgo.InteractionResponseData{CustomID: r.Modal.CustomID, Title: Truncate(r.Modal.Title, 45), Components: rows}}
+			Data: &discordgo.InteractionResponseData{CustomID: r.Modal.CustomID, Title: ui.Truncate(r.Modal.Title, ui.MaxModalTitle), Components: rows}}
 	case r.Choices != nil:
 		return &discordgo.InteractionResponse{Type: discordgo.InteractionApplicationCommandAutocompleteResult,
-			Data: &discordgo.InteractionResponseData{Choices: r.Choices}}
+			Data: &discordgo.InteractionResponseData{Choices: ui.FitChoices(r.Choices)}}
 	}
 	t := discordgo.InteractionResponseChannelMessageWithSource
 	if update {
 		t = discordgo.InteractionResponseUpdateMessage
 	}
 	return &discordgo.InteractionResponse{Type: t, Data: &discordgo.InteractionResponseData{
-		Content: r.Content, Embeds: r.embeds(), Components: r.components(),
-		Flags: r.flags(), AllowedMentions: NoMentions(),
+		Content: r.content(), Embeds: r.embeds(), Components: r.components(),
+		Flags: r.flags(), AllowedMentions: NoMentions(), Files: r.Files,
 	}}
 }
 
 // edit builds the edit of the original response after a deferral.
 func (r *Reply) edit() *discordgo.WebhookEdit {
-	content, embeds, comps := r.Content, r.embeds(), r.components()
-	return &discordgo.WebhookEdit{Content: &content, Embeds: &embeds, Components: &comps, AllowedMentions: NoMentions()}
+	content, embeds, comps := r.content(), r.embeds(), r.components()
+	return &discordgo.WebhookEdit{Content: &content, Embeds: &embeds, Components: &comps, AllowedMentions: NoMentions(), Files: r.Files}
 }
 
 // followup builds a new ephemeral message after the original was used for something else.
 func (r *Reply) followup() *discordgo.WebhookParams {
-	return &discordgo.WebhookParams{Content: r.Content, Embeds: r.embeds(), Components: r.components(),
-		Flags: r.flags(), AllowedMentions: NoMentions()}
-}
-
-// Truncate cuts s to at most n characters, ending with an ellipsis when it had to cut.
-func Truncate(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	r := []rune(s)
-	return string(r[:n-1]) + "…"
+	return &discordgo.WebhookParams{Content: r.content(), Embeds: r.embeds(), Components: r.components(),
+		Flags: r.flags(), AllowedMentions: NoMentions(), Files: r.Files}
 }
 
 // WireResponse is the JSON body to send for resp. discordgo omits an empty choices list, but

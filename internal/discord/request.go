@@ -60,6 +60,16 @@ func (r *Request) Focused() *discordgo.ApplicationCommandInteractionDataOption {
 	return nil
 }
 
+// FocusedText is the text being typed in the focused option of an autocomplete, or "".
+func (r *Request) FocusedText() string {
+	if f := r.Focused(); f != nil {
+		if s, ok := f.Value.(string); ok {
+			return s
+		}
+	}
+	return ""
+}
+
 // Values returns the values picked in a select menu.
 func (r *Request) Values() []string {
 	if r.Interaction.Type != discordgo.InteractionMessageComponent {

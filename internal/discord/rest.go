@@ -2,6 +2,7 @@ package discord
 
 import (
 	"context"
+	"strconv"
 
 	"github.com/bwmarrin/discordgo"
 )
@@ -18,7 +19,7 @@ type RESTResponder struct {
 func (r RESTResponder) Respond(ctx context.Context, resp *discordgo.InteractionResponse) error {
 	opts := []discordgo.RequestOption{discordgo.WithContext(ctx), discordgo.WithRetryOnRatelimit(false)}
 	if resp.Data != nil && len(resp.Data.Files) > 0 {
-		return r.Session.InteractionRespond(r.Interaction, resp, opts...)
+		return r.Session.InteractionRespond(r.Interaction, WithAttachments(resp), opts...)
 	}
 	endpoint := discordgo.EndpointInteractionResponse(r.Interaction.ID, r.Interaction.Token)
 	_, err := r.Session.RequestWithBucketID("POST", endpoint, WireResponse(resp), endpoint, opts...)
@@ -27,12 +28,49 @@ func (r RESTResponder) Respond(ctx context.Context, resp *discordgo.InteractionR
 
 // EditOriginal replaces the original response.
 func (r RESTResponder) EditOriginal(ctx context.Context, edit *discordgo.WebhookEdit) error {
+	if len(edit.Files) > 0 && edit.Attachments == nil {
+		e := *edit
+		list := Attachments(edit.Files)
+		e.Attachments = &list
+		edit = &e
+	}
 	_, err := r.Session.InteractionResponseEdit(r.Interaction, edit, discordgo.WithContext(ctx))
 	return err
 }
 
 // Followup sends another message for the interaction.
 func (r RESTResponder) Followup(ctx context.Context, msg *discordgo.WebhookParams) error {
+	if len(msg.Files) > 0 && msg.Attachments == nil {
+		m := *msg
+		m.Attachments = Attachments(msg.Files)
+		msg = &m
+	}
 	_, err := r.Session.FollowupMessageCreate(r.Interaction, true, msg, discordgo.WithContext(ctx))
 	return err
+}
+
+// Attachments lists files as the attachments of the message they are sent with: id n for the
+// file sent as files[n], as Discord pairs them. discordgo sends the files but leaves this list
+// to the caller, and an edit keeps only the attachments its list names, so every message
+// with files carries it.
+func Attachments(files []*discordgo.File) []*discordgo.MessageAttachment {
+	out := make([]*discordgo.MessageAttachment, len(files))
+	for i, f := range files {
+		out[i] = &discordgo.MessageAttachment{ID: strconv.Itoa(i), Filename: f.Name}
+	}
+	return out
+}
+
+// WithAttachments returns resp with the attachments list of its files filled in, when it has
+// files and no list; resp itself is not changed.
+func WithAttachments(resp *discordgo.InteractionResponse) *discordgo.InteractionResponse {
+	if resp.Data == nil || len(resp.Data.Files) == 0 || resp.Data.Attachments != nil {
+		return resp
+	}
+	data := *resp.Data
+	list := Attachments(data.Files)
+	data.Attachments = &list
+	out := *resp
+	out.Data = &data
+	return &out
 }

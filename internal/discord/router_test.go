@@ -11,6 +11,7 @@ import (
 
 	"placementbot/internal/demo"
 	"placementbot/internal/discord"
+	"placementbot/internal/discord/features"
 	"placementbot/internal/placement"
 	"placementbot/internal/postgres"
 	"placementbot/internal/redis"
@@ -244,7 +245,7 @@ func TestWaitFinishesInflightInteractions(t *testing.T) {
 
 func TestCommandDefinitionsAreValidForDiscord(t *testing.T) {
 	b := botenv.New(t)
-	cmds := discord.ApplicationCommands(b.Catalog)
+	cmds := discord.ApplicationCommands(b.Catalog, features.All(discord.Deps{}))
 	if _, err := b.Session.ApplicationCommandBulkOverwrite(testenv.AppID, "900000000000000001", cmds); err != nil {
 		t.Fatal(err)
 	}

@@ -8,12 +8,15 @@ import (
 	"io/fs"
 	"path"
 	"regexp"
+	"strconv"
 	"strings"
 	"text/template"
 
 	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
 	"gopkg.in/yaml.v3"
+
+	"placementbot/internal/discord/ui"
 )
 
 //go:embed locales
@@ -61,7 +64,8 @@ func newMessage(id, text string) (*message, error) {
 	return m, err
 }
 
-// render fills the message with data the way text/template would.
+// render fills the message with data the way text/template would, every string value escaped
+// as member text (ui.Escape) unless it is ui.Markup the bot wrote itself.
 func (m *message) render(data map[string]any) string {
 	switch {
 	case m.simple:
@@ -76,17 +80,50 @@ func (m *message) render(data map[string]any) string {
 				b.WriteString("<no value>")
 				continue
 			}
-			fmt.Fprint(&b, v)
+			writeValue(&b, v)
 		}
 		return b.String()
 	case m.tmpl != nil:
 		var b strings.Builder
-		if err := m.tmpl.Execute(&b, data); err != nil {
+		if err := m.tmpl.Execute(&b, escaped(data)); err != nil {
 			return m.text
 		}
 		return b.String()
 	}
 	return m.text
+}
+
+// writeValue writes one template value: member text escaped, markup and numbers as they are.
+func writeValue(b *strings.Builder, v any) {
+	switch x := v.(type) {
+	case string:
+		b.WriteString(ui.Escape(x))
+	case ui.Markup:
+		b.WriteString(string(x))
+	case int:
+		b.WriteString(strconv.Itoa(x))
+	case int64:
+		b.WriteString(strconv.FormatInt(x, 10))
+	default:
+		b.WriteString(ui.Escape(fmt.Sprint(x)))
+	}
+}
+
+// escaped is data with its string values escaped, for the templates with logic; their values
+// are then written as they are.
+func escaped(data map[string]any) map[string]any {
+	out := make(map[string]any, len(data))
+	for k, v := range data {
+		switch x := v.(type) {
+		case string:
+			out[k] = ui.Escape(x)
+		case ui.Markup:
+			out[k] = string(x)
+		default:
+			out[k] = v
+		}
+	}
+	return out
 }
 
 // Load reads the embedded message files.
@@ -152,3 +189,11 @@ func (c *Catalog) Has(lang, id string) bool {
 
 // IDs returns the message ids a language defines.
 func (c *Catalog) IDs(lang string) []string { return append([]string(nil), c.ids[lang]...) }
+
+// Text returns the message's source text in the language ("" when it lacks it), for checks.
+func (c *Catalog) Text(lang, id string) string {
+	if m, ok := c.msgs[lang][id]; ok {
+		return m.text
+	}
+	return ""
+}

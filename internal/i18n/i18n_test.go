@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"text/template"
+
+	"placementbot/internal/discord/ui"
 )
 
 func TestEveryMessageInBothLanguages(t *testing.T) {
@@ -62,6 +64,26 @@ func TestNoMessageDefinedTwice(t *testing.T) {
 	}
 }
 
+// Member text is escaped wherever the catalog puts it; markup the bot wrote is not.
+func TestValuesEscapedUnlessMarkup(t *testing.T) {
+	c, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	hostile := "[Sign in](https://evil.example) @everyone"
+	got := c.T("en-US", "err.page_expired", map[string]any{"Cmd": hostile})
+	if strings.Contains(got, hostile) || !strings.Contains(got, ui.Escape(hostile)) {
+		t.Errorf("member text not escaped once: %q", got)
+	}
+	got = c.T("en-US", "err.page_expired", map[string]any{"Cmd": ui.Markup("/positions browse")})
+	if !strings.Contains(got, "`/positions browse`") {
+		t.Errorf("markup escaped: %q", got)
+	}
+	if got := c.T("en-US", "err.rate_limited", map[string]any{"Seconds": 12}); !strings.Contains(got, "12 s") {
+		t.Errorf("number: %q", got)
+	}
+}
+
 // The fast path for plain substitutions renders exactly what text/template renders.
 func TestSimpleSubstitutionMatchesTemplate(t *testing.T) {
 	c, err := Load()
@@ -81,7 +103,7 @@ func TestSimpleSubstitutionMatchesTemplate(t *testing.T) {
 				t.Fatal(err)
 			}
 			var want strings.Builder
-			if err := tmpl.Execute(&want, data); err != nil {
+			if err := tmpl.Execute(&want, escaped(data)); err != nil {
 				t.Fatal(err)
 			}
 			if got := m.render(data); got != want.String() {

@@ -12,10 +12,14 @@ import (
 
 // ErrUnavailable marks errors caused by Redis being down, slow or unreachable, so that callers can
 // tell the member that nothing was saved and to try again.
-var ErrUnavailable = errors.New("redis unavailable")
+var ErrUnavailable error = unavailable{}
 
-// ErrNotFound means the key does not exist or has expired.
-var ErrNotFound = errors.New("redis: not found")
+// unavailable is ErrUnavailable's type; its Unavailable method lets callers that know only an
+// interface (the Discord side's session storage) recognise it without importing this package.
+type unavailable struct{}
+
+func (unavailable) Error() string     { return "redis unavailable" }
+func (unavailable) Unavailable() bool { return true }
 
 // Timeouts are short because every call sits inside a 3-second interaction window: a slow Redis
 // must fail fast enough for the member to get a clear answer.

@@ -41,27 +41,27 @@ func TestSessionsPutGetDelete(t *testing.T) {
 		t.Fatal(err)
 	}
 	var got draft
-	if err := s.Get(ctx, "draft", key, &got); err != nil {
-		t.Fatal(err)
+	if found, err := s.Get(ctx, "draft", key, &got); err != nil || !found {
+		t.Fatalf("Get: found %v, err %v", found, err)
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Fatalf("Get (-want +got):\n%s", diff)
 	}
 	// Kinds are separate namespaces.
-	if err := s.Get(ctx, "page", key, &got); !errors.Is(err, redis.ErrNotFound) {
-		t.Fatalf("other kind: err = %v, want ErrNotFound", err)
+	if found, err := s.Get(ctx, "page", key, &got); found || err != nil {
+		t.Fatalf("other kind: found %v, err = %v, want not found", found, err)
 	}
 	if err := s.Delete(ctx, "draft", key); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Get(ctx, "draft", key, &got); !errors.Is(err, redis.ErrNotFound) {
-		t.Fatalf("after Delete: err = %v, want ErrNotFound", err)
+	if found, err := s.Get(ctx, "draft", key, &got); found || err != nil {
+		t.Fatalf("after Delete: found %v, err = %v, want not found", found, err)
 	}
 	if err := s.Delete(ctx, "draft", key); err != nil {
 		t.Fatalf("deleting an absent session: %v", err)
 	}
-	if err := s.Touch(ctx, "draft", key, time.Minute); !errors.Is(err, redis.ErrNotFound) {
-		t.Fatalf("Touch of an absent session: err = %v, want ErrNotFound", err)
+	if found, err := s.Touch(ctx, "draft", key, time.Minute); found || err != nil {
+		t.Fatalf("Touch of an absent session: found %v, err = %v, want not found", found, err)
 	}
 	if err := s.Put(ctx, "draft", key, want, 0); err == nil {
 		t.Fatal("Put without a TTL succeeded; sessions must expire")
@@ -77,8 +77,8 @@ func waitGone(t *testing.T, ctx context.Context, s *redis.Sessions, kind, key st
 	began := time.Now()
 	for {
 		var v draft
-		err := s.Get(ctx, kind, key, &v)
-		if errors.Is(err, redis.ErrNotFound) {
+		found, err := s.Get(ctx, kind, key, &v)
+		if err == nil && !found {
 			return time.Since(began)
 		}
 		if err != nil {
@@ -102,7 +102,7 @@ func TestSessionsExpireUnlessTouched(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := s.Touch(ctx, "page", active, time.Minute); err != nil {
+	if _, err := s.Touch(ctx, "page", active, time.Minute); err != nil {
 		t.Fatal(err)
 	}
 
@@ -113,7 +113,7 @@ func TestSessionsExpireUnlessTouched(t *testing.T) {
 	// The idle one outlived its TTL only by polling; the touched one, put at the same moment with
 	// the same TTL, must still be there.
 	var v draft
-	if err := s.Get(ctx, "page", active, &v); err != nil {
+	if _, err := s.Get(ctx, "page", active, &v); err != nil {
 		t.Fatalf("touched session: %v", err)
 	}
 	if v.Title != active {
@@ -232,8 +232,8 @@ func TestUnavailableWhenRedisIsDown(t *testing.T) {
 	}
 	calls := map[string]func() error{
 		"Put":    func() error { return s.Put(ctx, "draft", "k", draft{}, time.Minute) },
-		"Get":    func() error { var v draft; return s.Get(ctx, "draft", "k", &v) },
-		"Touch":  func() error { return s.Touch(ctx, "draft", "k", time.Minute) },
+		"Get":    func() error { var v draft; _, err := s.Get(ctx, "draft", "k", &v); return err },
+		"Touch":  func() error { _, err := s.Touch(ctx, "draft", "k", time.Minute); return err },
 		"Delete": func() error { return s.Delete(ctx, "draft", "k") },
 		"Allow": func() error {
 			_, _, err := rl.Allow(ctx, "k", redis.PerPeriod(5, time.Minute))

@@ -43,36 +43,33 @@ func (s *Sessions) Put(ctx context.Context, kind, key string, v any, ttl time.Du
 	return nil
 }
 
-// Get decodes the value stored under kind and key into v; it returns ErrNotFound when there is
-// none or it has expired.
-func (s *Sessions) Get(ctx context.Context, kind, key string, v any) error {
+// Get decodes the value stored under kind and key into v; found is false when there is none or
+// it has expired.
+func (s *Sessions) Get(ctx context.Context, kind, key string, v any) (bool, error) {
 	b, err := s.c.Get(ctx, s.key(kind, key)).Bytes()
 	if errors.Is(err, goredis.Nil) {
-		return fmt.Errorf("redis: get session %s: %w", kind, ErrNotFound)
+		return false, nil
 	}
 	if err != nil {
-		return wrapErr("get session "+kind, err)
+		return false, wrapErr("get session "+kind, err)
 	}
 	if err := json.Unmarshal(b, v); err != nil {
-		return fmt.Errorf("redis: get session %s: decode: %w", kind, err)
+		return false, fmt.Errorf("redis: get session %s: decode: %w", kind, err)
 	}
-	return nil
+	return true, nil
 }
 
 // Touch makes the value under kind and key live ttl from now, so that state in active use does not
-// expire; it returns ErrNotFound when there is none.
-func (s *Sessions) Touch(ctx context.Context, kind, key string, ttl time.Duration) error {
+// expire; found is false when there is none.
+func (s *Sessions) Touch(ctx context.Context, kind, key string, ttl time.Duration) (bool, error) {
 	if ttl <= 0 {
-		return fmt.Errorf("redis: touch session %s: ttl %v is not positive", kind, ttl)
+		return false, fmt.Errorf("redis: touch session %s: ttl %v is not positive", kind, ttl)
 	}
 	ok, err := s.c.Expire(ctx, s.key(kind, key), ttl).Result()
 	if err != nil {
-		return wrapErr("touch session "+kind, err)
+		return false, wrapErr("touch session "+kind, err)
 	}
-	if !ok {
-		return fmt.Errorf("redis: touch session %s: %w", kind, ErrNotFound)
-	}
-	return nil
+	return ok, nil
 }
 
 // Delete removes the value under kind and key; removing one that is absent is not an error.

@@ -52,6 +52,9 @@ type Console struct {
 	// AfterEach, when set, runs after every interaction: the bot's entry point uses it to deliver
 	// the DMs and channel posts the interaction caused right under its reply.
 	AfterEach func(ctx context.Context)
+	// FilesDir, when set, is where files the bot sends (charts, exports) are written so they
+	// can be opened; the text view names each file and its size either way.
+	FilesDir string
 }
 
 // New builds a console sending cmds to r as a member of g; interactive shows a prompt, scripts get their input echoed.

@@ -13,6 +13,7 @@ import (
 
 	"placementbot/internal/demo"
 	"placementbot/internal/discord"
+	"placementbot/internal/discord/features"
 	"placementbot/internal/i18n"
 	"placementbot/internal/placement"
 )
@@ -250,7 +251,7 @@ func TestRealCommandDefinitions(t *testing.T) {
 	rs := &discord.Routes{}
 	rs.Command("/setup/roles", 0, got.record(&discord.Reply{Content: "saved"}))
 	rs.Command("/setup/channels", 0, got.record(&discord.Reply{Content: "saved"}))
-	out := run(t, newRouter(t, rs), discord.ApplicationCommands(cat), `
+	out := run(t, newRouter(t, rs), discord.ApplicationCommands(cat, features.All(discord.Deps{Catalog: cat})), `
 as owner
 help
 help /setup
@@ -393,7 +394,7 @@ func TestShowThenPress(t *testing.T) {
 	c := New(newRouter(t, rs), testCommands(), demo.School(), strings.NewReader("as student\npress 1\n"), w, false)
 	c.Show("PlacementBot in #placements", "New position: **Welder** by <@900000000000000102>", nil, []discordgo.MessageComponent{
 		discordgo.ActionsRow{Components: []discordgo.MessageComponent{discordgo.Button{Label: "Apply", CustomID: "/pos/apply/7"}}},
-	})
+	}, nil)
 	if err := c.Run(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -589,7 +590,7 @@ func TestShowWhileWaitingRepeatsPrompt(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- c.Run(context.Background()) }()
 	<-w.seen
-	c.Show("PlacementBot in #placements", "A new position is open.", nil, nil)
+	c.Show("PlacementBot in #placements", "A new position is open.", nil, nil, nil)
 	if _, err := io.WriteString(pw, "quit\n"); err != nil {
 		t.Fatal(err)
 	}

@@ -186,8 +186,14 @@ func (ex *exchange) Respond(_ context.Context, resp *discordgo.InteractionRespon
 		env.Data = []byte("{}")
 	}
 	c := ex.c
+	var files []attachment
+	if resp.Data != nil {
+		if files, err = c.readFiles(resp.Data.Files); err != nil {
+			return ex.refuse("%v", err)
+		}
+	}
 	c.mu.Lock()
-	err = ex.apply(resp.Type, env.Data)
+	err = ex.apply(resp.Type, env.Data, files)
 	c.mu.Unlock()
 	if err != nil {
 		return ex.refuse("%v", err)
@@ -196,13 +202,13 @@ func (ex *exchange) Respond(_ context.Context, resp *discordgo.InteractionRespon
 	return nil
 }
 
-// apply shows an initial response; callers hold c.mu.
-func (ex *exchange) apply(t discordgo.InteractionResponseType, data []byte) error {
+// apply shows an initial response and its files; callers hold c.mu.
+func (ex *exchange) apply(t discordgo.InteractionResponseType, data []byte, files []attachment) error {
 	c := ex.c
 	switch t {
 	case discordgo.InteractionResponseChannelMessageWithSource, discordgo.InteractionResponseDeferredChannelMessageWithSource:
 		m := c.newMessage()
-		if err := m.patch(data, true); err != nil {
+		if err := m.patch(data, true, files); err != nil {
 			return fmt.Errorf("message can't be decoded: %w", err)
 		}
 		ex.original = m
@@ -216,7 +222,7 @@ func (ex *exchange) apply(t discordgo.InteractionResponseType, data []byte) erro
 		ex.original = ex.source
 		fmt.Fprintf(c.out, "%s is thinking…\n", botName)
 	case discordgo.InteractionResponseUpdateMessage:
-		if err := ex.source.patch(data, false); err != nil {
+		if err := ex.source.patch(data, false, files); err != nil {
 			return fmt.Errorf("message can't be decoded: %w", err)
 		}
 		ex.original = ex.source
@@ -252,10 +258,14 @@ func (ex *exchange) EditOriginal(_ context.Context, edit *discordgo.WebhookEdit)
 		return ex.refuse("edit can't be encoded: %v", err)
 	}
 	c := ex.c
+	files, err := c.readFiles(edit.Files)
+	if err != nil {
+		return ex.refuse("%v", err)
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	m := ex.original
-	if err := m.patch(b, false); err != nil {
+	if err := m.patch(b, false, files); err != nil {
 		// refuse takes the lock itself, so the rejection is written here.
 		fmt.Fprintf(c.out, "(Discord would reject this response: edit can't be decoded: %v)\n", err)
 		return err
@@ -275,8 +285,12 @@ func (ex *exchange) Followup(_ context.Context, params *discordgo.WebhookParams)
 	if err != nil {
 		return ex.refuse("follow-up can't be encoded: %v", err)
 	}
+	files, err := ex.c.readFiles(params.Files)
+	if err != nil {
+		return ex.refuse("%v", err)
+	}
 	m := ex.c.newMessage()
-	if err := m.patch(b, true); err != nil {
+	if err := m.patch(b, true, files); err != nil {
 		return ex.refuse("follow-up can't be decoded: %v", err)
 	}
 	c := ex.c
@@ -294,6 +308,7 @@ type message struct {
 	content       string
 	embeds        []*discordgo.MessageEmbed
 	components    []discordgo.MessageComponent
+	files         []attachment
 	sent, edited  time.Time
 }
 
@@ -301,9 +316,10 @@ func (c *Console) newMessage() *message {
 	return &message{id: c.ids.next(), channelID: c.channel.ID, sent: time.Now()}
 }
 
-// patch applies a message payload: fields present replace what the message had, as an edit
-// does on Discord; only a new message takes flags (ephemerality can't be changed later).
-func (m *message) patch(raw []byte, fresh bool) error {
+// patch applies a message payload and its files: fields present replace what the message had,
+// as an edit does on Discord; only a new message takes flags (ephemerality can't be changed
+// later).
+func (m *message) patch(raw []byte, fresh bool, files []attachment) error {
 	var keys map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &keys); err != nil {
 		return err
@@ -324,6 +340,8 @@ func (m *message) patch(raw []byte, fresh bool) error {
 	if fresh {
 		m.flags = v.Flags
 	}
+	_, listed := keys["attachments"]
+	m.attach(fresh, listed, v.Attachments, files)
 	return nil
 }
 

@@ -12,15 +12,20 @@ import (
 	"github.com/bwmarrin/discordgo"
 )
 
-// Show renders a message sent outside an interaction (a channel post, a DM) under heading; safe from any goroutine.
-func (c *Console) Show(heading string, content string, embeds []*discordgo.MessageEmbed, components []discordgo.MessageComponent) {
+// Show renders a message sent outside an interaction (a channel post, a DM) with its files
+// under heading; safe from any goroutine.
+func (c *Console) Show(heading string, content string, embeds []*discordgo.MessageEmbed, components []discordgo.MessageComponent, files []*discordgo.File) {
 	// Encoding and decoding gives the message the shape it has when Discord hands it back, so
 	// its buttons and selects can be pressed like those of any reply. A heading names where it
 	// was posted, for example "PlacementBot in #placements".
 	raw, err := json.Marshal(map[string]any{"content": content, "embeds": embeds, "components": components})
 	m := c.newMessage()
+	var kept []attachment
 	if err == nil {
-		err = m.patch(raw, true)
+		kept, err = c.readFiles(files)
+	}
+	if err == nil {
+		err = m.patch(raw, true, kept)
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -73,6 +78,7 @@ func (c *Console) render(heading string, m *message) {
 	for _, e := range m.embeds {
 		c.renderEmbed(&b, e)
 	}
+	renderFiles(&b, m)
 	n := 0
 	c.renderComponents(&b, m.components, &n)
 	if b.Len() == before {
@@ -113,10 +119,10 @@ func (c *Console) renderEmbed(b *strings.Builder, e *discordgo.MessageEmbed) {
 		indent(b, bar+"  ", value)
 	}
 	if e.Image != nil && e.Image.URL != "" {
-		indent(b, bar, "[image: "+e.Image.URL+"]")
+		indent(b, bar, "[image: "+imageText(e.Image.URL)+"]")
 	}
 	if e.Thumbnail != nil && e.Thumbnail.URL != "" {
-		indent(b, bar, "[thumbnail: "+e.Thumbnail.URL+"]")
+		indent(b, bar, "[thumbnail: "+imageText(e.Thumbnail.URL)+"]")
 	}
 	var foot []string
 	if e.Footer != nil && e.Footer.Text != "" {

@@ -69,12 +69,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}()
 	select {
 	case resp := <-rsp.first:
-		writeJSON(w, discord.WireResponse(resp))
+		h.write(w, resp)
 	case <-finished:
 		// The router chose not to answer (another replica has this interaction).
 		select {
 		case resp := <-rsp.first:
-			writeJSON(w, discord.WireResponse(resp))
+			h.write(w, resp)
 		default:
 			w.WriteHeader(http.StatusAccepted)
 		}
@@ -103,6 +103,26 @@ func (h *Handler) verify(hdr http.Header, body []byte) bool {
 	msg := make([]byte, 0, len(ts)+len(body))
 	msg = append(append(msg, ts...), body...)
 	return ed25519.Verify(h.PublicKey, msg, sig)
+}
+
+// write answers the HTTP request with the first response. A response with files goes back as
+// multipart/form-data (payload_json and files[n]), which Discord takes in the HTTP reply as it
+// does on the callback route: the files arrive with the message in one step, inside the
+// 3-second window, where a deferral and a REST edit would add a round trip and an ack the
+// member sees flash by.
+func (h *Handler) write(w http.ResponseWriter, resp *discordgo.InteractionResponse) {
+	if resp.Data == nil || len(resp.Data.Files) == 0 {
+		writeJSON(w, discord.WireResponse(resp))
+		return
+	}
+	contentType, body, err := discordgo.MultipartBodyWithJSON(discord.WithAttachments(resp), resp.Data.Files)
+	if err != nil {
+		h.Log.Error("encoding the response with files failed", "err", err)
+		http.Error(w, "response could not be encoded", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", contentType)
+	_, _ = w.Write(body)
 }
 
 func writeJSON(w http.ResponseWriter, v any) {

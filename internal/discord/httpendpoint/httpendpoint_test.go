@@ -6,7 +6,6 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -52,6 +51,13 @@ func newEndpoint(t *testing.T) endpoint {
 // post sends body signed with key at the given time, as Discord does.
 func (e endpoint) post(t *testing.T, body []byte, key ed25519.PrivateKey, at time.Time, headers bool) (int, []byte) {
 	t.Helper()
+	code, _, out := e.send(t, body, key, at, headers)
+	return code, out
+}
+
+// send is post that also returns the reply's Content-Type.
+func (e endpoint) send(t *testing.T, body []byte, key ed25519.PrivateKey, at time.Time, headers bool) (int, string, []byte) {
+	t.Helper()
 	req, err := http.NewRequest("POST", e.url, bytes.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
@@ -67,16 +73,22 @@ func (e endpoint) post(t *testing.T, body []byte, key ed25519.PrivateKey, at tim
 	}
 	defer resp.Body.Close()
 	out, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, out
+	return resp.StatusCode, resp.Header.Get("Content-Type"), out
 }
 
 // deliver hands the HTTP reply to the fake Discord as the callback it stands for, so it is
 // validated against Discord's schema like every other payload.
 func (e endpoint) deliver(t *testing.T, in *discordgo.Interaction, body []byte) {
 	t.Helper()
+	e.deliverAs(t, in, "application/json", body)
+}
+
+// deliverAs is deliver for a reply of the given Content-Type, such as multipart/form-data.
+func (e endpoint) deliverAs(t *testing.T, in *discordgo.Interaction, contentType string, body []byte) {
+	t.Helper()
 	ep := discordgo.EndpointInteractionResponse(in.ID, in.Token)
-	if _, err := e.Session.RequestWithBucketID("POST", ep, json.RawMessage(body), ep); err != nil {
-		t.Fatalf("Discord would refuse the HTTP reply %s: %v", body, err)
+	if _, err := e.Session.RequestRaw("POST", ep, contentType, body, ep, 0); err != nil {
+		t.Fatalf("Discord would refuse the HTTP reply %.2000s: %v", body, err)
 	}
 }
 

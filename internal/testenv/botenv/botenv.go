@@ -19,6 +19,7 @@ import (
 
 	"placementbot/internal/demo"
 	"placementbot/internal/discord"
+	"placementbot/internal/discord/features"
 	"placementbot/internal/i18n"
 	"placementbot/internal/placement"
 	"placementbot/internal/postgres"
@@ -82,11 +83,12 @@ func NewWith(t testing.TB, pool *pgxpool.Pool, rdb goredis.UniversalClient) *Bot
 	logs := &Logs{}
 	goredis.SetLogger(discardRedisLog{})
 	reg := prometheus.NewRegistry()
-	router := discord.NewRouter(discord.Deps{
+	deps := discord.Deps{
 		Service: svc, Catalog: catalog, Log: slog.New(slog.NewJSONHandler(logs, nil)), Metrics: discord.NewMetrics(reg),
 		Limiter: redis.NewRateLimiter(rdb, "test:"), Claims: redis.NewIdempotency(rdb, "test:"),
 		Sessions: redis.NewSessions(rdb, "test:"),
-	})
+	}
+	router := discord.NewRouter(deps, features.All(deps))
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if _, err := demo.SeedSetup(ctx, svc, demo.School()); err != nil {

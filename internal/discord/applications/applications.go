@@ -1,0 +1,502 @@
+// Package applications is applying to positions, the student's applications and their
+// answers to offers, and the review of applicants by mentors and coordinators.
+package applications
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"placementbot/internal/discord"
+	"placementbot/internal/discord/ui"
+	"placementbot/internal/placement"
+	"placementbot/internal/redis"
+)
+
+var commands = []discord.Command{
+	{Name: "apply", Roles: placement.RoleStudent, Options: []discord.Option{
+		{Name: "position", Type: discordgo.ApplicationCommandOptionString, Required: true, Autocomplete: true, MaxLength: 100},
+	}},
+	{Name: "applications", Subs: []discord.Command{
+		{Name: "mine", Roles: placement.RoleStudent},
+		{Name: "withdraw", Roles: placement.RoleStudent, Options: []discord.Option{
+			{Name: "application", Type: discordgo.ApplicationCommandOptionString, Required: true, Autocomplete: true, MaxLength: 100},
+			{Name: "reason", Type: discordgo.ApplicationCommandOptionString, MaxLength: 300},
+		}},
+		{Name: "review", Roles: reviewers, Options: []discord.Option{
+			{Name: "position", Type: discordgo.ApplicationCommandOptionString, Required: true, Autocomplete: true, MaxLength: 100},
+		}},
+	}},
+}
+
+// reviewers may review applicants: mentors of the position's enterprise, and coordinators
+// (who may reject); the service decides which applications each of them may touch.
+const reviewers = placement.RoleMentor | placement.RoleCoordinator
+
+const (
+	// pageSize keeps a page of applications within Discord's five action rows: one row of
+	// buttons per application and one for Previous/Next.
+	pageSize = 4
+	// applyLimit is how many applications a member may send per minute, on top of the
+	// router's limit on every interaction: applying notifies mentors, so bursts are spam.
+	applyLimit = 5
+	// motivationMin and motivationMax bound the motivation, as the service does.
+	motivationMin, motivationMax = 20, 1000
+	// maxPage bounds page numbers read from custom_ids, which the client controls.
+	maxPage = 10000
+)
+
+// handlers serve /apply, /applications and the buttons and forms of applications.
+type handlers struct {
+	svc     *placement.Service
+	limiter discord.RateLimiter
+}
+
+// New is the applications feature: applying, the student's applications and review.
+func New(d discord.Deps) discord.Feature { return handlers{svc: d.Service, limiter: d.Limiter} }
+
+// Commands are /apply and /applications.
+func (h handlers) Commands() []discord.Command { return commands }
+
+// Register adds the routes of applying, the student's applications and review.
+func (h handlers) Register(rs *discord.Routes) {
+	student := placement.RoleStudent
+
+	rs.Command("/apply", student, h.applyCommand)
+	rs.Autocomplete("/apply", student, h.applyAutocomplete)
+	// The Apply button sits on position cards that other features send (some of them public):
+	// it answers with a form and never edits the card.
+	rs.Component("/apply/{positionID}", student, h.applyButton)
+	rs.Modal("/apply/{positionID}/submit", student, h.applySubmit)
+
+	rs.Command("/applications/mine", student, h.mine)
+	rs.UpdateComponent("/applications/mine/{page}", student, h.minePage)
+	rs.Command("/applications/withdraw", student, h.withdrawCommand)
+	rs.Autocomplete("/applications/withdraw", student, h.withdrawAutocomplete)
+	// The student's buttons edit the card they sit on, so it always shows the current status;
+	// Decline and Withdraw open a form first. Those forms only ever open from a button, so
+	// Discord lets their submission edit the same card too (Update on a modal route).
+	rs.UpdateComponent("/application/{id}/accept", student, h.accept)
+	rs.UpdateComponent("/application/{id}/decline", student, h.noteForm(placement.Declined))
+	rs.UpdateModal("/application/{id}/decline/submit", student, h.noteSubmit(placement.Declined))
+	rs.UpdateComponent("/application/{id}/withdraw", student, h.noteForm(placement.Withdrawn))
+	rs.UpdateModal("/application/{id}/withdraw/submit", student, h.noteSubmit(placement.Withdrawn))
+
+	rs.Command("/applications/review", reviewers, h.review)
+	rs.Autocomplete("/applications/review", reviewers, h.reviewAutocomplete)
+	rs.UpdateComponent("/applications/review/{positionID}/{page}", reviewers, h.reviewPage)
+	rs.UpdateComponent("/application/{id}/shortlist", reviewers, h.decide(placement.Shortlisted))
+	rs.UpdateComponent("/application/{id}/offer", reviewers, h.decide(placement.Offered))
+	rs.UpdateComponent("/application/{id}/reject", reviewers, h.rejectForm)
+	rs.UpdateModal("/application/{id}/reject/submit", reviewers, h.rejectSubmit)
+	// The profile opens beside the list, so the mentor keeps their place in it.
+	rs.Component("/application/{id}/profile", reviewers, h.profile)
+}
+
+// --- applying ---------------------------------------------------------------------------
+
+func (h handlers) applyCommand(ctx context.Context, r *discord.Request) (*discord.Reply, error) {
+	v, _ := r.String("position")
+	id, ok := ui.ParseID(v)
+	if !ok {
+		// The member typed a title without picking a suggestion: accept it when it names
+		// exactly one position.
+		ps, err := h.svc.SuggestPositions(ctx, r.Actor, v)
+		if err != nil {
+			return nil, err
+		}
+		if id, ok = ui.MatchTitle(v, ui.PositionTitles(ps)); !ok {
+			return nil, placement.Errorf(placement.ENOTFOUND, "err.position_not_found", nil)
+		}
+	}
+	return h.applyForm(ctx, r, id)
+}
+
+func (h handlers) applyButton(ctx context.Context, r *discord.Request) (*discord.Reply, error) {
+	id, err := ui.VarID(r.Vars, "positionID")
+	if err != nil {
+		return nil, err
+	}
+	return h.applyForm(ctx, r, id)
+}
+
+// applyAutocomplete suggests positions that take applications now, as "Title — Enterprise".
+func (h handlers) applyAutocomplete(ctx context.Context, r *discord.Request) (*discord.Reply, error) {
+	ps, err := h.svc.SuggestPositions(ctx, r.Actor, r.FocusedText())
+	if err != nil {
+		return nil, err
+	}
+	now := h.svc.Now()
+	choices := make([]*discordgo.ApplicationCommandOptionChoice, 0, len(ps))
+	for _, p := range ps {
+		if p.Open(now) {
+			choices = append(choices, ui.Choice(p.Title+" — "+p.EnterpriseName, p.ID))
+		}
+	}
+	return &discord.Reply{Choices: choices}, nil
+}
+
+// applyForm opens the motivation form, after checking what can be checked before the student
+// types anything: the position exists here, takes applications, and they haven't applied yet.
+func (h handlers) applyForm(ctx context.Context, r *discord.Request, id int64) (*discord.Reply, error) {
+	pos, err := h.svc.Position(ctx, r.Actor, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := applyable(pos, h.svc.Now()); err != nil {
+		return nil, err
+	}
+	mine, err := h.svc.MyApplications(ctx, r.Actor)
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range mine {
+		if a.PositionID == id {
+			return nil, placement.Errorf(placement.ECONFLICT, "err.already_applied", nil)
+		}
+	}
+	return &discord.Reply{Modal: &discord.Modal{
+		CustomID: "/apply/" + ui.FormatID(id) + "/submit",
+		// A modal title is plain text: the title goes in as typed.
+		Title: r.T("apps.modal_title", map[string]any{"Title": ui.Markup(ui.OneLine(pos.Title))}),
+		Inputs: []discordgo.TextInput{{
+			CustomID: "motivation", Label: r.T("apps.motivation_label", nil), Style: discordgo.TextInputParagraph,
+			Placeholder: r.T("apps.motivation_placeholder", nil),
+			Required:    true, MinLength: motivationMin, MaxLength: motivationMax,
+		}},
+	}}, nil
+}
+
+// applyable says why a position takes no applications now, if it doesn't.
+func applyable(p placement.Position, now time.Time) error {
+	switch {
+	case p.Open(now):
+		return nil
+	case p.Status == placement.PositionClosed:
+		return placement.Errorf(placement.ECONFLICT, "err.position_closed", nil)
+	case p.SlotsLeft() == 0:
+		return placement.Errorf(placement.ECONFLICT, "err.position_full", nil)
+	}
+	return placement.Errorf(placement.ECONFLICT, "err.deadline_passed", nil)
+}
+
+// applySubmit files the application. The position id comes from the custom_id, so it is only
+// a claim: the service checks the position is in this guild and takes applications.
+func (h handlers) applySubmit(ctx context.Context, r *discord.Request) (*discord.Reply, error) {
+	id, err := ui.VarID(r.Vars, "positionID")
+	if err != nil {
+		return nil, err
+	}
+	if h.limiter != nil {
+		ok, retry, err := h.limiter.Allow(ctx, "apply:"+r.Actor.GuildID+":"+r.Actor.UserID, redis.PerPeriod(applyLimit, time.Minute))
+		// A limiter that can't be reached lets the application through: losing it would be
+		// worse than a burst.
+		if err == nil && !ok {
+			secs := max(int(retry.Round(time.Second)/time.Second), 1)
+			return nil, placement.Errorf(placement.ECONFLICT, "apps.err_rate_limited", map[string]any{"Seconds": secs})
+		}
+	}
+	app, err := h.svc.Apply(ctx, r.Actor, id, r.ModalValue("motivation"))
+	if err != nil {
+		return nil, err
+	}
+	// The application is filed: from here on nothing may claim it failed.
+	full, err := h.svc.Application(ctx, r.Actor, app.ID)
+	if err != nil {
+		full = placement.ApplicationWithEvents{Application: app}
+	}
+	reply := studentCard(r, full)
+	reply.Content = r.T("apps.applied", map[string]any{"Title": ui.OneLine(full.PositionTitle), "Enterprise": ui.OneLine(full.EnterpriseName),
+		"Status": ui.Markup(r.T("status."+string(full.Status), nil)), "Mine": ui.Markup(r.Slash("/applications/mine"))})
+	return reply, nil
+}
+
+// --- the student's applications --------------------------------------------------------
+
+func (h handlers) mine(ctx context.Context, r *discord.Request) (*discord.Reply, error) {
+	return h.mineReply(ctx, r, 0)
+}
+
+func (h handlers) minePage(ctx context.Context, r *discord.Request) (*discord.Reply, error) {
+	page, err := ui.VarInt(r.Vars, "page", maxPage)
+	if err != nil {
+		return nil, err
+	}
+	return h.mineReply(ctx, r, page)
+}
+
+// mineReply lists the student's applications newest first, a page at a time, each with its
+// status, what comes next and its timeline, and numbered buttons for what they can do.
+func (h handlers) mineReply(ctx context.Context, r *discord.Request, page int) (*discord.Reply, error) {
+	apps, err := h.svc.MyApplications(ctx, r.Actor)
+	if err != nil {
+		return nil, err
+	}
+	if len(apps) == 0 {
+		return &discord.Reply{Content: r.T("apps.mine_empty", map[string]any{
+			"Browse": ui.Markup(r.Slash("/positions/browse")), "Recommended": ui.Markup(r.Slash("/positions/recommended"))})}, nil
+	}
+	page, pages, from, to := ui.Paging(len(apps), pageSize, page)
+	embed := &discordgo.MessageEmbed{
+		Title:       r.T("apps.mine_title", map[string]any{"Count": len(apps)}),
+		Description: r.T("apps.mine_hint", nil),
+		Color:       ui.StatusColor(apps[from].Status),
+	}
+	var rows []discordgo.MessageComponent
+	for i := from; i < to; i++ {
+		app := apps[i]
+		n := i + 1
+		embed.Fields = append(embed.Fields, &discordgo.MessageEmbedField{
+			Name:  strconv.Itoa(n) + " · " + string(ui.Heading(app.Application)),
+			Value: studentLines(r, app),
+		})
+		if buttons := studentButtons(r, app.Application, n); len(buttons) > 0 {
+			rows = append(rows, ui.Row(buttons...))
+		}
+	}
+	if pages > 1 {
+		embed.Footer = &discordgo.MessageEmbedFooter{Text: r.T("apps.page", map[string]any{"Page": page + 1, "Pages": pages})}
+		rows = append(rows, pageButtons(r, "/applications/mine/", page, pages))
+	}
+	return &discord.Reply{Embeds: []*discordgo.MessageEmbed{embed}, Components: rows}, nil
+}
+
+// withdrawAutocomplete suggests the student's applications that can still be withdrawn.
+func (h handlers) withdrawAutocomplete(ctx context.Context, r *discord.Request) (*discord.Reply, error) {
+	apps, err := h.svc.MyApplications(ctx, r.Actor)
+	if err != nil {
+		return nil, err
+	}
+	typed := strings.ToLower(strings.TrimSpace(r.FocusedText()))
+	choices := make([]*discordgo.ApplicationCommandOptionChoice, 0, ui.MaxChoices)
+	for _, a := range apps {
+		if a.Status.Final() || len(choices) == ui.MaxChoices {
+			continue
+		}
+		name := a.PositionTitle + " — " + a.EnterpriseName
+		if typed != "" && !strings.Contains(strings.ToLower(name), typed) {
+			continue
+		}
+		choices = append(choices, ui.Choice(name+" ("+r.T("status."+string(a.Status), nil)+")", a.ID))
+	}
+	return &discord.Reply{Choices: choices}, nil
+}
+
+// withdrawCommand withdraws the picked application at once: picking it in the command is the
+// confirmation.
+func (h handlers) withdrawCommand(ctx context.Context, r *discord.Request) (*discord.Reply, error) {
+	v, _ := r.String("application")
+	reason, _ := r.String("reason")
+	id, ok := ui.ParseID(v)
+	if !ok {
+		apps, err := h.svc.MyApplications(ctx, r.Actor)
+		if err != nil {
+			return nil, err
+		}
+		var open []ui.Titled
+		for _, a := range apps {
+			if !a.Status.Final() {
+				open = append(open, ui.Titled{ID: a.ID, Title: a.PositionTitle})
+			}
+		}
+		if len(open) == 0 {
+			return &discord.Reply{Content: r.T("apps.withdraw_none", map[string]any{"Mine": ui.Markup(r.Slash("/applications/mine"))})}, nil
+		}
+		if id, ok = ui.MatchTitle(v, open); !ok {
+			return nil, placement.Errorf(placement.ENOTFOUND, "err.application_not_found", nil)
+		}
+	}
+	app, err := h.svc.Withdraw(ctx, r.Actor, id, reason)
+	if err != nil {
+		return nil, err
+	}
+	return h.studentResult(ctx, r, app, "apps.withdrawn_note"), nil
+}
+
+func (h handlers) accept(ctx context.Context, r *discord.Request) (*discord.Reply, error) {
+	id, err := ui.VarID(r.Vars, "id")
+	if err != nil {
+		return nil, err
+	}
+	app, err := h.svc.Accept(ctx, r.Actor, id)
+	if err != nil {
+		return h.repeated(ctx, r, id, placement.Accepted, err, h.studentCardFor)
+	}
+	return h.studentResult(ctx, r, app, "apps.accepted_note"), nil
+}
+
+// noteForm opens the form for declining an offer or withdrawing an application, with an
+// optional reason; submitting it is the confirmation.
+func (h handlers) noteForm(to placement.Status) discord.Handler {
+	verb := verb(to)
+	return func(ctx context.Context, r *discord.Request) (*discord.Reply, error) {
+		id, err := ui.VarID(r.Vars, "id")
+		if err != nil {
+			return nil, err
+		}
+		app, err := h.svc.Application(ctx, r.Actor, id)
+		if err != nil {
+			return nil, err
+		}
+		if app.StudentID != r.Actor.UserID {
+			return nil, placement.Errorf(placement.EFORBIDDEN, "err.not_your_application", nil)
+		}
+		if app.Status == to {
+			return withNote(studentCard(r, app), r.T("apps.already", statusData(r, to))), nil
+		}
+		if !placement.CanTransition(app.Status, to, placement.PartyStudent) {
+			return nil, placement.Errorf(placement.ECONFLICT, "err.cannot_move", map[string]any{"From": string(app.Status), "To": string(to)})
+		}
+		return &discord.Reply{Modal: &discord.Modal{
+			CustomID: "/application/" + ui.FormatID(id) + "/" + verb + "/submit",
+			Title:    r.T("apps."+verb+"_title", nil),
+			Inputs: []discordgo.TextInput{{
+				CustomID: "reason", Label: r.T("apps.note_label", nil), Style: discordgo.TextInputParagraph,
+				Placeholder: r.T("apps."+verb+"_placeholder", nil), Required: false, MaxLength: 300,
+			}},
+		}}, nil
+	}
+}
+
+// noteSubmit declines or withdraws with the optional reason typed in the form.
+func (h handlers) noteSubmit(to placement.Status) discord.Handler {
+	return func(ctx context.Context, r *discord.Request) (*discord.Reply, error) {
+		id, err := ui.VarID(r.Vars, "id")
+		if err != nil {
+			return nil, err
+		}
+		note := r.ModalValue("reason")
+		var app placement.Application
+		if to == placement.Declined {
+			app, err = h.svc.Decline(ctx, r.Actor, id, note)
+		} else {
+			app, err = h.svc.Withdraw(ctx, r.Actor, id, note)
+		}
+		if err != nil {
+			return h.repeated(ctx, r, id, to, err, h.studentCardFor)
+		}
+		return h.studentResult(ctx, r, app, "apps."+string(to)+"_note"), nil
+	}
+}
+
+// studentResult shows the application after the student changed it, with what they did on
+// top. The change is made: a failure to reload shows the note alone rather than an error.
+func (h handlers) studentResult(ctx context.Context, r *discord.Request, app placement.Application, noteKey string) *discord.Reply {
+	full, err := h.svc.Application(ctx, r.Actor, app.ID)
+	if err != nil {
+		full = placement.ApplicationWithEvents{Application: app}
+	}
+	note := r.T(noteKey, map[string]any{"Title": ui.OneLine(full.PositionTitle)})
+	return withNote(studentCard(r, full), note)
+}
+
+func (h handlers) studentCardFor(_ context.Context, r *discord.Request, app placement.ApplicationWithEvents) (*discord.Reply, error) {
+	return studentCard(r, app), nil
+}
+
+// repeated turns a refused change into a refreshed card when the application already has the
+// status the button asked for: a double click, a retry, or the same card open twice. Any other
+// refusal is the service's answer, shown as it is.
+func (h handlers) repeated(ctx context.Context, r *discord.Request, id int64, to placement.Status, err error,
+	card func(context.Context, *discord.Request, placement.ApplicationWithEvents) (*discord.Reply, error)) (*discord.Reply, error) {
+	if placement.ErrorCode(err) != placement.ECONFLICT {
+		return nil, err
+	}
+	cur, gerr := h.svc.Application(ctx, r.Actor, id)
+	if gerr != nil || cur.Status != to {
+		return nil, err
+	}
+	reply, cerr := card(ctx, r, cur)
+	if cerr != nil {
+		return nil, err
+	}
+	return withNote(reply, r.T("apps.already", statusData(r, to))), nil
+}
+
+// studentCard is one application as its student sees it, with the buttons for what they can
+// do now and a way back to the list.
+func studentCard(r *discord.Request, app placement.ApplicationWithEvents) *discord.Reply {
+	desc := studentLines(r, app)
+	if app.Motivation != "" {
+		desc += "\n\n**" + r.T("apps.your_motivation", nil) + "**\n" + string(ui.Quote(ui.Truncate(app.Motivation, 600)))
+	}
+	embed := &discordgo.MessageEmbed{
+		Title:       string(ui.Heading(app.Application)),
+		Description: desc,
+		Color:       ui.StatusColor(app.Status),
+		Footer:      &discordgo.MessageEmbedFooter{Text: r.T("apps.footer", map[string]any{"ID": app.ID})},
+	}
+	buttons := studentButtons(r, app.Application, 0)
+	buttons = append(buttons, discordgo.Button{Label: r.T("apps.back_mine", nil), Style: discordgo.SecondaryButton, CustomID: "/applications/mine/0"})
+	return &discord.Reply{Embeds: []*discordgo.MessageEmbed{embed}, Components: []discordgo.MessageComponent{ui.Row(buttons...)}}
+}
+
+// studentLines: status and next step, timeline, and the reason when there is one.
+func studentLines(r *discord.Request, app placement.ApplicationWithEvents) string {
+	var b strings.Builder
+	b.WriteString(string(ui.Status(r, app.Status)))
+	if !app.Status.Final() || app.Status == placement.Approved {
+		b.WriteString(" — " + r.T("apps.next."+string(app.Status), nil))
+	}
+	b.WriteString("\n" + r.T("apps.timeline", map[string]any{"Timeline": ui.Timeline(r, app)}))
+	if app.Reason != "" {
+		switch app.Status {
+		case placement.Rejected:
+			b.WriteString("\n" + r.T("apps.reason_rejected", map[string]any{"Reason": ui.OneLine(app.Reason)}))
+		case placement.Declined, placement.Withdrawn:
+			b.WriteString("\n" + r.T("apps.reason_yours", map[string]any{"Reason": ui.OneLine(app.Reason)}))
+		}
+	}
+	return b.String()
+}
+
+// studentButtons are the student's answers to one application: Accept and Decline for an
+// offer, Withdraw while it is still open. n numbers them after the list's entries (0: none).
+func studentButtons(r *discord.Request, app placement.Application, n int) []discordgo.MessageComponent {
+	var out []discordgo.MessageComponent
+	add := func(verb string, style discordgo.ButtonStyle) {
+		out = append(out, discordgo.Button{Label: buttonLabel(r, verb, n), Style: style, CustomID: "/application/" + ui.FormatID(app.ID) + "/" + verb})
+	}
+	switch {
+	case app.Status == placement.Offered:
+		add("accept", discordgo.SuccessButton)
+		add("decline", discordgo.DangerButton)
+	case placement.CanTransition(app.Status, placement.Withdrawn, placement.PartyStudent):
+		add("withdraw", discordgo.SecondaryButton)
+	}
+	return out
+}
+
+// --- shared rendering -----------------------------------------------------------------
+
+// statusData is the data of "apps.already": the status in the member's words.
+func statusData(r *discord.Request, st placement.Status) map[string]any {
+	return map[string]any{"Status": ui.Markup(r.T("status."+string(st), nil))}
+}
+
+// buttonLabel is a button's label, numbered after the list entry it acts on.
+func buttonLabel(r *discord.Request, verb string, n int) string {
+	return ui.Numbered(r.T("apps.btn_"+verb, nil), n)
+}
+
+// pageButtons is the Previous/Next row of a list of two pages or more.
+func pageButtons(r *discord.Request, prefix string, page, pages int) discordgo.ActionsRow {
+	return ui.PageButtons(prefix, r.T("apps.prev", nil), r.T("apps.next", nil), page, pages)
+}
+
+// withNote puts a line on top of a card.
+func withNote(reply *discord.Reply, note string) *discord.Reply {
+	reply.Content = note
+	return reply
+}
+
+// verb is the custom_id word of the student's change.
+func verb(to placement.Status) string {
+	if to == placement.Declined {
+		return "decline"
+	}
+	return "withdraw"
+}

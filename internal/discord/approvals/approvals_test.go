@@ -1,0 +1,621 @@
+package approvals_test
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/bwmarrin/discordgo"
+
+	"placementbot/internal/demo"
+	"placementbot/internal/placement"
+	"placementbot/internal/redis"
+	"placementbot/internal/testenv"
+	"placementbot/internal/testenv/botenv"
+)
+
+// aprFixture is a bot with one verified enterprise mentored by alice and one open position.
+type aprFixture struct {
+	b   *botenv.Bot
+	ent placement.Enterprise
+	pos placement.Position
+}
+
+func newAprFixture(t *testing.T, staff int, slots string) aprFixture {
+	t.Helper()
+	b := botenv.New(t)
+	ent := b.AddEnterprise(t, "Harbor Tools", staff, "alice")
+	in := botenv.PositionInput("Lathe operator intern")
+	in.Slots = slots
+	return aprFixture{b: b, ent: ent, pos: b.PostPosition(t, "alice", ent.ID, in)}
+}
+
+// aprActor resolves any member, demo or made up for the test, as the bot would.
+func aprActor(t *testing.T, b *botenv.Bot, m demo.Member) placement.Actor {
+	t.Helper()
+	a, err := b.Service.Actor(context.Background(), demo.GuildID,
+		placement.Member{UserID: m.ID, RoleIDs: m.RoleIDs, Permissions: m.Permissions}, "en-US")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+// aprAccepted takes a student from applying to an accepted offer; mentor makes the offer.
+func aprAccepted(t *testing.T, b *botenv.Bot, m demo.Member, mentor string, positionID int64) placement.Application {
+	t.Helper()
+	ctx := context.Background()
+	app, err := b.Service.Apply(ctx, aprActor(t, b, m), positionID, appMotivation)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Service.Offer(ctx, b.Actor(t, mentor), app.ID); err != nil {
+		t.Fatal(err)
+	}
+	if app, err = b.Service.Accept(ctx, aprActor(t, b, m), app.ID); err != nil {
+		t.Fatal(err)
+	}
+	return app
+}
+
+// aprTickAll ticks every default checklist item as coordinator carol.
+func aprTickAll(t *testing.T, b *botenv.Bot, appID int64) {
+	t.Helper()
+	for _, it := range placement.DefaultChecklist {
+		if _, err := b.Service.TickCheck(context.Background(), b.Actor(t, "carol"), appID, it, true); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+type aprPlacementRow struct {
+	ID, ApplicationID                   int64
+	StudentID, Status, SupervisorID     string
+	EndRequested, EndReason, ApprovedBy string
+}
+
+// aprPlacements reads the guild's placements straight from the database.
+func aprPlacements(t *testing.T, b *botenv.Bot) []aprPlacementRow {
+	t.Helper()
+	rows, err := b.Pool.Query(context.Background(), `SELECT id, application_id, student_id, status, supervisor_id, end_requested, end_reason, approved_by
+		FROM placements WHERE guild_id = $1 ORDER BY id`, demo.GuildID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []aprPlacementRow
+	for rows.Next() {
+		var p aprPlacementRow
+		if err := rows.Scan(&p.ID, &p.ApplicationID, &p.StudentID, &p.Status, &p.SupervisorID, &p.EndRequested, &p.EndReason, &p.ApprovedBy); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, p)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// aprTicks reads the items ticked for an application.
+func aprTicks(t *testing.T, b *botenv.Bot, appID int64) []string {
+	t.Helper()
+	ticks, err := b.Store.Checks(context.Background(), demo.GuildID, appID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ticks
+}
+
+func aprButton(m demo.Member, id int64, rest string) *discordgo.Interaction {
+	return testenv.Button(m, "/approval/"+strconv.FormatInt(id, 10)+"/"+rest)
+}
+
+// aprQueueOrder lists the application ids of a queue page in the order its Approve buttons show them.
+func aprQueueOrder(m botenv.Message) []int64 {
+	var out []int64
+	for _, c := range m.Components {
+		row, ok := c.(*discordgo.ActionsRow)
+		if !ok {
+			continue
+		}
+		for _, x := range row.Components {
+			if b, ok := x.(*discordgo.Button); ok && strings.HasSuffix(b.CustomID, "/approve") {
+				id, _ := strconv.ParseInt(strings.Split(b.CustomID, "/")[2], 10, 64)
+				out = append(out, id)
+			}
+		}
+	}
+	return out
+}
+
+// aprOnMessage presses a button of a message the bot sent, with the message as Discord sends it.
+func aprOnMessage(in *discordgo.Interaction, m botenv.Message) *discordgo.Interaction {
+	in.Message.Components = m.Components
+	return in
+}
+
+func TestApprovalQueueOrderAndPaging(t *testing.T) {
+	f := newAprFixture(t, 200, "10")
+	carol := testenv.Member("carol")
+	ctx := context.Background()
+	// Seven students apply and get offers; they accept in reverse order, so the queue's order
+	// (oldest acceptance first) is the reverse of the applications' ids.
+	var apps []placement.Application
+	for i := range 7 {
+		m := appStudent(i)
+		app, err := f.b.Service.Apply(ctx, aprActor(t, f.b, m), f.pos.ID, appMotivation)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.b.Service.Offer(ctx, f.b.Actor(t, "alice"), app.ID); err != nil {
+			t.Fatal(err)
+		}
+		apps = append(apps, app)
+	}
+	var want []int64
+	for i := 6; i >= 0; i-- {
+		if _, err := f.b.Service.Accept(ctx, aprActor(t, f.b, appStudent(i)), apps[i].ID); err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, apps[i].ID)
+	}
+
+	seen := f.b.Do(t, testenv.Slash(carol, "approvals queue"))
+	mustContain(t, seen, "Approval queue — 7 waiting", "Lathe operator intern — Harbor Tools", "<@"+appStudent(6).ID+">",
+		"no profile yet", "Accepted ", "today", "Checklist still lacks: Three-party agreement signed, Guardian consent, Insurance",
+		"[Approve #1]", "[Reject #5]", "[Checklist #3]", "[◀ Previous]", "[Next ▶]", "[🔄 Refresh]")
+	appFooter(t, seen, "Page 1 of 2")
+	if !seen.Ephemeral() {
+		t.Error("queue is not ephemeral")
+	}
+	if got := aprQueueOrder(seen.Data); !slices.Equal(got, want[:5]) {
+		t.Fatalf("first page %v, want %v", got, want[:5])
+	}
+
+	next := f.b.Do(t, testenv.Button(carol, buttonsOf(seen.Data)["Next ▶"].CustomID))
+	if next.Type != discordgo.InteractionResponseUpdateMessage {
+		t.Fatalf("next page type %d", next.Type)
+	}
+	mustContain(t, next, "[Approve #6]", "[Approve #7]")
+	if got := aprQueueOrder(next.Data); !slices.Equal(got, want[5:]) {
+		t.Fatalf("second page %v, want %v", got, want[5:])
+	}
+	if !buttonsOf(next.Data)["Next ▶"].Disabled || buttonsOf(next.Data)["◀ Previous"].Disabled {
+		t.Error("second page pager states")
+	}
+	back := f.b.Do(t, testenv.Button(carol, buttonsOf(next.Data)["◀ Previous"].CustomID))
+	if got := aprQueueOrder(back.Data); !slices.Equal(got, want[:5]) {
+		t.Fatalf("back to the first page %v", got)
+	}
+	// The same Next pressed twice shows the same page twice.
+	again := f.b.Do(t, testenv.Button(carol, buttonsOf(seen.Data)["Next ▶"].CustomID))
+	if got := aprQueueOrder(again.Data); !slices.Equal(got, want[5:]) {
+		t.Fatalf("Next pressed again: %v", got)
+	}
+
+	// A program filter: one student with a profile in Culinary arts.
+	li := testenv.Member("li")
+	f.b.SaveProfile(t, "li", placement.ProfileInput{Program: "Culinary arts", Cohort: "2025", Skills: "knife skills", Locations: "Hangzhou"})
+	liApp := aprAccepted(t, f.b, li, "alice", f.pos.ID)
+	filtered := f.b.Do(t, testenv.Slash(carol, "approvals queue", testenv.StringOpt("program", "culinary arts")))
+	mustContain(t, filtered, "Approval queue — 1 waiting", "Program: culinary arts", "<@"+li.ID+"> · Culinary arts")
+	if got := aprQueueOrder(filtered.Data); !slices.Equal(got, []int64{liApp.ID}) {
+		t.Fatalf("filtered queue %v", got)
+	}
+	mustContain(t, f.b.Do(t, testenv.Slash(carol, "approvals queue", testenv.StringOpt("program", "Nursing"))),
+		"Nothing waits for approval with Program: Nursing")
+}
+
+func TestApprovalQueuePagesAreCheckedAndExpire(t *testing.T) {
+	f := newAprFixture(t, 200, "2")
+	carol := testenv.Member("carol")
+	aprAccepted(t, f.b, testenv.Member("bo"), "alice", f.pos.ID)
+	seen := f.b.Do(t, testenv.Slash(carol, "approvals queue"))
+	refresh := buttonsOf(seen.Data)["🔄 Refresh"].CustomID
+	key := strings.Split(refresh, "/")[3]
+
+	mustRefuse(t, f.b.Do(t, testenv.Button(testenv.Member("owner"), refresh)), "no longer valid")
+	mustRefuse(t, f.b.Do(t, testenv.Button(carol, "/approvals/page/"+key+"/sideways")), "no longer valid")
+	mustRefuse(t, f.b.Do(t, testenv.Button(carol, "/approvals/page/not*a*key/next")), "no longer valid")
+	mustRefuse(t, f.b.Do(t, testenv.Button(carol, "/approvals/page/AAAAAAAAAA/next")), "This page of the queue has expired")
+	mustRefuse(t, f.b.Do(t, testenv.Button(testenv.Member("bo"), refresh)), "Only coordinators")
+	keys, err := f.b.Redis.Keys(context.Background(), "*session:approvals:"+key).Result()
+	if err != nil || len(keys) != 1 {
+		t.Fatalf("session keys %v %v", keys, err)
+	}
+	if err := f.b.Redis.Del(context.Background(), keys[0]).Err(); err != nil {
+		t.Fatal(err)
+	}
+	mustRefuse(t, f.b.Do(t, testenv.Button(carol, refresh)), "This page of the queue has expired. Run `/approvals queue` again")
+}
+
+func TestApprovalQueueWithRedisDown(t *testing.T) {
+	srv := testenv.NewRedisServer(t)
+	rdb := redis.NewClient(redis.Options{Addrs: []string{srv.Addr()}})
+	t.Cleanup(func() { rdb.Close() })
+	b := botenv.NewWith(t, testenv.NewPool(t), rdb)
+	ent := b.AddEnterprise(t, "Harbor Tools", 200, "alice")
+	in := botenv.PositionInput("Lathe operator intern")
+	in.Slots = "10"
+	pos := b.PostPosition(t, "alice", ent.ID, in)
+	var last placement.Application
+	for i := range 6 {
+		last = aprAccepted(t, b, appStudent(i), "alice", pos.ID)
+	}
+	if err := srv.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	seen := b.Do(t, testenv.Slash(testenv.Member("carol"), "approvals queue"))
+	mustContain(t, seen, "Approval queue — 6 waiting", "Paging is unavailable", "[Approve #1]")
+	if _, ok := buttonsOf(seen.Data)["Next ▶"]; ok {
+		t.Error("a pager without a session")
+	}
+	aprTickAll(t, b, last.ID)
+	mustContain(t, b.Do(t, aprButton(testenv.Member("carol"), last.ID, "approve")), "Approved #"+strconv.FormatInt(last.ID, 10))
+}
+
+func TestApproveWithMissingChecklistNamesItAndChangesNothing(t *testing.T) {
+	f := newAprFixture(t, 200, "2")
+	carol := testenv.Member("carol")
+	app := aprAccepted(t, f.b, testenv.Member("bo"), "alice", f.pos.ID)
+	if _, err := f.b.Service.TickCheck(context.Background(), f.b.Actor(t, "carol"), app.ID, "agreement", true); err != nil {
+		t.Fatal(err)
+	}
+	seen := f.b.Do(t, aprButton(carol, app.ID, "approve"))
+	mustRefuse(t, seen, "the checklist still lacks Guardian consent, Insurance")
+	if strings.Contains(seen.Text(), "Three-party") || strings.Contains(seen.Text(), "guardian_consent") {
+		t.Errorf("refusal names the wrong items: %s", seen.Text())
+	}
+	if st := appStatusOf(t, f.b, app.ID); st != "accepted" {
+		t.Fatalf("status %s", st)
+	}
+	if ps := aprPlacements(t, f.b); len(ps) != 0 {
+		t.Fatalf("placements: %+v", ps)
+	}
+	// The queue says the same before anyone presses Approve.
+	mustContain(t, f.b.Do(t, testenv.Slash(carol, "approvals queue")), "Checklist still lacks: Guardian consent, Insurance")
+}
+
+func TestTickChecklistThenApproveCreatesPlacementAndWithdrawsOthers(t *testing.T) {
+	f := newAprFixture(t, 200, "2")
+	carol, bo := testenv.Member("carol"), testenv.Member("bo")
+	other := f.b.PostPosition(t, "alice", f.ent.ID, botenv.PositionInput("Milling intern"))
+	otherApp := f.b.Apply(t, "bo", other.ID)
+	app := aprAccepted(t, f.b, bo, "alice", f.pos.ID)
+
+	queue := f.b.Do(t, testenv.Slash(carol, "approvals queue"))
+	checks := f.b.Do(t, testenv.Button(carol, buttonsOf(queue.Data)["Checklist #1"].CustomID))
+	if checks.Type != discordgo.InteractionResponseChannelMessageWithSource || !checks.Ephemeral() {
+		t.Fatalf("checklist opens as type %d", checks.Type)
+	}
+	mustContain(t, checks, "Checklist — Lathe operator intern — Harbor Tools", "⬜ Three-party agreement signed", "[⬜ Insurance]", "[Approve]")
+	msg := checks.Data
+	for _, item := range []string{"Three-party agreement signed", "Guardian consent", "Insurance"} {
+		seen := f.b.Do(t, testenv.Button(carol, buttonsOf(msg)["⬜ "+item].CustomID))
+		if seen.Type != discordgo.InteractionResponseUpdateMessage {
+			t.Fatalf("tick %s: type %d %s", item, seen.Type, seen.Text())
+		}
+		mustContain(t, seen, "Ticked: "+item, "✅ "+item)
+		msg = seen.Data
+	}
+	mustContain(t, botenv.Seen{Data: msg}, "All done: this offer can be approved.")
+	// Ticking a ticked item again changes nothing and records nothing.
+	f.b.Do(t, aprButton(carol, app.ID, "check/insurance/on"))
+	if got := aprTicks(t, f.b, app.ID); !slices.Equal(got, []string{"agreement", "guardian_consent", "insurance"}) {
+		t.Fatalf("ticks %v", got)
+	}
+
+	seen := f.b.Do(t, aprOnMessage(testenv.Button(carol, buttonsOf(queue.Data)["Approve #1"].CustomID), queue.Data))
+	if seen.Type != discordgo.InteractionResponseUpdateMessage {
+		t.Fatalf("approve type %d: %s", seen.Type, seen.Text())
+	}
+	ps := aprPlacements(t, f.b)
+	if len(ps) != 1 || ps[0].ApplicationID != app.ID || ps[0].Status != "active" || ps[0].ApprovedBy != carol.ID {
+		t.Fatalf("placements: %+v", ps)
+	}
+	mustContain(t, seen, fmt.Sprintf("Approved #%d: placement #%d created for <@%s> at **Harbor Tools**", app.ID, ps[0].ID, bo.ID),
+		"Enterprise mentor: <@"+testenv.Member("alice").ID+">", "Nothing waits for approval")
+	if menu := menuOf(seen.Data); menu == nil || menu.MenuType != discordgo.UserSelectMenu || menu.CustomID != fmt.Sprintf("/placement/%d/supervisor", ps[0].ID) {
+		t.Fatalf("supervisor menu after approval: %+v", menu)
+	}
+	if st := appStatusOf(t, f.b, app.ID); st != "approved" {
+		t.Fatalf("status %s", st)
+	}
+	if st := appStatusOf(t, f.b, otherApp.ID); st != "withdrawn" {
+		t.Fatalf("the student's other application is %s", st)
+	}
+	if notes := entNotes(t, f.b, "note.app_withdrawn_placed"); len(notes) != 1 || notes[0].UserID != bo.ID {
+		t.Fatalf("withdrawal notes %+v", notes)
+	}
+	if notes := entNotes(t, f.b, "note.mentor_app_approved"); len(notes) != 1 || notes[0].UserID != testenv.Member("alice").ID {
+		t.Fatalf("mentor notes %+v", notes)
+	}
+	// The checklist of an approved application can no longer change.
+	mustRefuse(t, f.b.Do(t, aprButton(carol, app.ID, "check/insurance/off")), "Someone got there first")
+	mustContain(t, f.b.Do(t, aprButton(carol, app.ID, "checks")), "can't change any more")
+}
+
+func TestApproveKeepsTheQueueFilter(t *testing.T) {
+	f := newAprFixture(t, 200, "2")
+	carol := testenv.Member("carol")
+	lotus := f.b.AddEnterprise(t, "Lotus Foods", 100, "mo")
+	kitchen := f.b.PostPosition(t, "mo", lotus.ID, botenv.PositionInput("Kitchen trainee"))
+	a1 := aprAccepted(t, f.b, testenv.Member("bo"), "alice", f.pos.ID)
+	aprAccepted(t, f.b, testenv.Member("li"), "mo", kitchen.ID)
+	aprAccepted(t, f.b, testenv.Member("wei"), "alice", f.pos.ID)
+	aprTickAll(t, f.b, a1.ID)
+
+	queue := f.b.Do(t, testenv.Slash(carol, "approvals queue", testenv.StringOpt("enterprise", "Harbor Tools")))
+	mustContain(t, queue, "Approval queue — 2 waiting", "Enterprise: Harbor Tools")
+	seen := f.b.Do(t, aprOnMessage(testenv.Button(carol, buttonsOf(queue.Data)["Approve #1"].CustomID), queue.Data))
+	mustContain(t, seen, "Approved #", "Approval queue — 1 waiting", "Enterprise: Harbor Tools")
+	if strings.Contains(seen.Text(), "Kitchen trainee") {
+		t.Fatalf("the filter was lost: %s", seen.Text())
+	}
+}
+
+func TestApproveTwiceAtOnceMakesOnePlacement(t *testing.T) {
+	f := newAprFixture(t, 200, "2")
+	app := aprAccepted(t, f.b, testenv.Member("bo"), "alice", f.pos.ID)
+	aprTickAll(t, f.b, app.ID)
+	seen := make([]botenv.Seen, 2)
+	var wg sync.WaitGroup
+	for i, who := range []string{"carol", "owner"} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			seen[i] = f.b.Do(t, aprButton(testenv.Member(who), app.ID, "approve"))
+		}()
+	}
+	wg.Wait()
+	ps := aprPlacements(t, f.b)
+	if len(ps) != 1 {
+		t.Fatalf("placements: %+v", ps)
+	}
+	if n := appEvents(t, f.b, app.ID, "approved"); n != 1 {
+		t.Fatalf("%d approval events", n)
+	}
+	var done, told int
+	for _, s := range seen {
+		switch {
+		case strings.Contains(s.Text(), "Approved #"):
+			done++
+		case strings.Contains(s.Text(), fmt.Sprintf("Already done: this offer is approved and placement #%d", ps[0].ID)):
+			told++
+			mustRefuse(t, s, "Nothing was changed")
+		}
+	}
+	if done != 1 || told != 1 {
+		t.Fatalf("answers: %q / %q", seen[0].Text(), seen[1].Text())
+	}
+	// A third press, later, is told the same.
+	mustRefuse(t, f.b.Do(t, aprButton(testenv.Member("carol"), app.ID, "approve")), "Already done")
+}
+
+func TestApproveRefusedToOthersAndForgedIDs(t *testing.T) {
+	f := newAprFixture(t, 200, "2")
+	app := aprAccepted(t, f.b, testenv.Member("bo"), "alice", f.pos.ID)
+	aprTickAll(t, f.b, app.ID)
+	for _, who := range []string{"bo", "alice", "sam"} {
+		for _, verb := range []string{"approve", "reject"} {
+			mustRefuse(t, f.b.Do(t, aprButton(testenv.Member(who), app.ID, verb)), "Only coordinators")
+		}
+		mustRefuse(t, f.b.Do(t, testenv.ModalSubmit(testenv.Member(who), fmt.Sprintf("/approval/%d/reject/submit", app.ID),
+			map[string]string{"reason": "Not a good fit for us"})), "Only coordinators")
+	}
+	carol := testenv.Member("carol")
+	mustRefuse(t, f.b.Do(t, testenv.Button(carol, "/approval/abc/approve")), "no longer valid")
+	mustRefuse(t, f.b.Do(t, testenv.Button(carol, "/approval/-1/approve")), "no longer valid")
+	mustRefuse(t, f.b.Do(t, testenv.Button(carol, "/approval/99999999/approve")), "can't find that application")
+
+	// An application of another guild is not found here.
+	_, pos := otherGuildPosition(t, f.b)
+	stranger := placement.Actor{GuildID: pos.GuildID, UserID: "900000000000000203", Roles: placement.RoleStudent}
+	foreign, err := f.b.Service.Apply(context.Background(), stranger, pos.ID, appMotivation)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustRefuse(t, f.b.Do(t, aprButton(carol, foreign.ID, "approve")), "can't find that application")
+	mustRefuse(t, f.b.Do(t, aprButton(carol, foreign.ID, "checks")), "can't find that application")
+
+	if st := appStatusOf(t, f.b, app.ID); st != "accepted" {
+		t.Fatalf("status %s", st)
+	}
+	if ps := aprPlacements(t, f.b); len(ps) != 0 {
+		t.Fatalf("placements: %+v", ps)
+	}
+}
+
+func TestChecklistItemsAreCheckedAndMentorsTickOnlyWhenAllowed(t *testing.T) {
+	f := newAprFixture(t, 200, "2")
+	carol, alice := testenv.Member("carol"), testenv.Member("alice")
+	app := aprAccepted(t, f.b, testenv.Member("bo"), "alice", f.pos.ID)
+
+	seen := f.b.Do(t, aprButton(carol, app.ID, "check/bogus/on"))
+	mustRefuse(t, seen, "“bogus” isn't on this school's checklist, which is: Three-party agreement signed, Guardian consent, Insurance")
+	mustRefuse(t, f.b.Do(t, aprButton(carol, app.ID, "check/*evil*%2Fitem/on")), `“\*evil\*/item” isn't on this school's checklist`)
+	mustRefuse(t, f.b.Do(t, aprButton(carol, app.ID, "check/agreement/maybe")), "no longer valid")
+	mustRefuse(t, f.b.Do(t, aprButton(carol, app.ID, "check/%zz/on")), "no longer valid")
+	mustRefuse(t, f.b.Do(t, aprButton(testenv.Member("bo"), app.ID, "check/agreement/on")), "can't do this")
+	if got := aprTicks(t, f.b, app.ID); len(got) != 0 {
+		t.Fatalf("ticks %v", got)
+	}
+
+	// Mentors may not tick until a coordinator allows it; then only their own enterprise's.
+	cmd := testenv.Slash(alice, "approvals checklist", testenv.StringOpt("application", strconv.FormatInt(app.ID, 10)))
+	mustRefuse(t, f.b.Do(t, cmd), "Only coordinators can tick this school's checklist")
+	mustRefuse(t, f.b.Do(t, aprButton(alice, app.ID, "check/agreement/on")), "Only coordinators can tick")
+	mustContain(t, f.b.Do(t, testenv.Slash(carol, "setup compliance", testenv.BoolOpt("mentors_tick", true))), "Mentors may tick items: yes")
+	seen = f.b.Do(t, testenv.Slash(alice, "approvals checklist", testenv.StringOpt("application", "#"+strconv.FormatInt(app.ID, 10))))
+	mustContain(t, seen, "⬜ Guardian consent", "[⬜ Guardian consent]")
+	if _, ok := buttonsOf(seen.Data)["Approve"]; ok {
+		t.Error("a mentor is offered Approve")
+	}
+	mustContain(t, f.b.Do(t, testenv.Button(alice, buttonsOf(seen.Data)["⬜ Guardian consent"].CustomID)), "Ticked: Guardian consent")
+	f.b.AddEnterprise(t, "Lotus Foods", 100, "mo")
+	mustRefuse(t, f.b.Do(t, aprButton(testenv.Member("mo"), app.ID, "check/agreement/on")), "Only coordinators can tick")
+	mustRefuse(t, f.b.Do(t, testenv.Slash(testenv.Member("mo"), "approvals checklist", testenv.StringOpt("application", strconv.FormatInt(app.ID, 10)))), "isn't yours")
+	if got := aprTicks(t, f.b, app.ID); !slices.Equal(got, []string{"guardian_consent"}) {
+		t.Fatalf("ticks %v", got)
+	}
+	mustRefuse(t, f.b.Do(t, testenv.Slash(carol, "approvals checklist", testenv.StringOpt("application", "Lathe"))), "can't find that application")
+
+	// Suggestions: the accepted offer, by title or number.
+	choices := f.b.Choices(t, testenv.Autocomplete(carol, "approvals checklist", testenv.StringOpt("application", "lathe")))
+	if len(choices) != 1 || choices[0].Value != strconv.FormatInt(app.ID, 10) || !strings.Contains(choices[0].Name, "(accepted)") {
+		t.Fatalf("suggestions %+v", choices)
+	}
+	choices = f.b.Choices(t, testenv.Autocomplete(alice, "approvals checklist", testenv.StringOpt("application", "")))
+	if len(choices) != 1 || choices[0].Value != strconv.FormatInt(app.ID, 10) {
+		t.Fatalf("mentor suggestions %+v", choices)
+	}
+}
+
+func TestRejectNeedsAReasonTheStudentSees(t *testing.T) {
+	f := newAprFixture(t, 200, "2")
+	carol, bo := testenv.Member("carol"), testenv.Member("bo")
+	app := aprAccepted(t, f.b, bo, "alice", f.pos.ID)
+
+	seen := f.b.Do(t, aprButton(carol, app.ID, "reject"))
+	inputs := appTextInputs(t, seen)
+	if seen.Data.CustomID != fmt.Sprintf("/approval/%d/reject/submit", app.ID) || len(inputs) != 1 || !inputs[0].Required || inputs[0].MinLength != 3 || inputs[0].MaxLength != 300 {
+		t.Fatalf("reject form %q %+v", seen.Data.CustomID, inputs)
+	}
+	submit := func(reason string) botenv.Seen {
+		return f.b.Do(t, testenv.ModalSubmit(carol, fmt.Sprintf("/approval/%d/reject/submit", app.ID), map[string]string{"reason": reason}))
+	}
+	mustRefuse(t, submit(""), "Reason is required")
+	mustRefuse(t, submit("   "), "Reason is required")
+	mustRefuse(t, submit("no"), "Reason needs at least 3 characters")
+	mustRefuse(t, submit(strings.Repeat("x", 301)), "Reason can be at most 300 characters")
+	if st := appStatusOf(t, f.b, app.ID); st != "accepted" {
+		t.Fatalf("status %s", st)
+	}
+
+	seen = submit("Guardian consent was refused **twice** @everyone")
+	if seen.Type != discordgo.InteractionResponseUpdateMessage {
+		t.Fatalf("reject type %d: %s", seen.Type, seen.Text())
+	}
+	mustContain(t, seen, fmt.Sprintf("Rejected #%d (<@%s>, Lathe operator intern)", app.ID, bo.ID), "Nothing waits for approval")
+	if st := appStatusOf(t, f.b, app.ID); st != "rejected" {
+		t.Fatalf("status %s", st)
+	}
+	mine := f.b.Do(t, testenv.Slash(bo, "applications mine"))
+	mustContain(t, mine, "rejected", `Guardian consent was refused \*\*twice\*\* @`+"\u200b"+`everyone`)
+	if notes := entNotes(t, f.b, "note.mentor_app_rejected"); len(notes) != 1 || notes[0].UserID != testenv.Member("alice").ID {
+		t.Fatalf("mentor notes %+v", notes)
+	}
+	mustRefuse(t, submit("Again, the same reason"), "Already done: this application is already **rejected**")
+	mustRefuse(t, f.b.Do(t, aprButton(carol, app.ID, "reject")), "Already done")
+	if n := appEvents(t, f.b, app.ID, "rejected"); n != 1 {
+		t.Fatalf("%d rejections", n)
+	}
+}
+
+func TestQuotaReachedRefusalNamesIt(t *testing.T) {
+	// Ten staff at the default 10%: one intern at a time.
+	f := newAprFixture(t, 10, "3")
+	carol := testenv.Member("carol")
+	first := aprAccepted(t, f.b, testenv.Member("bo"), "alice", f.pos.ID)
+	second := aprAccepted(t, f.b, testenv.Member("li"), "alice", f.pos.ID)
+	aprTickAll(t, f.b, first.ID)
+	aprTickAll(t, f.b, second.ID)
+	mustContain(t, f.b.Do(t, aprButton(carol, first.ID, "approve")), "Approved #")
+	seen := f.b.Do(t, aprButton(carol, second.ID, "approve"))
+	mustRefuse(t, seen, "Not approved: Harbor Tools already hosts 1 interns, its quota of 1")
+	if st := appStatusOf(t, f.b, second.ID); st != "accepted" {
+		t.Fatalf("status %s", st)
+	}
+	// Raising the quota lets it through.
+	mustContain(t, f.b.Do(t, testenv.Slash(carol, "setup compliance", testenv.IntOpt("quota_percent", 20))), "at most 20% of an enterprise's staff")
+	mustContain(t, f.b.Do(t, aprButton(carol, second.ID, "approve")), "Approved #")
+	if ps := aprPlacements(t, f.b); len(ps) != 2 {
+		t.Fatalf("placements %+v", ps)
+	}
+}
+
+func TestSetupComplianceRefusesBadInputAndSavesNothing(t *testing.T) {
+	b := botenv.New(t)
+	carol := testenv.Member("carol")
+	compliance := func() placement.Compliance {
+		c, err := b.Store.FindCompliance(context.Background(), demo.GuildID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	before := compliance()
+	for _, tt := range []struct {
+		name string
+		opts []testenv.Opt
+		want string
+	}{
+		{"quota 0", []testenv.Opt{testenv.IntOpt("quota_percent", 0)}, "whole percentage from 1 to 100 (you gave 0)"},
+		{"quota 101", []testenv.Opt{testenv.IntOpt("quota_percent", 101)}, "whole percentage from 1 to 100 (you gave 101)"},
+		{"quota not whole", []testenv.Opt{{Name: "quota_percent", Type: discordgo.ApplicationCommandOptionInteger, Value: 12.5}}, "(you gave 12.5)"},
+		{"quota 0 beside a good checklist", []testenv.Opt{testenv.StringOpt("checklist", "agreement"), testenv.IntOpt("quota_percent", 0)}, "from 1 to 100"},
+		{"empty checklist", []testenv.Opt{testenv.StringOpt("checklist", " , ;")}, "needs at least one item"},
+		{"item too long", []testenv.Opt{testenv.StringOpt("checklist", "agreement, "+strings.Repeat("x", 41))}, "is longer than 40 characters"},
+		{"too many items", []testenv.Opt{testenv.StringOpt("checklist", "a,b,c,d,e,f,g,h,i,j,k")}, "Checklist can list at most 10 items"},
+		{"nothing", nil, "Nothing to change"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			mustRefuse(t, b.Do(t, testenv.Slash(carol, "setup compliance", tt.opts...)), tt.want)
+		})
+	}
+	mustRefuse(t, b.Do(t, testenv.Slash(testenv.Member("alice"), "setup compliance", testenv.IntOpt("quota_percent", 20))), "Only coordinators")
+	if after := compliance(); !slices.Equal(after.Checklist, before.Checklist) || after.InternQuotaPercent != before.InternQuotaPercent || after.MentorsTickChecks {
+		t.Fatalf("compliance changed: %+v", after)
+	}
+
+	seen := b.Do(t, testenv.Slash(carol, "setup compliance", testenv.StringOpt("checklist", "agreement, Health check, *Safety* @everyone"),
+		testenv.IntOpt("quota_percent", 15), testenv.BoolOpt("mentors_tick", true)))
+	mustContain(t, seen, "Saved.", "Approval gates", "1. Three-party agreement signed · agreement", "2. health check",
+		`3. \*safety\* @`+"\u200b"+`everyone`, "at most 15% of an enterprise's staff", "Mentors may tick items: yes")
+	if c := compliance(); !slices.Equal(c.Checklist, []string{"agreement", "health_check", "*safety*_@everyone"}) || c.InternQuotaPercent != 15 || !c.MentorsTickChecks {
+		t.Fatalf("saved %+v", c)
+	}
+	mustContain(t, b.Do(t, testenv.Slash(carol, "setup show")), "Placement setup", "Approval gates", "2. health check")
+	evs, err := b.Store.AuditEvents(context.Background(), demo.GuildID, "guild:"+demo.GuildID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if last := evs[len(evs)-1]; last.Action != "setup.compliance" || last.ActorID != carol.ID {
+		t.Fatalf("audit %+v", last)
+	}
+}
+
+func TestApprovalsInChinese(t *testing.T) {
+	f := newAprFixture(t, 200, "2")
+	carol := testenv.Member("carol")
+	app := aprAccepted(t, f.b, testenv.Member("bo"), "alice", f.pos.ID)
+	in := testenv.Slash(carol, "approvals queue")
+	in.Locale = discordgo.ChineseCN
+	seen := f.b.Do(t, in)
+	mustContain(t, seen, "审批队列 — 1 条待审批", "核查清单还缺：三方协议已签署, 监护人知情同意, 实习保险", "今天", "[批准 #1]", "[驳回 #1]", "[核查清单 #1]", "[🔄 刷新]")
+	in = aprButton(carol, app.ID, "approve")
+	in.Locale = discordgo.ChineseCN
+	mustRefuse(t, f.b.Do(t, in), "未批准：核查清单还缺 三方协议已签署, 监护人知情同意, 实习保险")
+	aprTickAll(t, f.b, app.ID)
+	in = aprButton(carol, app.ID, "approve")
+	in.Locale = discordgo.ChineseCN
+	mustContain(t, f.b.Do(t, in), "✅ 已批准", "目前没有待审批的录用", "请在下方菜单中选择校内导师")
+}
+
+func TestApprovalQueueShowsUserTextAsText(t *testing.T) {
+	b := botenv.New(t)
+	ent := b.AddEnterprise(t, "**Loud** Corp @everyone", 200, "alice")
+	pos := b.PostPosition(t, "alice", ent.ID, botenv.PositionInput("_CNC_ intern <@&1> `code`"))
+	b.SaveProfile(t, "bo", placement.ProfileInput{Program: "> quoted ~~program~~", Cohort: "2025", Skills: "cnc", Locations: "Suzhou"})
+	aprAccepted(t, b, testenv.Member("bo"), "alice", pos.ID)
+	seen := b.Do(t, testenv.Slash(testenv.Member("carol"), "approvals queue"))
+	mustContain(t, seen, `\_CNC\_ intern \<@`+"\u200b"+`&1\> \`+"`code\\`", `\*\*Loud\*\* Corp @`+"\u200b"+`everyone`, `\> quoted \~\~program\~\~`)
+	if strings.Contains(seen.Text(), "@everyone") {
+		t.Errorf("@everyone reads as a mention: %s", seen.Text())
+	}
+}

@@ -1,0 +1,594 @@
+// Package enterprise is /enterprise: adding and requesting the enterprises that host interns,
+// verifying requests, linking mentors and listing them all.
+package enterprise
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/bwmarrin/discordgo"
+
+	"placementbot/internal/discord"
+	"placementbot/internal/discord/ui"
+	"placementbot/internal/placement"
+)
+
+var commands = []discord.Command{
+	{Name: "enterprise", Subs: []discord.Command{
+		{Name: "add", Roles: placement.RoleCoordinator, Options: enterpriseOptions},
+		{Name: "link-mentor", Roles: placement.RoleCoordinator, Options: []discord.Option{
+			{Name: "enterprise", Type: discordgo.ApplicationCommandOptionString, Required: true, Autocomplete: true, MaxLength: 100},
+			{Name: "mentor", Type: discordgo.ApplicationCommandOptionUser, Required: true},
+		}},
+		{Name: "request", Roles: placement.RoleMentor, Options: enterpriseOptions},
+		{Name: "verify", Roles: placement.RoleCoordinator, Options: []discord.Option{
+			{Name: "enterprise", Type: discordgo.ApplicationCommandOptionString, Required: true, Autocomplete: true, MaxLength: 100},
+			{Name: "decision", Type: discordgo.ApplicationCommandOptionString, Required: true, Choices: []string{"verify", "refuse"}},
+			{Name: "reason", Type: discordgo.ApplicationCommandOptionString, MaxLength: 300},
+		}},
+		{Name: "list", Roles: placement.RoleCoordinator, Options: []discord.Option{
+			{Name: "status", Type: discordgo.ApplicationCommandOptionString, Choices: []string{"verified", "pending", "refused"}},
+		}},
+	}},
+}
+
+var enterpriseOptions = []discord.Option{
+	{Name: "name", Type: discordgo.ApplicationCommandOptionString, Required: true, MaxLength: 100},
+	{Name: "staff_size", Type: discordgo.ApplicationCommandOptionInteger, Required: true, Min: 1, Max: 1000000},
+	{Name: "industry", Type: discordgo.ApplicationCommandOptionString, MaxLength: 60},
+	{Name: "city", Type: discordgo.ApplicationCommandOptionString, MaxLength: 60},
+	{Name: "description", Type: discordgo.ApplicationCommandOptionString, MaxLength: 1000},
+}
+
+const (
+	// enterpriseListMax is how many enterprises one list shows: one embed field each.
+	enterpriseListMax = 25
+	// enterpriseButtonRows is how many pending requests get Verify/Refuse buttons at once:
+	// one action row each, and a message has five.
+	enterpriseButtonRows = 5
+	// enterpriseLinkMax is how many mentors the card's user select links at once.
+	enterpriseLinkMax = 5
+	// enterpriseEmbedBudget keeps a list under Discord's 6000-character embed total; names are
+	// at most 130 characters, so 25 of them still leave values 80 characters each.
+	enterpriseEmbedBudget = 5500
+)
+
+// handlers serve /enterprise: adding and requesting enterprises, verifying requests, linking
+// mentors and listing them all.
+type handlers struct {
+	svc *placement.Service
+}
+
+// New is the /enterprise feature.
+func New(d discord.Deps) discord.Feature { return handlers{svc: d.Service} }
+
+// Commands declares /enterprise and its subcommands.
+func (handlers) Commands() []discord.Command { return commands }
+
+// Register adds the routes of /enterprise and of the buttons, menus and forms of its cards.
+func (h handlers) Register(rs *discord.Routes) {
+	rs.Command("/enterprise/add", placement.RoleCoordinator, h.add)
+	// Members with the mentor role who are not linked yet are not RoleMentor: the service
+	// checks the mentor role itself.
+	rs.Command("/enterprise/request", 0, h.request)
+	rs.Command("/enterprise/link-mentor", placement.RoleCoordinator, h.linkMentor)
+	rs.Autocomplete("/enterprise/link-mentor", placement.RoleCoordinator, h.suggest(false))
+	rs.Command("/enterprise/verify", placement.RoleCoordinator, h.verify)
+	rs.Autocomplete("/enterprise/verify", placement.RoleCoordinator, h.suggest(true))
+	rs.Command("/enterprise/list", placement.RoleCoordinator, h.list)
+	rs.UpdateComponent("/enterprise/pending", placement.RoleCoordinator, h.pendingButton)
+	rs.UpdateComponent("/enterprise/{id}/verify", placement.RoleCoordinator, h.verifyButton)
+	rs.Component("/enterprise/{id}/refuse", placement.RoleCoordinator, h.refuseButton)
+	// The refusal reason comes from a modal opened on the pending list; answering it by
+	// editing that list keeps the coordinator's queue in one place.
+	rs.UpdateModal("/enterprise/{id}/refuse/submit", placement.RoleCoordinator, h.refuseSubmit)
+	rs.UpdateComponent("/enterprise/{id}/link", placement.RoleCoordinator, h.linkSelect)
+}
+
+func (h handlers) add(ctx context.Context, r *discord.Request) (*discord.Reply, error) {
+	in, err := enterpriseInput(r)
+	if err != nil {
+		return nil, err
+	}
+	e, err := h.svc.AddEnterprise(ctx, r.Actor, in)
+	if err != nil {
+		return nil, err
+	}
+	return &discord.Reply{
+		Content:    r.T("enterprise.added", map[string]any{"Name": e.Name, "Command": ui.Markup(r.Slash("/enterprise/link-mentor"))}),
+		Embeds:     []*discordgo.MessageEmbed{enterpriseCard(r, e)},
+		Components: enterpriseLinkRow(r, e),
+	}, nil
+}
+
+func (h handlers) request(ctx context.Context, r *discord.Request) (*discord.Reply, error) {
+	in, err := enterpriseInput(r)
+	if err != nil {
+		return nil, err
+	}
+	e, err := h.svc.RequestEnterprise(ctx, r.Actor, in)
+	if err != nil {
+		return nil, err
+	}
+	return &discord.Reply{
+		Content: r.T("enterprise.requested", map[string]any{"Name": e.Name}),
+		Embeds:  []*discordgo.MessageEmbed{enterpriseCard(r, e)},
+	}, nil
+}
+
+// enterpriseInput reads the options shared by /enterprise add and /enterprise request; the
+// service validates the text fields.
+func enterpriseInput(r *discord.Request) (placement.EnterpriseInput, error) {
+	in := placement.EnterpriseInput{}
+	in.Name, _ = r.String("name")
+	in.Industry, _ = r.String("industry")
+	in.City, _ = r.String("city")
+	in.Description, _ = r.String("description")
+	// Integers arrive as JSON numbers; a client can send 2.5 or 1e300, so only exact whole
+	// numbers in range are taken.
+	o := r.Option("staff_size")
+	if o == nil {
+		return in, placement.Errorf(placement.EINVALID, "err.staff_size", nil)
+	}
+	f, ok := o.Value.(float64)
+	if !ok || f != math.Trunc(f) || f < 1 || f > 1_000_000 {
+		return in, placement.Errorf(placement.EINVALID, "err.staff_size", nil)
+	}
+	in.StaffSize = int(f)
+	return in, nil
+}
+
+// suggest lists enterprises whose name starts with what the coordinator typed: verified ones
+// for linking mentors, pending ones for verifying. The value is the id; the command checks it again.
+func (h handlers) suggest(pending bool) discord.Handler {
+	return func(ctx context.Context, r *discord.Request) (*discord.Reply, error) {
+		es, err := h.svc.SuggestEnterprises(ctx, r.Actor, strings.TrimSpace(r.FocusedText()), pending)
+		if err != nil {
+			return nil, err
+		}
+		choices := []*discordgo.ApplicationCommandOptionChoice{}
+		for _, e := range es {
+			label := e.Name
+			if e.City != "" {
+				label += " — " + e.City
+			}
+			choices = append(choices, ui.Choice(label, e.ID))
+		}
+		return &discord.Reply{Choices: choices}, nil
+	}
+}
+
+// enterpriseOption turns the enterprise option into an id. It is free text from the client:
+// normally the id of a suggestion, but a coordinator who types a whole name and presses enter
+// sends the name, which is accepted when it matches exactly one enterprise.
+func (h handlers) enterpriseOption(ctx context.Context, r *discord.Request, pending bool) (int64, error) {
+	v, _ := r.String("enterprise")
+	v = strings.TrimSpace(v)
+	if id, ok := ui.ParseID(v); ok {
+		return id, nil
+	}
+	if v != "" {
+		es, err := h.svc.SuggestEnterprises(ctx, r.Actor, v, pending)
+		if err != nil {
+			return 0, err
+		}
+		var match []placement.Enterprise
+		for _, e := range es {
+			if strings.EqualFold(e.Name, v) {
+				match = append(match, e)
+			}
+		}
+		if len(match) == 1 {
+			return match[0].ID, nil
+		}
+	}
+	return 0, placement.Errorf(placement.ENOTFOUND, "err.enterprise_not_found", nil)
+}
+
+func (h handlers) linkMentor(ctx context.Context, r *discord.Request) (*discord.Reply, error) {
+	id, err := h.enterpriseOption(ctx, r, false)
+	if err != nil {
+		return nil, err
+	}
+	userID, ok := r.ID("mentor")
+	if !ok {
+		return nil, placement.Errorf(placement.EINVALID, "enterprise.err_pick_member", nil)
+	}
+	res := r.Interaction.ApplicationCommandData().Resolved
+	var members map[string]*discordgo.Member
+	var users map[string]*discordgo.User
+	if res != nil {
+		members, users = res.Members, res.Users
+	}
+	if err := checkMentorCandidate(userID, members, users); err != nil {
+		return nil, err
+	}
+	e, err := h.svc.LinkMentor(ctx, r.Actor, id, userID)
+	if err != nil {
+		return nil, err
+	}
+	return h.linked(ctx, r, e, []string{userID}, members), nil
+}
+
+// linkSelect links the members picked in an enterprise card's user menu and updates the card.
+func (h handlers) linkSelect(ctx context.Context, r *discord.Request) (*discord.Reply, error) {
+	id, err := ui.VarID(r.Vars, "id")
+	if err != nil {
+		return nil, err
+	}
+	values := r.Values()
+	if len(values) == 0 || len(values) > enterpriseLinkMax {
+		return nil, ui.StaleComponent()
+	}
+	res := r.Interaction.MessageComponentData().Resolved
+	var ids []string
+	for _, v := range values {
+		if !placement.IsSnowflake(v) {
+			return nil, ui.StaleComponent()
+		}
+		// Check everyone first, so a bad pick links nobody rather than half of them.
+		if err := checkMentorCandidate(v, res.Members, res.Users); err != nil {
+			return nil, err
+		}
+		if !slices.Contains(ids, v) {
+			ids = append(ids, v)
+		}
+	}
+	var e placement.Enterprise
+	for _, u := range ids {
+		if e, err = h.svc.LinkMentor(ctx, r.Actor, id, u); err != nil {
+			return nil, err
+		}
+	}
+	return h.linked(ctx, r, e, ids, res.Members), nil
+}
+
+// linked confirms that the members were linked to the enterprise, and warns of those who
+// lack the mentor role, above the updated card.
+func (h handlers) linked(ctx context.Context, r *discord.Request, e placement.Enterprise, ids []string, members map[string]*discordgo.Member) *discord.Reply {
+	content := r.T("enterprise.linked", map[string]any{"Users": mentions(ids), "Name": e.Name, "Command": ui.Markup(r.Slash("/positions/post"))})
+	content += h.mentorRoleWarning(ctx, r, ids, members)
+	return &discord.Reply{Content: content, Embeds: []*discordgo.MessageEmbed{enterpriseCard(r, e)}, Components: enterpriseLinkRow(r, e)}
+}
+
+// mention shows a member as Discord does; replies allow no mentions, so nobody is pinged.
+func mention(userID string) ui.Markup { return ui.Markup("<@" + userID + ">") }
+
+// mentions lists members as mentions, comma-separated.
+func mentions(ids []string) ui.Markup {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = string(mention(id))
+	}
+	return ui.Markup(strings.Join(out, ", "))
+}
+
+// checkMentorCandidate refuses a user who is not in this server (Discord resolves members only
+// for people in the guild) and bots, which cannot mentor anyone.
+func checkMentorCandidate(userID string, members map[string]*discordgo.Member, users map[string]*discordgo.User) error {
+	if members[userID] == nil {
+		return placement.Errorf(placement.EINVALID, "enterprise.err_not_member", map[string]any{"User": mention(userID)})
+	}
+	if u := users[userID]; u != nil && u.Bot {
+		return placement.Errorf(placement.EINVALID, "enterprise.err_bot", map[string]any{"User": mention(userID)})
+	}
+	return nil
+}
+
+// mentorRoleWarning tells the coordinator which newly linked people lack the mentor role: the
+// link is kept, but they cannot act as mentors until someone gives them the role.
+func (h handlers) mentorRoleWarning(ctx context.Context, r *discord.Request, ids []string, members map[string]*discordgo.Member) string {
+	gs, err := h.svc.GuildSettings(ctx, r.Actor)
+	if err != nil || gs.MentorRoleID == "" {
+		return ""
+	}
+	var missing []string
+	for _, id := range ids {
+		if m := members[id]; m != nil && !slices.Contains(m.Roles, gs.MentorRoleID) {
+			missing = append(missing, id)
+		}
+	}
+	if len(missing) == 0 {
+		return ""
+	}
+	return "\n" + r.T("enterprise.lacks_mentor_role", map[string]any{"Users": mentions(missing), "Role": ui.Markup("<@&" + gs.MentorRoleID + ">")})
+}
+
+func (h handlers) verify(ctx context.Context, r *discord.Request) (*discord.Reply, error) {
+	id, err := h.enterpriseOption(ctx, r, true)
+	if err != nil {
+		return nil, err
+	}
+	decision, _ := r.String("decision")
+	reason, _ := r.String("reason")
+	var approve bool
+	switch decision {
+	case "verify":
+		approve = true
+	case "refuse":
+		// The requester reads the reason in their DM: a refusal without one leaves them guessing.
+		if strings.TrimSpace(reason) == "" {
+			return nil, placement.Errorf(placement.EINVALID, "enterprise.err_reason_needed", nil)
+		}
+	default:
+		return nil, placement.Errorf(placement.EINVALID, "enterprise.err_decision", nil)
+	}
+	e, err := h.svc.VerifyEnterprise(ctx, r.Actor, id, approve, reason)
+	if err != nil {
+		return nil, err
+	}
+	reply := &discord.Reply{Content: enterpriseDecided(r, e), Embeds: []*discordgo.MessageEmbed{enterpriseCard(r, e)}}
+	if e.Status == placement.EnterpriseVerified {
+		reply.Components = enterpriseLinkRow(r, e)
+	}
+	return reply, nil
+}
+
+// enterpriseDecided confirms a decision and who heard of it.
+func enterpriseDecided(r *discord.Request, e placement.Enterprise) string {
+	data := map[string]any{"Name": e.Name, "User": mention(e.RequestedBy)}
+	switch {
+	case e.Status == placement.EnterpriseVerified && e.RequestedBy != "":
+		return r.T("enterprise.verified", data)
+	case e.Status == placement.EnterpriseVerified:
+		return r.T("enterprise.verified_no_requester", data)
+	case e.RequestedBy != "":
+		return r.T("enterprise.refused", data)
+	}
+	return r.T("enterprise.refused_no_requester", data)
+}
+
+func (h handlers) verifyButton(ctx context.Context, r *discord.Request) (*discord.Reply, error) {
+	id, err := ui.VarID(r.Vars, "id")
+	if err != nil {
+		return nil, err
+	}
+	e, err := h.svc.VerifyEnterprise(ctx, r.Actor, id, true, "")
+	if err != nil {
+		return nil, err
+	}
+	return h.listReply(ctx, r, placement.EnterprisePending, enterpriseDecided(r, e))
+}
+
+// refuseButton asks for the reason the requester will read.
+func (h handlers) refuseButton(_ context.Context, r *discord.Request) (*discord.Reply, error) {
+	id, err := ui.VarID(r.Vars, "id")
+	if err != nil {
+		return nil, err
+	}
+	return &discord.Reply{Modal: &discord.Modal{
+		CustomID: "/enterprise/" + ui.FormatID(id) + "/refuse/submit",
+		Title:    r.T("enterprise.refuse_title", nil),
+		Inputs:   []discordgo.TextInput{ui.ReasonInput(r.T("enterprise.refuse_label", nil), r.T("enterprise.refuse_placeholder", nil))},
+	}}, nil
+}
+
+func (h handlers) refuseSubmit(ctx context.Context, r *discord.Request) (*discord.Reply, error) {
+	id, err := ui.VarID(r.Vars, "id")
+	if err != nil {
+		return nil, err
+	}
+	reason := r.ModalValue("reason")
+	if strings.TrimSpace(reason) == "" {
+		return nil, placement.Errorf(placement.EINVALID, "enterprise.err_reason_needed", nil)
+	}
+	e, err := h.svc.VerifyEnterprise(ctx, r.Actor, id, false, reason)
+	if err != nil {
+		return nil, err
+	}
+	return h.listReply(ctx, r, placement.EnterprisePending, enterpriseDecided(r, e))
+}
+
+func (h handlers) pendingButton(ctx context.Context, r *discord.Request) (*discord.Reply, error) {
+	return h.listReply(ctx, r, placement.EnterprisePending, "")
+}
+
+func (h handlers) list(ctx context.Context, r *discord.Request) (*discord.Reply, error) {
+	status, _ := r.String("status")
+	switch st := placement.EnterpriseStatus(status); st {
+	case "", placement.EnterpriseVerified, placement.EnterprisePending, placement.EnterpriseRefused:
+		return h.listReply(ctx, r, st, "")
+	}
+	return nil, placement.Errorf(placement.EINVALID, "enterprise.err_status", nil)
+}
+
+// listReply renders the enterprises with one status (all when empty), with Verify and Refuse
+// buttons on pending requests; note, when set, confirms what the coordinator just did.
+func (h handlers) listReply(ctx context.Context, r *discord.Request, status placement.EnterpriseStatus, note string) (*discord.Reply, error) {
+	// One more than shown, to know whether the list was cut.
+	es, err := h.svc.Enterprises(ctx, r.Actor, placement.EnterpriseFilter{Status: status, Limit: enterpriseListMax + 1})
+	if err != nil {
+		return nil, err
+	}
+	var lines []string
+	if note != "" {
+		lines = append(lines, note)
+	}
+	if len(es) == 0 {
+		key := "enterprise.list_empty"
+		switch status {
+		case placement.EnterprisePending:
+			key = "enterprise.list_empty_pending"
+		case placement.EnterpriseVerified, placement.EnterpriseRefused:
+			key = "enterprise.list_empty_status"
+		}
+		data := map[string]any{"Command": ui.Markup(r.Slash("/enterprise/add"))}
+		if status != "" {
+			data["Status"] = ui.Markup(r.T("enterprise.status."+string(status), nil))
+		}
+		lines = append(lines, r.T(key, data))
+		// An empty Components list clears the buttons when this edits an earlier list.
+		return &discord.Reply{Content: strings.Join(lines, "\n"), Components: []discordgo.MessageComponent{}}, nil
+	}
+	more := len(es) > enterpriseListMax
+	if more {
+		es = es[:enterpriseListMax]
+		lines = append(lines, r.T("enterprise.list_cut", map[string]any{"Max": enterpriseListMax}))
+	}
+	embed := enterpriseListEmbed(r, es, status)
+	var rows []discordgo.MessageComponent
+	pending := 0
+	for _, e := range es {
+		if e.Status != placement.EnterprisePending {
+			continue
+		}
+		pending++
+		if status != placement.EnterprisePending || len(rows) == enterpriseButtonRows {
+			continue
+		}
+		id := ui.FormatID(e.ID)
+		// A button label is plain text: the name goes in as typed, not escaped.
+		name := ui.Markup(ui.Truncate(ui.OneLine(e.Name), 30))
+		rows = append(rows, ui.Row(
+			discordgo.Button{Label: r.T("enterprise.verify_button", map[string]any{"Name": name}), Style: discordgo.SuccessButton, CustomID: "/enterprise/" + id + "/verify"},
+			discordgo.Button{Label: r.T("enterprise.refuse_button", map[string]any{"Name": name}), Style: discordgo.DangerButton, CustomID: "/enterprise/" + id + "/refuse"},
+		))
+	}
+	switch {
+	case status == placement.EnterprisePending && pending > len(rows):
+		lines = append(lines, r.T("enterprise.more_pending", map[string]any{"Shown": len(rows), "Command": ui.Markup(r.Slash("/enterprise/verify"))}))
+	case status == "" && pending > 0:
+		rows = append(rows, ui.Row(
+			discordgo.Button{Label: r.T("enterprise.review_pending", nil), Style: discordgo.PrimaryButton, CustomID: "/enterprise/pending"},
+		))
+	}
+	if rows == nil {
+		rows = []discordgo.MessageComponent{}
+	}
+	return &discord.Reply{Content: strings.Join(lines, "\n"), Embeds: []*discordgo.MessageEmbed{embed}, Components: rows}, nil
+}
+
+// enterpriseListEmbed shows one field per enterprise, short enough to read on a phone. Names
+// come first; the values share what is left of Discord's embed total, so even 25 enterprises
+// with long names and many mentors make one valid message.
+func enterpriseListEmbed(r *discord.Request, es []placement.Enterprise, status placement.EnterpriseStatus) *discordgo.MessageEmbed {
+	title := r.T("enterprise.list_title", map[string]any{"Count": len(es)})
+	if status != "" {
+		title = r.T("enterprise.list_title_status", map[string]any{"Count": len(es), "Status": ui.Markup(r.T("enterprise.status."+string(status), nil))})
+	}
+	embed := &discordgo.MessageEmbed{Title: title, Color: enterpriseColor}
+	used := utf8.RuneCountInString(embed.Title)
+	names := make([]string, len(es))
+	for i, e := range es {
+		names[i] = ui.Truncate(ui.Escape(e.Name), 100)
+		if status == "" {
+			names[i] += " · " + r.T("enterprise.status."+string(e.Status), nil)
+		}
+		used += utf8.RuneCountInString(names[i])
+	}
+	valueMax := min(1024, max(60, (enterpriseEmbedBudget-used)/len(es)))
+	for i, e := range es {
+		value := ui.Truncate(enterpriseFacts(r, e), valueMax)
+		left := valueMax - utf8.RuneCountInString(value) - 1
+		var line string
+		switch {
+		case e.Status == placement.EnterprisePending && e.RequestedBy != "":
+			line = r.T("enterprise.requested_by", map[string]any{"User": mention(e.RequestedBy)})
+		case e.Status == placement.EnterpriseRefused && e.Note != "":
+			line = ui.Truncate(r.T("enterprise.refusal_reason", map[string]any{"Reason": e.Note}), left)
+		case e.Status == placement.EnterpriseVerified && len(e.Mentors) == 0:
+			line = r.T("enterprise.no_mentors", nil)
+		case e.Status == placement.EnterpriseVerified:
+			label := r.T("enterprise.mentors_line", map[string]any{"Mentors": ""})
+			line = label + enterpriseMentors(r, e, left-utf8.RuneCountInString(label))
+		}
+		// A line that cannot fit whole is left out rather than cut through a mention.
+		if line != "" && utf8.RuneCountInString(line) <= left {
+			value += "\n" + line
+		}
+		embed.Fields = append(embed.Fields, &discordgo.MessageEmbedField{Name: names[i], Value: value})
+	}
+	return embed
+}
+
+// enterpriseColor marks enterprise cards and lists.
+const enterpriseColor = 0x2e86c1
+
+// enterpriseFacts is the one-line summary: city · industry · staff.
+func enterpriseFacts(r *discord.Request, e placement.Enterprise) string {
+	var parts []string
+	if e.City != "" {
+		parts = append(parts, ui.Escape(e.City))
+	}
+	if e.Industry != "" {
+		parts = append(parts, ui.Escape(e.Industry))
+	}
+	parts = append(parts, r.T("enterprise.staff", map[string]any{"Count": e.StaffSize}))
+	return strings.Join(parts, " · ")
+}
+
+// enterpriseMentors lists linked mentors as mentions within max characters, ending with
+// "+N more" when they do not all fit: Discord shows mentions as names, and every reply is sent
+// with no allowed mentions, so nobody is pinged.
+func enterpriseMentors(r *discord.Request, e placement.Enterprise, max int) string {
+	if len(e.Mentors) == 0 {
+		return r.T("enterprise.no_mentors", nil)
+	}
+	var b strings.Builder
+	for i, m := range e.Mentors {
+		part := string(mention(m))
+		if i > 0 {
+			part = ", " + part
+		}
+		// Room is kept for the "+N more" that follows when this is not the last one.
+		reserve := 0
+		if i < len(e.Mentors)-1 {
+			reserve = 16
+		}
+		if utf8.RuneCountInString(b.String())+utf8.RuneCountInString(part)+reserve > max {
+			b.WriteString(" " + r.T("enterprise.more_mentors", map[string]any{"Count": len(e.Mentors) - i}))
+			break
+		}
+		b.WriteString(part)
+	}
+	return b.String()
+}
+
+// enterpriseCard shows one enterprise in full.
+func enterpriseCard(r *discord.Request, e placement.Enterprise) *discordgo.MessageEmbed {
+	none := r.T("enterprise.none", nil)
+	orNone := func(s string) string {
+		if s == "" {
+			return none
+		}
+		return ui.Escape(s)
+	}
+	embed := &discordgo.MessageEmbed{
+		Title:       ui.Escape(e.Name),
+		Description: ui.Escape(e.Description),
+		Color:       enterpriseColor,
+		Fields: []*discordgo.MessageEmbedField{
+			{Name: r.T("field.city", nil), Value: orNone(e.City), Inline: true},
+			{Name: r.T("field.industry", nil), Value: orNone(e.Industry), Inline: true},
+			{Name: r.T("enterprise.staff_size", nil), Value: fmt.Sprint(e.StaffSize), Inline: true},
+			{Name: r.T("enterprise.status", nil), Value: r.T("enterprise.status."+string(e.Status), nil), Inline: true},
+		},
+	}
+	if e.RequestedBy != "" {
+		embed.Fields = append(embed.Fields, &discordgo.MessageEmbedField{Name: r.T("enterprise.requested_by_field", nil), Value: string(mention(e.RequestedBy)), Inline: true})
+	}
+	if e.Status == placement.EnterpriseRefused && e.Note != "" {
+		embed.Fields = append(embed.Fields, &discordgo.MessageEmbedField{Name: r.T("field.reason", nil), Value: ui.Escape(e.Note)})
+	}
+	if e.Status == placement.EnterpriseVerified {
+		embed.Fields = append(embed.Fields, &discordgo.MessageEmbedField{Name: r.T("enterprise.mentors", nil), Value: enterpriseMentors(r, e, 1024)})
+	}
+	return embed
+}
+
+// enterpriseLinkRow is a member picker under a verified enterprise's card: picking people links
+// them as mentors, which saves the coordinator typing /enterprise link-mentor once per person.
+func enterpriseLinkRow(r *discord.Request, e placement.Enterprise) []discordgo.MessageComponent {
+	if e.Status != placement.EnterpriseVerified {
+		return nil
+	}
+	one := 1
+	return []discordgo.MessageComponent{ui.Row(discordgo.SelectMenu{
+		MenuType: discordgo.UserSelectMenu, CustomID: "/enterprise/" + ui.FormatID(e.ID) + "/link",
+		Placeholder: r.T("enterprise.link_placeholder", nil), MinValues: &one, MaxValues: enterpriseLinkMax,
+	})}
+}

@@ -1,0 +1,271 @@
+// Package setup is /setup: which roles mean coordinators, mentors and students, where the bot
+// posts, and the approval gates (the checklist, the intern quota, who may tick items).
+package setup
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/bwmarrin/discordgo"
+
+	"placementbot/internal/discord"
+	"placementbot/internal/discord/ui"
+	"placementbot/internal/placement"
+)
+
+// textChannels are the channels the bot can post to.
+var textChannels = []discordgo.ChannelType{discordgo.ChannelTypeGuildText, discordgo.ChannelTypeGuildNews}
+
+var commands = []discord.Command{
+	{Name: "setup", Roles: placement.RoleCoordinator, Subs: []discord.Command{
+		{Name: "roles", Roles: placement.RoleCoordinator, Options: []discord.Option{
+			{Name: "coordinator", Type: discordgo.ApplicationCommandOptionRole},
+			{Name: "mentor", Type: discordgo.ApplicationCommandOptionRole},
+			{Name: "student", Type: discordgo.ApplicationCommandOptionRole},
+		}},
+		{Name: "channels", Roles: placement.RoleCoordinator, Options: []discord.Option{
+			{Name: "announcements", Type: discordgo.ApplicationCommandOptionChannel, Channels: textChannels},
+			{Name: "digest", Type: discordgo.ApplicationCommandOptionChannel, Channels: textChannels},
+		}},
+		{Name: "compliance", Roles: placement.RoleCoordinator, Options: []discord.Option{
+			{Name: "checklist", Type: discordgo.ApplicationCommandOptionString, MaxLength: 400},
+			{Name: "quota_percent", Type: discordgo.ApplicationCommandOptionInteger, Min: 1, Max: 100},
+			{Name: "mentors_tick", Type: discordgo.ApplicationCommandOptionBoolean},
+		}},
+		{Name: "show", Roles: placement.RoleCoordinator},
+	}},
+}
+
+// handlers serve /setup: the role mapping, the channels, the approval gates and the current
+// setup card.
+type handlers struct {
+	svc *placement.Service
+}
+
+// New is the /setup feature.
+func New(d discord.Deps) discord.Feature { return handlers{svc: d.Service} }
+
+// Commands declares /setup and its subcommands.
+func (handlers) Commands() []discord.Command { return commands }
+
+// Register adds the routes of /setup and the setup card's buttons.
+func (h handlers) Register(rs *discord.Routes) {
+	rs.Command("/setup/roles", placement.RoleCoordinator, h.roles)
+	rs.Command("/setup/channels", placement.RoleCoordinator, h.channels)
+	rs.Command("/setup/compliance", placement.RoleCoordinator, h.compliance)
+	rs.Command("/setup/show", placement.RoleCoordinator, h.show)
+	rs.UpdateComponent("/setup/clear/{field}", placement.RoleCoordinator, h.clear)
+}
+
+func (h handlers) roles(ctx context.Context, r *discord.Request) (*discord.Reply, error) {
+	var upd placement.GuildSettingsUpdate
+	for name, dst := range map[string]**string{
+		"coordinator": &upd.CoordinatorRoleID, "mentor": &upd.MentorRoleID, "student": &upd.StudentRoleID,
+	} {
+		id, ok := r.ID(name)
+		if !ok {
+			continue
+		}
+		if err := checkRole(r, id); err != nil {
+			return nil, err
+		}
+		*dst = &id
+	}
+	return h.save(ctx, r, upd)
+}
+
+// checkRole refuses roles that cannot mean a group of people: @everyone and roles managed by
+// an integration (another bot's own role).
+func checkRole(r *discord.Request, id string) error {
+	if id == r.Interaction.GuildID {
+		return placement.Errorf(placement.EINVALID, "err.setup_everyone_role", nil)
+	}
+	res := r.Interaction.ApplicationCommandData().Resolved
+	if res == nil || res.Roles[id] == nil {
+		return placement.Errorf(placement.EINVALID, "err.bad_id", nil)
+	}
+	if res.Roles[id].Managed {
+		return placement.Errorf(placement.EINVALID, "err.setup_managed_role", map[string]any{"Role": res.Roles[id].Name})
+	}
+	return nil
+}
+
+func (h handlers) channels(ctx context.Context, r *discord.Request) (*discord.Reply, error) {
+	var upd placement.GuildSettingsUpdate
+	for name, dst := range map[string]**string{
+		"announcements": &upd.AnnouncementsChannelID, "digest": &upd.DigestChannelID,
+	} {
+		id, ok := r.ID(name)
+		if !ok {
+			continue
+		}
+		res := r.Interaction.ApplicationCommandData().Resolved
+		if res == nil || res.Channels[id] == nil {
+			return nil, placement.Errorf(placement.EINVALID, "err.bad_id", nil)
+		}
+		if t := res.Channels[id].Type; t != discordgo.ChannelTypeGuildText && t != discordgo.ChannelTypeGuildNews {
+			return nil, placement.Errorf(placement.EINVALID, "err.setup_not_text_channel", map[string]any{"Channel": res.Channels[id].Name})
+		}
+		*dst = &id
+	}
+	return h.save(ctx, r, upd)
+}
+
+func (h handlers) save(ctx context.Context, r *discord.Request, upd placement.GuildSettingsUpdate) (*discord.Reply, error) {
+	gs, err := h.svc.UpdateGuildSettings(ctx, r.Actor, upd)
+	if err != nil {
+		return nil, err
+	}
+	reply := setupCard(r, gs)
+	reply.Content = r.T("setup.saved", nil)
+	return reply, nil
+}
+
+func (h handlers) show(ctx context.Context, r *discord.Request) (*discord.Reply, error) {
+	gs, err := h.svc.GuildSettings(ctx, r.Actor)
+	if err != nil {
+		return nil, err
+	}
+	c, err := h.svc.Compliance(ctx, r.Actor)
+	if err != nil {
+		return nil, err
+	}
+	reply := setupCard(r, gs)
+	reply.Embeds = append(reply.Embeds, complianceCard(r, c))
+	return reply, nil
+}
+
+// compliance changes the approval gates: the checklist, the intern quota and whether mentors
+// may tick items. Discord bounds quota_percent in its own UI, but the value is still checked.
+func (h handlers) compliance(ctx context.Context, r *discord.Request) (*discord.Reply, error) {
+	var in placement.ComplianceInput
+	if v, ok := r.String("checklist"); ok {
+		items, err := placement.ParseList("checklist", v, 10, 40)
+		if err != nil {
+			return nil, err
+		}
+		if len(items) == 0 {
+			return nil, placement.Errorf(placement.EINVALID, "approvals.err_checklist_empty", nil)
+		}
+		in.Checklist = &v
+	}
+	if o := r.Option("quota_percent"); o != nil {
+		f, ok := o.Value.(float64)
+		if !ok || f != math.Trunc(f) || f < -1e9 || f > 1e9 {
+			return nil, placement.Errorf(placement.EINVALID, "err.quota_range", map[string]any{"Value": ui.Truncate(fmt.Sprint(o.Value), 20)})
+		}
+		n := int(f)
+		in.QuotaPercent = &n
+	}
+	if o := r.Option("mentors_tick"); o != nil {
+		b, ok := o.Value.(bool)
+		if !ok {
+			return nil, ui.StaleComponent()
+		}
+		in.MentorsTick = &b
+	}
+	c, err := h.svc.UpdateCompliance(ctx, r.Actor, in)
+	if err != nil {
+		return nil, err
+	}
+	return &discord.Reply{Content: r.T("setup.saved", nil), Embeds: []*discordgo.MessageEmbed{complianceCard(r, c)}}, nil
+}
+
+// clear empties one field from the setup card's buttons. The field name comes from the
+// custom_id, which the client controls: only the three known names are accepted.
+func (h handlers) clear(ctx context.Context, r *discord.Request) (*discord.Reply, error) {
+	empty := ""
+	var upd placement.GuildSettingsUpdate
+	switch r.Vars["field"] {
+	case "announcements":
+		upd.AnnouncementsChannelID = &empty
+	case "digest":
+		upd.DigestChannelID = &empty
+	case "student":
+		upd.StudentRoleID = &empty
+	default:
+		return nil, ui.StaleComponent()
+	}
+	return h.save(ctx, r, upd)
+}
+
+// setupCard shows the guild's setup with a button to clear each optional field that is set.
+func setupCard(r *discord.Request, gs placement.GuildSettings) *discord.Reply {
+	role := func(id, unset string) string {
+		if id == "" {
+			return r.T(unset, nil)
+		}
+		return "<@&" + id + ">"
+	}
+	channel := func(id string) string {
+		if id == "" {
+			return r.T("setup.unset_channel", nil)
+		}
+		return "<#" + id + ">"
+	}
+	embed := &discordgo.MessageEmbed{
+		Title:       r.T("setup.title", nil),
+		Description: r.T("setup.description", nil),
+		Fields: []*discordgo.MessageEmbedField{
+			{Name: r.T("setup.coordinator_role", nil), Value: role(gs.CoordinatorRoleID, "setup.unset_coordinator"), Inline: true},
+			{Name: r.T("setup.mentor_role", nil), Value: role(gs.MentorRoleID, "setup.unset_role"), Inline: true},
+			{Name: r.T("setup.student_role", nil), Value: role(gs.StudentRoleID, "setup.unset_student"), Inline: true},
+			{Name: r.T("setup.announcements", nil), Value: channel(gs.AnnouncementsChannelID), Inline: true},
+			{Name: r.T("setup.digest", nil), Value: channel(gs.DigestChannelID), Inline: true},
+		},
+	}
+	var buttons []discordgo.MessageComponent
+	for _, b := range []struct {
+		set          bool
+		field, label string
+	}{
+		{gs.AnnouncementsChannelID != "", "announcements", "setup.clear_announcements"},
+		{gs.DigestChannelID != "", "digest", "setup.clear_digest"},
+		{gs.StudentRoleID != "", "student", "setup.clear_student"},
+	} {
+		if b.set {
+			buttons = append(buttons, discordgo.Button{Label: r.T(b.label, nil), Style: discordgo.SecondaryButton, CustomID: "/setup/clear/" + b.field})
+		}
+	}
+	reply := &discord.Reply{Embeds: []*discordgo.MessageEmbed{embed}}
+	if len(buttons) > 0 {
+		reply.Components = []discordgo.MessageComponent{ui.Row(buttons...)}
+	}
+	return reply
+}
+
+// complianceCard shows the guild's approval gates: the checklist, the intern quota and
+// whether mentors may tick items. A default item shows its catalog name with the key a
+// coordinator types for it.
+func complianceCard(r *discord.Request, c placement.Compliance) *discordgo.MessageEmbed {
+	var items strings.Builder
+	for i, it := range c.Checklist {
+		name := ui.CheckName(r, it)
+		items.WriteString(strconv.Itoa(i+1) + ". " + ui.Escape(name))
+		if name != strings.ReplaceAll(it, "_", " ") {
+			items.WriteString(" · " + ui.Escape(it))
+		}
+		items.WriteString("\n")
+	}
+	list := items.String()
+	if list == "" {
+		list = r.T("approvals.checks_none", nil)
+	}
+	yesNo := "approvals.no"
+	if c.MentorsTickChecks {
+		yesNo = "approvals.yes"
+	}
+	return &discordgo.MessageEmbed{
+		Title:       r.T("approvals.compliance_title", nil),
+		Description: r.T("approvals.compliance_description", map[string]any{"Cmd": ui.Markup(r.Slash("/setup/compliance"))}),
+		Color:       0xF1C40F,
+		Fields: []*discordgo.MessageEmbedField{
+			{Name: r.T("approvals.compliance_checklist", nil), Value: list},
+			{Name: r.T("approvals.compliance_quota", nil), Value: r.T("approvals.compliance_quota_value", map[string]any{"Percent": c.InternQuotaPercent}), Inline: true},
+			{Name: r.T("approvals.compliance_mentors", nil), Value: r.T(yesNo, nil), Inline: true},
+		},
+	}
+}

@@ -1,0 +1,197 @@
+package ui
+
+import (
+	"context"
+	"strings"
+
+	"github.com/bwmarrin/discordgo"
+
+	"placementbot/internal/placement"
+)
+
+// Titled is something a member picks by its title.
+type Titled struct {
+	ID    int64
+	Title string
+}
+
+// PositionTitles lists positions by title, to match what a member typed.
+func PositionTitles(ps []placement.Position) []Titled {
+	out := make([]Titled, len(ps))
+	for i, p := range ps {
+		out[i] = Titled{p.ID, p.Title}
+	}
+	return out
+}
+
+// MatchTitle finds the one item a typed title names: an exact title (ignoring case), or else
+// the only title containing the text.
+func MatchTitle(typed string, items []Titled) (int64, bool) {
+	typed = strings.ToLower(strings.TrimSpace(typed))
+	if typed == "" {
+		return 0, false
+	}
+	var exact, partial []int64
+	for _, p := range items {
+		t := strings.ToLower(p.Title)
+		switch {
+		case t == typed:
+			exact = append(exact, p.ID)
+		case strings.Contains(t, typed):
+			partial = append(partial, p.ID)
+		}
+	}
+	switch {
+	case len(exact) == 1:
+		return exact[0], true
+	case len(exact) == 0 && len(partial) == 1:
+		return partial[0], true
+	}
+	return 0, false
+}
+
+// ResolveEnterprise reads an enterprise option: normally the id of a suggestion, else a typed
+// name that names exactly one enterprise of this guild. With verifiedOnly, an enterprise that
+// is not verified reads as not found (browsing shows only verified ones).
+func ResolveEnterprise(ctx context.Context, svc *placement.Service, a placement.Actor, raw string, verifiedOnly bool) (placement.Enterprise, error) {
+	notFound := placement.Errorf(placement.ENOTFOUND, "err.enterprise_not_found", nil)
+	raw = strings.TrimSpace(raw)
+	if id, ok := ParseID(raw); ok {
+		e, err := svc.Enterprise(ctx, a, id)
+		switch {
+		case placement.ErrorCode(err) == placement.ENOTFOUND:
+			return e, notFound
+		case err != nil:
+			return e, err
+		case verifiedOnly && e.Status != placement.EnterpriseVerified:
+			return e, notFound
+		}
+		return e, nil
+	}
+	es, err := svc.SuggestEnterprises(ctx, a, raw, false)
+	if err != nil {
+		return placement.Enterprise{}, err
+	}
+	for _, e := range es {
+		if strings.EqualFold(e.Name, raw) {
+			return e, nil
+		}
+	}
+	if len(es) == 1 {
+		return es[0], nil
+	}
+	return placement.Enterprise{}, notFound
+}
+
+// EnterpriseChoices suggests verified enterprises by name, with their city; the value is the id.
+func EnterpriseChoices(ctx context.Context, svc *placement.Service, a placement.Actor, typed string) ([]*discordgo.ApplicationCommandOptionChoice, error) {
+	es, err := svc.SuggestEnterprises(ctx, a, typed, false)
+	if err != nil {
+		return nil, err
+	}
+	choices := make([]*discordgo.ApplicationCommandOptionChoice, 0, min(len(es), MaxChoices))
+	for _, e := range es {
+		if len(choices) == MaxChoices {
+			break
+		}
+		name := e.Name
+		if e.City != "" {
+			name += " (" + e.City + ")"
+		}
+		choices = append(choices, Choice(name, e.ID))
+	}
+	return choices, nil
+}
+
+// ApplicationChoices suggests applications by number, position title or enterprise: accepted
+// offers first for a coordinator, then the applicants of matching open positions; a mentor gets
+// the applicants of their enterprises' positions. Finished applications are left out unless
+// withFinal.
+func ApplicationChoices(ctx context.Context, svc *placement.Service, t Texts, a placement.Actor, typed string, withFinal bool) ([]*discordgo.ApplicationCommandOptionChoice, error) {
+	typed = strings.ToLower(OneLine(typed))
+	choices := make([]*discordgo.ApplicationCommandOptionChoice, 0, MaxChoices)
+	seen := map[int64]bool{}
+	add := func(app placement.Application) {
+		if len(choices) == MaxChoices || seen[app.ID] || (app.Status.Final() && !withFinal) {
+			return
+		}
+		name := "#" + FormatID(app.ID) + " · " + app.PositionTitle + " — " + app.EnterpriseName
+		if typed != "" && !strings.Contains(strings.ToLower(name), strings.TrimPrefix(typed, "#")) {
+			return
+		}
+		seen[app.ID] = true
+		choices = append(choices, Choice(name+" ("+t.T("status."+string(app.Status), nil)+")", app.ID))
+	}
+	if id, ok := ParseID(typed); ok {
+		if app, err := svc.Application(ctx, a, id); err == nil {
+			add(app.Application)
+		}
+	}
+	var positions []placement.Position
+	if a.Is(placement.RoleCoordinator) {
+		var cursor placement.QueueCursor
+		for range 5 {
+			page, err := svc.ApprovalQueue(ctx, a, placement.QueueFilter{}, cursor)
+			if err != nil {
+				return nil, err
+			}
+			for _, it := range page.Items {
+				add(it.Application)
+			}
+			if !page.HasMore || len(choices) == MaxChoices {
+				break
+			}
+			cursor = page.After
+		}
+		if typed != "" && len(choices) < MaxChoices {
+			ps, err := svc.SuggestPositions(ctx, a, typed)
+			if err != nil {
+				return nil, err
+			}
+			positions = ps
+		}
+	} else if a.Is(placement.RoleMentor) {
+		ps, err := svc.MyPositions(ctx, a)
+		if err != nil {
+			return nil, err
+		}
+		positions = ps
+	}
+	// Each position costs a query, so only the first few are searched within the time
+	// Discord gives an autocomplete.
+	for i, p := range positions {
+		if i == 10 || len(choices) == MaxChoices {
+			break
+		}
+		_, apps, err := svc.Applicants(ctx, a, p.ID)
+		if err != nil {
+			return nil, err
+		}
+		for _, app := range apps {
+			add(app.Application)
+		}
+	}
+	return choices, nil
+}
+
+// UserPicker is Discord's member picker for one member, with the current one picked already.
+func UserPicker(customID, placeholder, current string) discordgo.ActionsRow {
+	one := 1
+	menu := discordgo.SelectMenu{
+		MenuType: discordgo.UserSelectMenu, CustomID: customID,
+		Placeholder: Truncate(placeholder, MaxPlaceholder), MinValues: &one, MaxValues: 1,
+	}
+	if current != "" {
+		menu.DefaultValues = []discordgo.SelectMenuDefaultValue{{ID: current, Type: discordgo.SelectMenuDefaultValueUser}}
+	}
+	return Row(menu)
+}
+
+// ReasonInput is the text input of a reason the other side reads (a rejection, a refusal):
+// required, 3 to 300 characters, as the service demands.
+func ReasonInput(label, placeholder string) discordgo.TextInput {
+	return discordgo.TextInput{
+		CustomID: "reason", Label: Truncate(label, MaxInputLabel), Style: discordgo.TextInputParagraph,
+		Placeholder: Truncate(placeholder, MaxInputPlaceholder), Required: true, MinLength: 3, MaxLength: 300,
+	}
+}
