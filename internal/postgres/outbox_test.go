@@ -1,6 +1,7 @@
 package postgres_test
 
 import (
+	"encoding/json"
 	"errors"
 	"slices"
 	"strconv"
@@ -8,9 +9,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"placementbot/internal/outbox"
+	"placementbot/internal/placement"
 	"placementbot/internal/postgres"
 	"placementbot/internal/testenv"
 )
@@ -43,7 +45,7 @@ func outboxStore(t *testing.T) (*postgres.Store, *pgxpool.Pool) {
 	return postgres.NewStore(pool), pool
 }
 
-func claimedIDs(ns []outbox.Notification) []int64 {
+func claimedIDs(ns []placement.QueuedNotification) []int64 {
 	out := make([]int64, len(ns))
 	for i, n := range ns {
 		out[i] = n.ID
@@ -112,7 +114,7 @@ func TestSettleOnlyWithCurrentClaim(t *testing.T) {
 	if err != nil || len(b) != 1 || b[0].Attempt != 2 {
 		t.Fatalf("claim after lease: %v, %v", b, err)
 	}
-	if err := store.MarkNotificationSent(ctx, a[0].Claim, outboxT0); !errors.Is(err, outbox.ErrLeaseLost) {
+	if err := store.MarkNotificationSent(ctx, a[0].Claim, outboxT0); !errors.Is(err, placement.ErrLeaseLost) {
 		t.Fatalf("stale sent: %v, want ErrLeaseLost", err)
 	}
 	if err := store.MarkNotificationUndeliverable(ctx, b[0].Claim, "closed DMs"); err != nil {
@@ -123,7 +125,7 @@ func TestSettleOnlyWithCurrentClaim(t *testing.T) {
 		"stale failed": store.MarkNotificationFailed(ctx, a[0].Claim, "late"),
 		"second mark":  store.MarkNotificationSent(ctx, b[0].Claim, outboxT0),
 	} {
-		if !errors.Is(err, outbox.ErrLeaseLost) {
+		if !errors.Is(err, placement.ErrLeaseLost) {
 			t.Errorf("%s: %v, want ErrLeaseLost", name, err)
 		}
 	}
@@ -220,5 +222,121 @@ func TestOutboxBacklog(t *testing.T) {
 	}
 	if n, err := store.OutboxBacklog(ctx); err != nil || n != 2 {
 		t.Fatalf("backlog = %d, %v; want 2 (pending, due or not)", n, err)
+	}
+}
+
+// Files written with a change come back, in order and intact, with the claimed notification, on
+// every claim until it is sent; then they are gone. A notification whose DM could not be
+// delivered keeps them until the member's next reply shows it, once.
+func TestNotificationFiles(t *testing.T) {
+	f := newFixture(t)
+	ctx := f.t.Context()
+	p := f.position(f.enterprise(guildA, "Acme", placement.EnterpriseVerified))
+	student, other := f.user(), f.user()
+	csv := placement.File{Name: "placements.csv", ContentType: "text/csv; charset=utf-8", Data: []byte("\xef\xbb\xbfid,name\n1,Li\n")}
+	png := placement.File{Name: "chart.png", ContentType: "image/png", Data: []byte{0x89, 'P', 'N', 'G', 0, 0xff, 0}}
+	empty := placement.File{Name: "empty.txt"}
+	withFiles := func(key, userID string, files ...placement.File) placement.Notification {
+		n := dm(guildA, key, userID)
+		n.Files = files
+		return n
+	}
+	// Through a change's effects, and through QueueNotification.
+	if _, err := f.store.SetPositionStatus(ctx, guildA, p.ID, placement.PositionClosed, placement.Audited(positionEvent(p, "position.closed"),
+		withFiles("export", student, csv, png, empty), dm(guildA, "plain", student))); err != nil {
+		t.Fatal(err)
+	}
+	queued, err := f.store.QueueNotification(ctx, withFiles("digest", other, png))
+	if err != nil || !queued {
+		t.Fatalf("queue: %v, %v", queued, err)
+	}
+	// A dedup key already taken keeps the first notification's files only.
+	if queued, err := f.store.QueueNotification(ctx, withFiles("digest", other, csv)); err != nil || queued {
+		t.Fatalf("queue again: %v, %v", queued, err)
+	}
+
+	claim := func(at time.Time) map[string]placement.QueuedNotification {
+		t.Helper()
+		got, err := f.store.ClaimNotifications(ctx, at, time.Minute, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		byKey := map[string]placement.QueuedNotification{}
+		for _, n := range got {
+			var data map[string]any
+			if err := json.Unmarshal(n.Data, &data); err != nil {
+				t.Fatal(err)
+			}
+			byKey[data["Key"].(string)] = n
+		}
+		return byKey
+	}
+	now := time.Now().Add(time.Minute)
+	got := claim(now)
+	if len(got) != 3 {
+		t.Fatalf("claimed %d notifications, want 3", len(got))
+	}
+	if diff := cmp.Diff([]placement.File{csv, png, {Name: "empty.txt", Data: []byte{}}}, got["export"].Files); diff != "" {
+		t.Fatalf("export files (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]placement.File{png}, got["digest"].Files); diff != "" {
+		t.Fatalf("digest files (-want +got):\n%s", diff)
+	}
+	if got["plain"].Files != nil {
+		t.Fatalf("a notification without files claimed with %+v", got["plain"].Files)
+	}
+
+	// A retry claims the files again; sending drops them.
+	if err := f.store.RetryNotification(ctx, got["export"].Claim, now, "timeout"); err != nil {
+		t.Fatal(err)
+	}
+	again := claim(now.Add(time.Second))
+	if len(again["export"].Files) != 3 {
+		t.Fatalf("after a retry: %+v", again["export"])
+	}
+	if err := f.store.MarkNotificationSent(ctx, again["export"].Claim, now); err != nil {
+		t.Fatal(err)
+	}
+	files := func(key string) int {
+		return f.count(`SELECT count(*) FROM notification_files nf JOIN notifications n ON n.guild_id = nf.guild_id AND n.id = nf.notification_id
+			WHERE n.dedup_key = $1`, key)
+	}
+	if n := files("export"); n != 0 {
+		t.Fatalf("%d files kept after sending", n)
+	}
+
+	// Undeliverable: kept for the member's next reply, shown once, then gone.
+	if err := f.store.MarkNotificationUndeliverable(ctx, got["digest"].Claim, "dms closed"); err != nil {
+		t.Fatal(err)
+	}
+	if n := files("digest"); n != 1 {
+		t.Fatalf("%d files kept for the next reply, want 1", n)
+	}
+	shown, err := f.store.TakeUndelivered(ctx, guildA, other)
+	if err != nil || len(shown) != 1 {
+		t.Fatalf("undelivered %+v, %v", shown, err)
+	}
+	if diff := cmp.Diff([]placement.File{png}, shown[0].Files); diff != "" {
+		t.Fatalf("shown files (-want +got):\n%s", diff)
+	}
+	if n := files("digest"); n != 0 {
+		t.Fatalf("%d files kept after they were shown", n)
+	}
+	if again, err := f.store.TakeUndelivered(ctx, guildA, other); err != nil || len(again) != 0 {
+		t.Fatalf("shown twice: %+v, %v", again, err)
+	}
+
+	// Files Discord would refuse are refused with the change, which does not happen.
+	tooBig := placement.File{Name: "big.bin", Data: make([]byte, placement.MaxFileSize+1)}
+	_, err = f.store.SetPositionStatus(ctx, guildA, p.ID, placement.PositionOpen, placement.Audited(positionEvent(p, "position.reopened"),
+		withFiles("too-big", student, tooBig)))
+	if !errors.Is(err, placement.ErrBadNotification) || placement.ErrorCode(err) != placement.EINTERNAL {
+		t.Fatalf("too big: err = %v", err)
+	}
+	if found, _ := f.store.FindPosition(ctx, guildA, p.ID); found.Status != placement.PositionClosed {
+		t.Fatalf("the position reopened with a refused notification")
+	}
+	if _, err := f.store.QueueNotification(ctx, withFiles("too-big", student, tooBig)); !errors.Is(err, placement.ErrBadNotification) {
+		t.Fatalf("queue too big: err = %v", err)
 	}
 }
