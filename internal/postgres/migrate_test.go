@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -389,4 +390,125 @@ func TestOpenFailsFastWhenServerIsDown(t *testing.T) {
 		t.Fatalf("after restart: %v", err)
 	}
 	pool.Close()
+}
+
+// Moving the trail onto audit_events keeps what the trail of a database migrated from version 4
+// showed: the application's moves (read from application_events until then), and the decisions
+// about the enterprise and its placements in the enterprise's trail. Rolling back removes the
+// copies, which the older code would show twice.
+func TestMigrateAuditTrailKeepsHistory(t *testing.T) {
+	ctx := testContext(t)
+	url := testenv.NewEmptyDatabase(t)
+	if err := postgres.MigrateUp(ctx, url); err != nil {
+		t.Fatal(err)
+	}
+	for current, _ := status(t, ctx, url); current > 4; current, _ = status(t, ctx, url) {
+		if err := postgres.MigrateDown(ctx, url); err != nil {
+			t.Fatal(err)
+		}
+	}
+	conn := connect(t, ctx, url)
+	const g = "100000000000000001"
+	at := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
+	var entID, appID, plID int64
+	seed := []struct {
+		sql  string
+		args []any
+		id   *int64
+	}{
+		{`INSERT INTO guilds (guild_id) VALUES ($1)`, []any{g}, nil},
+		{`INSERT INTO enterprises (guild_id, name, staff_size, status) VALUES ($1, 'Acme', 50, 'verified') RETURNING id`, []any{g}, &entID},
+		{`INSERT INTO audit_events (guild_id, actor_id, action, subject, created_at) VALUES ($1, 'c', 'enterprise.add', 'enterprise:' || $2::bigint, $3)`,
+			[]any{g, &entID, at}, nil},
+		{`INSERT INTO positions (guild_id, enterprise_id, title, slots, start_date, end_date, deadline, status, created_by)
+		  VALUES ($1, $2, 'CNC intern', 2, '2026-03-01', '2026-06-01', '2026-02-01', 'open', 'm')`, []any{g, &entID}, nil},
+		{`INSERT INTO applications (guild_id, position_id, student_id, status, motivation)
+		  SELECT $1, id, '400000000000000001', 'approved', 'm' FROM positions WHERE guild_id = $1 RETURNING id`, []any{g}, &appID},
+		{`INSERT INTO application_events (guild_id, application_id, from_status, to_status, actor_id, note, created_at)
+		  VALUES ($1, $2, '', 'submitted', '400000000000000001', '', $3), ($1, $2, 'submitted', 'offered', 'm', 'welcome', $4),
+		         ($1, $2, 'offered', 'accepted', '400000000000000001', '', $5), ($1, $2, 'accepted', 'approved', 'c', '', $6)`,
+			[]any{g, &appID, at.Add(time.Hour), at.Add(2 * time.Hour), at.Add(3 * time.Hour), at.Add(5 * time.Hour)}, nil},
+		{`INSERT INTO audit_events (guild_id, actor_id, action, subject, detail, created_at)
+		  VALUES ($1, 'c', 'checklist.tick', 'application:' || $2::bigint, '{"item": "agreement"}', $3)`, []any{g, &appID, at.Add(4 * time.Hour)}, nil},
+		{`INSERT INTO placements (guild_id, application_id, position_id, enterprise_id, student_id, approved_by)
+		  SELECT guild_id, id, position_id, $2, student_id, 'c' FROM applications WHERE guild_id = $1 RETURNING id`, []any{g, &entID}, &plID},
+		{`INSERT INTO audit_events (guild_id, actor_id, action, subject, detail, created_at)
+		  VALUES ($1, 'c', 'placement.supervisor', 'placement:' || $2::bigint, '{"student_id": "400000000000000001"}', $3)`, []any{g, &plID, at.Add(6 * time.Hour)}, nil},
+	}
+	for _, st := range seed {
+		args := make([]any, len(st.args))
+		for i, a := range st.args {
+			if p, ok := a.(*int64); ok {
+				a = *p
+			}
+			args[i] = a
+		}
+		var err error
+		if st.id != nil {
+			err = conn.QueryRow(ctx, st.sql, args...).Scan(st.id)
+		} else {
+			_, err = conn.Exec(ctx, st.sql, args...)
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", st.sql, err)
+		}
+	}
+
+	if err := postgres.MigrateUp(ctx, url); err != nil {
+		t.Fatal(err)
+	}
+	pool, err := postgres.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	store := postgres.NewStore(pool)
+	trail := func(subject string) []string {
+		t.Helper()
+		entries, err := store.AuditTrail(ctx, g, subject, 200)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, e := range entries {
+			out = append(out, fmt.Sprintf("%s %s %s from=%v note=%v", e.ActorID, e.Action, e.Subject, e.Detail["from"], e.Detail["note"]))
+		}
+		return out
+	}
+	app, pl, ent := fmt.Sprintf("application:%d", appID), fmt.Sprintf("placement:%d", plID), fmt.Sprintf("enterprise:%d", entID)
+	moves := []string{
+		"400000000000000001 application.submitted " + app + " from= note=",
+		"m application.offered " + app + " from=submitted note=welcome",
+		"400000000000000001 application.accepted " + app + " from=offered note=",
+	}
+	approved := "c application.approved " + app + " from=accepted note="
+	tick := "c checklist.tick " + app + " from=<nil> note=<nil>"
+	supervisor := "c placement.supervisor " + pl + " from=<nil> note=<nil>"
+	for _, tt := range []struct {
+		subject string
+		want    []string
+	}{
+		{app, append(slices.Clone(moves), tick, approved)},
+		{"student:400000000000000001", append(slices.Clone(moves), tick, approved, supervisor)},
+		{ent, append(append([]string{"c enterprise.add " + ent + " from=<nil> note=<nil>"}, moves...), approved, supervisor)},
+		{pl, []string{supervisor}},
+	} {
+		if diff := cmp.Diff(tt.want, trail(tt.subject)); diff != "" {
+			t.Errorf("%s after the migration (-want +got):\n%s", tt.subject, diff)
+		}
+	}
+
+	for current, _ := status(t, ctx, url); current > 4; current, _ = status(t, ctx, url) {
+		if err := postgres.MigrateDown(ctx, url); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var lifecycle, others int
+	if err := conn.QueryRow(ctx, `SELECT count(*) FILTER (WHERE action LIKE 'application.%'), count(*) FILTER (WHERE action NOT LIKE 'application.%')
+		FROM audit_events`).Scan(&lifecycle, &others); err != nil {
+		t.Fatal(err)
+	}
+	if lifecycle != 0 || others != 3 {
+		t.Fatalf("after rolling back: %d lifecycle copies (want 0), %d other events (want 3)", lifecycle, others)
+	}
 }
