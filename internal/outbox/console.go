@@ -8,7 +8,7 @@ import (
 
 // Shower prints a message the bot sends outside an interaction; *console.Console satisfies it.
 type Shower interface {
-	Show(heading, content string, embeds []*discordgo.MessageEmbed, components []discordgo.MessageComponent)
+	Show(heading, content string, embeds []*discordgo.MessageEmbed, components []discordgo.MessageComponent, files []*discordgo.File)
 }
 
 // ConsoleSender delivers messages to the console transport, where a person plays every member.
@@ -22,15 +22,16 @@ type ConsoleSender struct {
 
 // Send shows m as a DM ("DM to @bo") or a channel post ("PlacementBot in #placements").
 func (c ConsoleSender) Send(_ context.Context, m Message) error {
+	files := discordFiles(m.Files)
 	if m.UserID != "" {
-		c.Out.Show("DM to @"+c.name(m.UserID), m.Content, nil, nil)
+		c.Out.Show("DM to @"+c.name(m.UserID), m.Content, nil, nil, files)
 		return nil
 	}
 	bot := c.BotName
 	if bot == "" {
 		bot = "PlacementBot"
 	}
-	c.Out.Show(bot+" in #"+c.name(m.ChannelID), m.Content, nil, m.Components)
+	c.Out.Show(bot+" in #"+c.name(m.ChannelID), m.Content, nil, m.Components, files)
 	return nil
 }
 

@@ -1,12 +1,16 @@
 package outbox
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 
 	"github.com/bwmarrin/discordgo"
+
+	"placementbot/internal/placement"
 )
 
 // DiscordSender delivers messages through Discord's REST API.
@@ -15,13 +19,20 @@ type DiscordSender struct {
 }
 
 // messageCreate is the body of a channel message create. discordgo's MessageSend has no nonce
-// fields, and its empty allowed mentions would be sent as "parse": null.
+// fields and no attachments list, and its empty allowed mentions would be sent as "parse": null.
 type messageCreate struct {
 	Content         string                       `json:"content"`
 	Components      []discordgo.MessageComponent `json:"components,omitempty"`
+	Attachments     []attachment                 `json:"attachments,omitempty"`
 	AllowedMentions allowedMentions              `json:"allowed_mentions"`
 	Nonce           string                       `json:"nonce,omitempty"`
 	EnforceNonce    bool                         `json:"enforce_nonce,omitempty"`
+}
+
+// attachment names the file sent as files[ID] so that Discord pairs them.
+type attachment struct {
+	ID       string `json:"id"`
+	Filename string `json:"filename"`
 }
 
 // allowedMentions always carries an explicit empty parse list: notification text contains
@@ -51,10 +62,34 @@ func (d DiscordSender) Send(ctx context.Context, m Message) error {
 		EnforceNonce:    m.Nonce != "",
 	}
 	endpoint := discordgo.EndpointChannelMessages(channelID)
-	if _, err := d.Session.RequestWithBucketID(http.MethodPost, endpoint, body, endpoint, opts...); err != nil {
-		return classify(fmt.Errorf("create message: %w", err))
+	if len(m.Files) == 0 {
+		if _, err := d.Session.RequestWithBucketID(http.MethodPost, endpoint, body, endpoint, opts...); err != nil {
+			return classify(fmt.Errorf("create message: %w", err))
+		}
+		return nil
+	}
+	// Files go as multipart/form-data: the JSON in payload_json, file n as files[n]. The
+	// readers are made for this attempt, so a retry sends the files again in full.
+	for i, f := range m.Files {
+		body.Attachments = append(body.Attachments, attachment{ID: strconv.Itoa(i), Filename: f.Name})
+	}
+	contentType, payload, err := discordgo.MultipartBodyWithJSON(body, discordFiles(m.Files))
+	if err != nil {
+		return fmt.Errorf("%w: encode message with files: %w", ErrPermanent, err)
+	}
+	if _, err := d.Session.RequestRaw(http.MethodPost, endpoint, contentType, payload, endpoint, 0, opts...); err != nil {
+		return classify(fmt.Errorf("create message with files: %w", err))
 	}
 	return nil
+}
+
+// discordFiles gives each file a fresh reader, for one send.
+func discordFiles(fs []placement.File) []*discordgo.File {
+	out := make([]*discordgo.File, len(fs))
+	for i, f := range fs {
+		out[i] = &discordgo.File{Name: f.Name, ContentType: f.ContentType, Reader: bytes.NewReader(f.Data)}
+	}
+	return out
 }
 
 // classify turns a Discord answer into what the worker should do: closed DMs are

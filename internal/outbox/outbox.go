@@ -36,6 +36,7 @@ type Message struct {
 	ChannelID  string // a post in this channel
 	Content    string
 	Components []discordgo.MessageComponent
+	Files      []placement.File // attachments, in order
 	Nonce      string
 }
 

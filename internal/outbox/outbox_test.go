@@ -725,11 +725,15 @@ func TestRunSendsWhenKicked(t *testing.T) {
 	}
 }
 
-// recorder is a console that remembers what it was asked to show.
-type recorder struct{ shown []string }
+// recorder is a console that remembers what it was asked to show, and the files it was given.
+type recorder struct {
+	shown []string
+	files []*discordgo.File
+}
 
-func (r *recorder) Show(heading, content string, _ []*discordgo.MessageEmbed, components []discordgo.MessageComponent) {
+func (r *recorder) Show(heading, content string, _ []*discordgo.MessageEmbed, components []discordgo.MessageComponent, files []*discordgo.File) {
 	r.shown = append(r.shown, fmt.Sprintf("%s|%s|%d", heading, content, len(components)))
+	r.files = append(r.files, files...)
 }
 
 func TestConsoleSender(t *testing.T) {

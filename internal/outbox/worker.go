@@ -332,7 +332,7 @@ func (w *Worker) render(n Notification) (Message, error) {
 	if content == n.MessageKey {
 		return Message{}, fmt.Errorf("no text for message %q", n.MessageKey)
 	}
-	m := Message{GuildID: n.GuildID, UserID: n.UserID, ChannelID: n.ChannelID, Content: truncate(content, maxContent), Nonce: n.Nonce()}
+	m := Message{GuildID: n.GuildID, UserID: n.UserID, ChannelID: n.ChannelID, Content: truncate(content, maxContent), Files: n.Files, Nonce: n.Nonce()}
 	// Components only on channel posts: a button pressed in a DM reaches no guild, so the
 	// handlers could not tell which school it belongs to.
 	if n.ChannelID != "" && n.MessageKey == PositionOpenedKey {

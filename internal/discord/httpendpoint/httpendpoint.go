@@ -107,9 +107,9 @@ func (h *Handler) verify(hdr http.Header, body []byte) bool {
 
 // write answers the HTTP request with the first response. A response with files goes back as
 // multipart/form-data (payload_json and files[n]), which Discord takes in the HTTP reply as it
-// does on the callback route: the files arrive with the message in one step, inside the
-// 3-second window, where a deferral and a REST edit would add a round trip and an ack the
-// member sees flash by.
+// does on the callback route. That sends the message and its files in one step; answering
+// with a deferral and sending the files in a REST edit would cost a round trip and show the
+// member a "thinking" state for nothing.
 func (h *Handler) write(w http.ResponseWriter, resp *discordgo.InteractionResponse) {
 	if resp.Data == nil || len(resp.Data.Files) == 0 {
 		writeJSON(w, discord.WireResponse(resp))

@@ -370,11 +370,11 @@ func TestValidPayloadsAccepted(t *testing.T) {
 	}
 
 	// A file upload goes as multipart with payload_json.
-	if _, err := s.ChannelMessageSendComplex(ChannelID, &discordgo.MessageSend{
+	if err := postFiles(s, ChannelID, channelMessage{
 		Content:         "The evaluation form",
-		Files:           []*discordgo.File{{Name: "form.txt", ContentType: "text/plain", Reader: strings.NewReader("hello")}},
+		Attachments:     listFiles("form.txt"),
 		AllowedMentions: noMentions(),
-	}); err != nil {
+	}, &discordgo.File{Name: "form.txt", ContentType: "text/plain", Reader: strings.NewReader("hello")}); err != nil {
 		t.Fatalf("message with a file: %v", err)
 	}
 
@@ -453,12 +453,12 @@ func TestMultipartPayloadIsValidated(t *testing.T) {
 	for i := range 6 {
 		rows = append(rows, buttonRow(discordgo.Button{Label: "ok", CustomID: fmt.Sprint(i)}))
 	}
-	_, err := fake.Session("Bot x").ChannelMessageSendComplex(ChannelID, &discordgo.MessageSend{
+	err := postFiles(fake.Session("Bot x"), ChannelID, channelMessage{
 		Content:         "x",
 		Components:      rows,
-		Files:           []*discordgo.File{{Name: "a.txt", Reader: strings.NewReader("a")}},
+		Attachments:     listFiles("a.txt"),
 		AllowedMentions: noMentions(),
-	})
+	}, &discordgo.File{Name: "a.txt", Reader: strings.NewReader("a")})
 	expectRefused(t, fake, err, "6 action rows")
 }
 

@@ -28,25 +28,25 @@ func (s *Server) respond(op *operation, call Call, body any) (int, string) {
 	case "POST " + RouteInteractionCallback:
 		return s.callbackLocked(call, obj)
 	case "POST " + RouteWebhook:
-		msg := s.storeMessageLocked("", ChannelID, obj, true)
+		msg := s.storeMessageLocked("", ChannelID, obj, call.Files, true)
 		if q := strings.ToLower(call.Query.Get("wait")); q == "true" || q == "1" {
 			return http.StatusOK, marshal(msg)
 		}
 		return http.StatusNoContent, ""
 	case "PATCH " + RouteOriginalMessage:
-		return http.StatusOK, marshal(s.editMessageLocked("@original/"+p["webhook_token"], ChannelID, obj))
+		return http.StatusOK, marshal(s.editMessageLocked("@original/"+p["webhook_token"], ChannelID, obj, call.Files))
 	case "PATCH " + RouteWebhookMessage:
-		return http.StatusOK, marshal(s.editMessageLocked(p["message_id"], ChannelID, obj))
+		return http.StatusOK, marshal(s.editMessageLocked(p["message_id"], ChannelID, obj, call.Files))
 	case "GET " + RouteOriginalMessage:
-		return http.StatusOK, marshal(s.editMessageLocked("@original/"+p["webhook_token"], ChannelID, nil))
+		return http.StatusOK, marshal(s.editMessageLocked("@original/"+p["webhook_token"], ChannelID, nil, nil))
 	case "GET " + RouteWebhookMessage:
-		return http.StatusOK, marshal(s.editMessageLocked(p["message_id"], ChannelID, nil))
+		return http.StatusOK, marshal(s.editMessageLocked(p["message_id"], ChannelID, nil, nil))
 	case "POST " + RouteChannelMessages:
-		return http.StatusOK, marshal(s.storeMessageLocked("", p["channel_id"], obj, false))
+		return http.StatusOK, marshal(s.storeMessageLocked("", p["channel_id"], obj, call.Files, false))
 	case "PATCH " + RouteChannelMessage:
-		return http.StatusOK, marshal(s.editMessageLocked(p["message_id"], p["channel_id"], obj))
+		return http.StatusOK, marshal(s.editMessageLocked(p["message_id"], p["channel_id"], obj, call.Files))
 	case "GET " + RouteChannelMessage:
-		return http.StatusOK, marshal(s.editMessageLocked(p["message_id"], p["channel_id"], nil))
+		return http.StatusOK, marshal(s.editMessageLocked(p["message_id"], p["channel_id"], nil, nil))
 	case "POST " + RouteUserChannels:
 		return http.StatusOK, marshal(s.dmChannelLocked(fmt.Sprint(obj["recipient_id"])))
 	case "PUT " + RouteGlobalCommands:
@@ -99,7 +99,7 @@ func (s *Server) callbackLocked(call Call, obj map[string]any) (int, string) {
 	var msg map[string]any
 	switch typ {
 	case callbackMessage, 5:
-		msg = s.newMessageLocked("", ChannelID, data, true)
+		msg = s.newMessageLocked("", ChannelID, data, call.Files, true)
 		if typ == 5 {
 			// A deferred response shows "thinking" until the bot edits @original.
 			msg["content"] = ""
@@ -128,9 +128,9 @@ func (s *Server) callbackLocked(call Call, obj map[string]any) (int, string) {
 	return http.StatusOK, marshal(resp)
 }
 
-// storeMessageLocked creates a message from a request body and remembers it by id.
-func (s *Server) storeMessageLocked(key, channelID string, body map[string]any, webhook bool) map[string]any {
-	msg := s.newMessageLocked("", channelID, body, webhook)
+// storeMessageLocked creates a message from a request body and its files and remembers it by id.
+func (s *Server) storeMessageLocked(key, channelID string, body map[string]any, files []File, webhook bool) map[string]any {
+	msg := s.newMessageLocked("", channelID, body, files, webhook)
 	s.messages[msg["id"].(string)] = msg
 	if key != "" {
 		s.messages[key] = msg
@@ -138,21 +138,25 @@ func (s *Server) storeMessageLocked(key, channelID string, body map[string]any, 
 	return msg
 }
 
-// editMessageLocked applies an edit (nil for a read) to a known message, creating a stand-in
-// when the fake never saw it (with the HTTP transport the first response is not a REST call).
-func (s *Server) editMessageLocked(key, channelID string, edit map[string]any) map[string]any {
+// editMessageLocked applies an edit (nil for a read) and its files to a known message, creating
+// a stand-in when the fake never saw it (with the HTTP transport the first response is not a
+// REST call).
+func (s *Server) editMessageLocked(key, channelID string, edit map[string]any, files []File) map[string]any {
 	msg, ok := s.messages[key]
 	if !ok {
-		msg = s.newMessageLocked(key, channelID, nil, true)
+		msg = s.newMessageLocked(key, channelID, nil, nil, true)
 		s.messages[key] = msg
 		s.messages[msg["id"].(string)] = msg
 	}
-	for _, f := range []string{"content", "embeds", "components", "flags", "attachments"} {
+	for _, f := range []string{"content", "embeds", "components", "flags"} {
 		if v, ok := edit[f]; ok && v != nil {
 			msg[f] = v
 		}
 	}
 	if edit != nil {
+		current, _ := msg["attachments"].([]any)
+		entries, _ := edit["attachments"].([]any)
+		msg["attachments"] = attachmentsOf(s.newIDLocked, channelID, entries, files, keptAttachments(current, edit))
 		msg["edited_timestamp"] = time.Now().UTC().Format(time.RFC3339Nano)
 		if f, _ := integer(msg["flags"]); f&(1<<7) != 0 && edit["content"] != nil {
 			msg["flags"] = f &^ (1 << 7) // the edit ends the "thinking" state of a deferred reply
@@ -161,8 +165,8 @@ func (s *Server) editMessageLocked(key, channelID string, edit map[string]any) m
 	return msg
 }
 
-// newMessageLocked builds a message object echoing the sent fields.
-func (s *Server) newMessageLocked(id, channelID string, body map[string]any, webhook bool) map[string]any {
+// newMessageLocked builds a message object echoing the sent fields and files.
+func (s *Server) newMessageLocked(id, channelID string, body map[string]any, files []File, webhook bool) map[string]any {
 	if id == "" || strings.HasPrefix(id, "@original/") {
 		id = s.newIDLocked()
 	}
@@ -193,6 +197,8 @@ func (s *Server) newMessageLocked(id, channelID string, body map[string]any, web
 			msg[f] = v
 		}
 	}
+	entries, _ := body["attachments"].([]any)
+	msg["attachments"] = attachmentsOf(s.newIDLocked, channelID, entries, files, nil)
 	return msg
 }
 

@@ -3,7 +3,9 @@
 // Discord's published OpenAPI description (../shared/discord-api-spec/openapi.json beside the
 // repository) plus the Discord rules that description cannot express. A request real Discord
 // would refuse is answered 400 the way Discord answers it, and the test fails at cleanup unless
-// it took the violations with TakeViolations. The same server runs a fake gateway websocket.
+// it took the violations with TakeViolations. Files come as multipart/form-data, are held to
+// Discord's file rules (files.go) and are recorded on Call.Files. The same server runs a fake
+// gateway websocket.
 //
 // Wire the bot to it with restbase.NewTransport(fake.URL(), http.DefaultTransport) on
 // discordgo's Session.Client, or take a ready session from Session.
@@ -16,7 +18,6 @@ import (
 	"fmt"
 	"io"
 	"mime"
-	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -117,6 +118,8 @@ type Call struct {
 	// JSON is the decoded JSON payload (for multipart bodies, the payload_json part), decoded
 	// by encoding/json (numbers are float64); nil when the request had none.
 	JSON any
+	// Files are the file parts of a multipart body, in the order they were sent.
+	Files []File
 	// Status is the HTTP status the fake answered with.
 	Status int
 	Time   time.Time
@@ -447,11 +450,16 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		vs = append(vs, violation("invalid URL parameters: "+joinIssues(pi), ""))
 	}
 
-	payload, body, hasFiles, bodyIssues, whole := s.readPayload(op, r.Header.Get("Content-Type"), raw)
+	payload, body, files, fileIssues, bodyIssues, whole := s.readPayload(op, r.Header.Get("Content-Type"), raw)
 	if payload != nil {
 		call.payload = payload
 		_ = json.Unmarshal(payload, &call.JSON)
 	}
+	call.Files = files
+	for _, is := range fileIssues {
+		vs = append(vs, violation("breaks a Discord file rule: "+is.String(), ""))
+	}
+	issues = append(issues, fileIssues...)
 	if len(bodyIssues) > 0 {
 		issues = append(issues, bodyIssues...)
 		if whole {
@@ -463,12 +471,20 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if body != nil && len(bodyIssues) == 0 {
-		if m, early := classify(op.method, op.route, body); m.msg != nil || len(early) > 0 {
-			ruleIssues := append(early, checkMessage(m, s.flagsFor(op, params, m), hasFiles)...)
+		m, early := classify(op.method, op.route, body)
+		if m.msg != nil || len(early) > 0 {
+			ruleIssues := append(early, checkMessage(m, s.flagsFor(op, params, m), len(files) > 0)...)
 			for _, is := range ruleIssues {
 				vs = append(vs, violation("breaks a Discord message rule: "+is.String(), excerpt(body, is.loc)))
 			}
 			issues = append(issues, ruleIssues...)
+		}
+		if len(early) == 0 {
+			fi := checkFiles(m, files, s.attachmentsFor(op, params))
+			for _, is := range fi {
+				vs = append(vs, violation("breaks a Discord file rule: "+is.String(), excerpt(body, is.loc)))
+			}
+			issues = append(issues, fi...)
 		}
 	}
 	if body != nil && len(bodyIssues) == 0 && isCommandWrite(op) {
@@ -569,25 +585,26 @@ func coerce(text, typ string) (any, error) {
 	return text, nil
 }
 
-// readPayload extracts and validates the JSON payload of a request. whole reports that the
-// issues concern the body as a whole (not JSON, wrong media type) rather than fields in it.
-func (s *Server) readPayload(op *operation, contentType string, raw []byte) (payload []byte, body any, hasFiles bool, issues []issue, whole bool) {
+// readPayload extracts and validates the JSON payload of a request, and the files of a
+// multipart body. fileIssues are file parts Discord refuses; whole reports that bodyIssues
+// concern the body as a whole (not JSON, wrong media type) rather than fields in it.
+func (s *Server) readPayload(op *operation, contentType string, raw []byte) (payload []byte, body any, files []File, fileIssues, bodyIssues []issue, whole bool) {
 	if len(raw) > maxBody {
-		return nil, nil, false, []issue{{msg: "request body is larger than 25 MiB", code: "BASE_TYPE_MAX_LENGTH", text: "Request entity too large"}}, true
+		return nil, nil, nil, nil, []issue{{msg: "request body is larger than 25 MiB", code: "BASE_TYPE_MAX_LENGTH", text: "Request entity too large"}}, true
 	}
 	if len(op.content) == 0 {
 		// discordgo sends no body for these; one that arrives anyway is ignored, as Discord does.
-		return nil, nil, false, nil, false
+		return nil, nil, nil, nil, nil, false
 	}
 	if len(bytes.TrimSpace(raw)) == 0 {
 		if op.bodyRequired {
-			return nil, nil, false, []issue{{msg: "request body is required but empty", code: "BASE_TYPE_REQUIRED", text: "This field is required"}}, true
+			return nil, nil, nil, nil, []issue{{msg: "request body is required but empty", code: "BASE_TYPE_REQUIRED", text: "This field is required"}}, true
 		}
-		return nil, nil, false, nil, false
+		return nil, nil, nil, nil, nil, false
 	}
 	mt, mparams, err := mime.ParseMediaType(contentType)
 	if err != nil {
-		return nil, nil, false, []issue{{msg: fmt.Sprintf("Content-Type %q: %v", contentType, err), code: "CONTENT_TYPE_INVALID", text: "Invalid content type"}}, true
+		return nil, nil, nil, nil, []issue{{msg: fmt.Sprintf("Content-Type %q: %v", contentType, err), code: "CONTENT_TYPE_INVALID", text: "Invalid content type"}}, true
 	}
 	var ptr string
 	switch mt {
@@ -595,9 +612,9 @@ func (s *Server) readPayload(op *operation, contentType string, raw []byte) (pay
 		payload = raw
 		ptr = op.content["application/json"]
 	case "multipart/form-data":
-		payload, hasFiles, err = payloadJSON(raw, mparams["boundary"])
+		payload, files, fileIssues, err = readMultipart(raw, mparams["boundary"])
 		if err != nil {
-			return nil, nil, false, []issue{{msg: err.Error(), code: "CONTENT_TYPE_INVALID", text: err.Error()}}, true
+			return nil, nil, nil, nil, []issue{{msg: err.Error(), code: "CONTENT_TYPE_INVALID", text: err.Error()}}, true
 		}
 		// The description has no payload_json property: its multipart schema is the JSON
 		// schema plus the files[n] parts, so payload_json is checked against it.
@@ -606,57 +623,24 @@ func (s *Server) readPayload(op *operation, contentType string, raw []byte) (pay
 			ptr = op.content["application/json"]
 		}
 	default:
-		return nil, nil, false, []issue{{msg: fmt.Sprintf("Content-Type %q: the bot sends application/json (or multipart/form-data with payload_json for files)", mt), code: "CONTENT_TYPE_INVALID", text: "Invalid content type"}}, true
+		return nil, nil, nil, nil, []issue{{msg: fmt.Sprintf("Content-Type %q: the bot sends application/json (or multipart/form-data with payload_json for files)", mt), code: "CONTENT_TYPE_INVALID", text: "Invalid content type"}}, true
 	}
 	if ptr == "" {
-		return payload, nil, hasFiles, []issue{{msg: fmt.Sprintf("operation %s does not accept %s", op.id, mt), code: "CONTENT_TYPE_INVALID", text: "Invalid content type"}}, true
+		return payload, nil, files, fileIssues, []issue{{msg: fmt.Sprintf("operation %s does not accept %s", op.id, mt), code: "CONTENT_TYPE_INVALID", text: "Invalid content type"}}, true
 	}
 	body, err = jsonschema.UnmarshalJSON(bytes.NewReader(payload))
 	if err != nil {
-		return nil, nil, hasFiles, []issue{{msg: "body is not valid JSON: " + err.Error(), code: "JSON_INVALID", text: "The request body contains invalid JSON."}}, true
+		return nil, nil, files, fileIssues, []issue{{msg: "body is not valid JSON: " + err.Error(), code: "JSON_INVALID", text: "The request body contains invalid JSON."}}, true
 	}
 	sch, err := s.spec.schema(ptr)
 	if err != nil {
 		s.t.Errorf("fakediscord: %v", err)
-		return payload, body, hasFiles, nil, false
+		return payload, body, files, fileIssues, nil, false
 	}
 	if err := sch.Validate(specDeviations(op, body)); err != nil {
-		return payload, body, hasFiles, schemaIssues(err), false
+		return payload, body, files, fileIssues, schemaIssues(err), false
 	}
-	return payload, body, hasFiles, nil, false
-}
-
-// payloadJSON returns the payload_json part of a multipart body and whether files came with it.
-func payloadJSON(raw []byte, boundary string) ([]byte, bool, error) {
-	if boundary == "" {
-		return nil, false, fmt.Errorf("multipart body without a boundary")
-	}
-	mr := multipart.NewReader(bytes.NewReader(raw), boundary)
-	var payload []byte
-	files := false
-	for {
-		part, err := mr.NextPart()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, false, fmt.Errorf("malformed multipart body: %w", err)
-		}
-		b, err := io.ReadAll(part)
-		if err != nil {
-			return nil, false, fmt.Errorf("malformed multipart body: %w", err)
-		}
-		switch name := part.FormName(); {
-		case name == "payload_json":
-			payload = b
-		case strings.HasPrefix(name, "files["):
-			files = true
-		}
-	}
-	if payload == nil {
-		return nil, files, fmt.Errorf("multipart body has no payload_json part: discordgo always sends the JSON fields there")
-	}
-	return payload, files, nil
+	return payload, body, files, fileIssues, nil, false
 }
 
 // specDeviations returns the body to validate, correcting the one place where the description
@@ -712,20 +696,32 @@ func (s *Server) flagsFor(op *operation, params map[string]string, m messageRequ
 	if f, ok := integer(m.msg["flags"]); ok {
 		return f
 	}
-	key := ""
-	switch op.route {
-	case RouteOriginalMessage:
-		key = "@original/" + params["webhook_token"]
-	case RouteWebhookMessage, RouteChannelMessage:
-		key = params["message_id"]
-	}
-	if key == "" {
-		return 0
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	f, _ := integer(s.messages[key]["flags"])
+	f, _ := integer(s.messages[editedKey(op, params)]["flags"])
 	return f
+}
+
+// attachmentsFor returns the attachments of the message a request edits, when the fake knows it.
+func (s *Server) attachmentsFor(op *operation, params map[string]string) []any {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a, _ := s.messages[editedKey(op, params)]["attachments"].([]any)
+	return a
+}
+
+// editedKey is the key in s.messages of the message a request edits, "" for other requests.
+func editedKey(op *operation, params map[string]string) string {
+	if op.method != "PATCH" {
+		return ""
+	}
+	switch op.route {
+	case RouteOriginalMessage:
+		return "@original/" + params["webhook_token"]
+	case RouteWebhookMessage, RouteChannelMessage:
+		return params["message_id"]
+	}
+	return ""
 }
 
 func joinIssues(is []issue) string {
