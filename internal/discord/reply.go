@@ -82,20 +82,32 @@ func (r *Reply) response(update bool) *discordgo.InteractionResponse {
 		return &discordgo.InteractionResponse{Type: discordgo.InteractionApplicationCommandAutocompleteResult,
 			Data: &discordgo.InteractionResponseData{Choices: ui.FitChoices(r.Choices)}}
 	}
+	data := &discordgo.InteractionResponseData{
+		Content: r.content(), Embeds: r.embeds(), Components: r.components(),
+		Flags: r.flags(), AllowedMentions: NoMentions(), Files: r.Files,
+	}
 	t := discordgo.InteractionResponseChannelMessageWithSource
 	if update {
 		t = discordgo.InteractionResponseUpdateMessage
 	}
-	return &discordgo.InteractionResponse{Type: t, Data: &discordgo.InteractionResponseData{
-		Content: r.content(), Embeds: r.embeds(), Components: r.components(),
-		Flags: r.flags(), AllowedMentions: NoMentions(), Files: r.Files,
-	}}
+	if update || len(r.Files) > 0 {
+		// An update keeps only the attachments its list names: no files clears the old ones.
+		data.Attachments = r.attachments()
+	}
+	return &discordgo.InteractionResponse{Type: t, Data: data}
+}
+
+// attachments pairs the reply's files with their attachment entries.
+func (r *Reply) attachments() *[]*discordgo.MessageAttachment {
+	list := Attachments(r.Files)
+	return &list
 }
 
 // edit builds the edit of the original response after a deferral.
 func (r *Reply) edit() *discordgo.WebhookEdit {
 	content, embeds, comps := r.content(), r.embeds(), r.components()
-	return &discordgo.WebhookEdit{Content: &content, Embeds: &embeds, Components: &comps, AllowedMentions: NoMentions(), Files: r.Files}
+	return &discordgo.WebhookEdit{Content: &content, Embeds: &embeds, Components: &comps, AllowedMentions: NoMentions(),
+		Files: r.Files, Attachments: r.attachments()}
 }
 
 // followup builds a new ephemeral message after the original was used for something else.

@@ -292,7 +292,7 @@ func positionFacts(r *discord.Request, p placement.Position) string {
 	return strings.Join([]string{
 		ui.Truncate(p.EnterpriseName, 40), ui.Truncate(where, 30),
 		slotsLeft(r, p.SlotsLeft()),
-		r.T("positions.apply_by", map[string]any{"Date": p.Deadline.Format(placement.DateLayout)}),
+		r.T("positions.apply_by", map[string]any{"Date": ui.Markup(p.Deadline.Format(placement.DateLayout))}),
 	}, " · ")
 }
 

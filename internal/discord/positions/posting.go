@@ -529,31 +529,28 @@ func draftFromPosition(r *discord.Request, p placement.Position, years int) post
 
 // close stops applications and shows the card as it is now.
 func (h postingHandlers) close(ctx context.Context, r *discord.Request) (*discord.Reply, error) {
-	id, err := ui.VarID(r.Vars, "id")
-	if err != nil {
-		return nil, err
-	}
-	p, err := h.svc.ClosePosition(ctx, r.Actor, id)
-	if err != nil {
-		return nil, postingPositionErr(r, err)
-	}
-	reply := positionCard(r, p)
-	reply.Content = r.T("posting.closed", nil)
-	return reply, nil
+	return h.setStatus(ctx, r, h.svc.ClosePosition, "posting.closed")
 }
 
 // reopen takes applications again and shows the card as it is now.
 func (h postingHandlers) reopen(ctx context.Context, r *discord.Request) (*discord.Reply, error) {
+	return h.setStatus(ctx, r, h.svc.ReopenPosition, "posting.reopened")
+}
+
+// setStatus closes or reopens the position named by the custom_id and shows its card, topped
+// with what changed.
+func (h postingHandlers) setStatus(ctx context.Context, r *discord.Request,
+	change func(context.Context, placement.Actor, int64) (placement.Position, error), done string) (*discord.Reply, error) {
 	id, err := ui.VarID(r.Vars, "id")
 	if err != nil {
 		return nil, err
 	}
-	p, err := h.svc.ReopenPosition(ctx, r.Actor, id)
+	p, err := change(ctx, r.Actor, id)
 	if err != nil {
 		return nil, postingPositionErr(r, err)
 	}
 	reply := positionCard(r, p)
-	reply.Content = r.T("posting.reopened", nil)
+	reply.Content = r.T(done, nil)
 	return reply, nil
 }
 
@@ -624,7 +621,7 @@ func postingMineFacts(r *discord.Request, p placement.Position, now time.Time) s
 	return strings.Join([]string{
 		r.T("posting.state_"+string(positionState(p, now)), nil),
 		r.T("posting.slots_left", map[string]any{"Left": p.SlotsLeft(), "Slots": p.Slots}),
-		r.T("posting.deadline", map[string]any{"Date": p.Deadline.Format(placement.DateLayout)}),
+		r.T("posting.deadline", map[string]any{"Date": ui.Markup(p.Deadline.Format(placement.DateLayout))}),
 	}, " · ")
 }
 
@@ -723,7 +720,12 @@ func (h postingHandlers) preview(r *discord.Request, key string, dr postingDraft
 	case dr.CopyOf != 0:
 		head = r.T("posting.head_copy", map[string]any{"ID": dr.CopyOf})
 	default:
-		head = r.T("posting.head_new", map[string]any{"Enterprise": ui.Truncate(ui.OneLine(postingEnterpriseLabel(r, dr.EnterpriseID, dr.Enterprise)), 100)})
+		// The name is member text; without one, the label is the catalog's "Enterprise #12".
+		var name any = ui.Markup(postingEnterpriseLabel(r, dr.EnterpriseID, ""))
+		if dr.Enterprise != "" {
+			name = ui.Truncate(ui.OneLine(dr.Enterprise), 100)
+		}
+		head = r.T("posting.head_new", map[string]any{"Enterprise": name})
 	}
 	publishKey := "posting.button_publish"
 	if dr.EditOf != 0 {
