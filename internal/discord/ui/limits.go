@@ -140,10 +140,10 @@ func FitComponents(comps []discordgo.MessageComponent) []discordgo.MessageCompon
 	}
 	seen := map[string]bool{}
 	unique := func(id string) string {
-		id = cutASCII(id, MaxCustomID)
+		id = cutID(id, MaxCustomID)
 		for n := 2; seen[id]; n++ {
 			suffix := "~" + strconv.Itoa(n)
-			id = cutASCII(id, MaxCustomID-len(suffix)) + suffix
+			id = cutID(id, MaxCustomID-len(suffix)) + suffix
 		}
 		seen[id] = true
 		return id
@@ -186,7 +186,7 @@ func fitComponent(x discordgo.MessageComponent, unique func(string) string) disc
 		for k := range b.Options {
 			b.Options[k].Label = Truncate(b.Options[k].Label, MaxOptionText)
 			b.Options[k].Description = Truncate(b.Options[k].Description, MaxOptionText)
-			b.Options[k].Value = cutASCII(b.Options[k].Value, MaxOptionText)
+			b.Options[k].Value = cutID(b.Options[k].Value, MaxOptionText)
 		}
 		if b.MaxValues > len(b.Options) && len(b.Options) > 0 {
 			b.MaxValues = len(b.Options)
@@ -196,12 +196,17 @@ func fitComponent(x discordgo.MessageComponent, unique func(string) string) disc
 	return x
 }
 
-// cutASCII cuts an identifier the bot wrote (custom_ids and values are ASCII) to n bytes.
-func cutASCII(s string, n int) string {
+// cutID cuts an identifier the bot wrote (a custom_id, a menu value) to n characters, as
+// Discord counts them; a checklist item named in Chinese is part of some.
+func cutID(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
-	return s[:n]
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n])
 }
 
 // FitChoices keeps autocomplete choices within 25 and their names within 100 characters.

@@ -76,10 +76,33 @@ func (s Seen) HasButton(label string) bool {
 	return slices.ContainsFunc(s.Buttons(), func(b *discordgo.Button) bool { return strings.Contains(b.Label, label) })
 }
 
-// Press presses, as member, the button labelled label on the message the answer shows.
+// Press presses, as member, the button labelled label on the message the answer shows; the
+// interaction carries that message's components, as Discord's does.
 func (b *Bot) Press(t testing.TB, member string, s Seen, label string) Seen {
 	t.Helper()
-	return b.Do(t, testenv.Button(testenv.Member(member), s.Button(t, label).CustomID))
+	in := testenv.Button(testenv.Member(member), s.Button(t, label).CustomID)
+	in.Message.Components = s.Latest().Components
+	return b.Do(t, in)
+}
+
+// MustContain fails the test unless the member reads every one of want.
+func (s Seen) MustContain(t testing.TB, want ...string) {
+	t.Helper()
+	text := s.Text()
+	for _, w := range want {
+		if !strings.Contains(text, w) {
+			t.Errorf("reply lacks %q:\n%s", w, text)
+		}
+	}
+}
+
+// MustRefuse checks a refusal: the message says why, only the member sees it, and it is a new
+// message rather than an edit of the message the button sat on.
+func (s Seen) MustRefuse(t testing.TB, want string) {
+	t.Helper()
+	if !strings.Contains(s.Text(), want) || !s.Ephemeral() || s.Type != discordgo.InteractionResponseChannelMessageWithSource {
+		t.Errorf("want an ephemeral refusal %q, got type %d: %s", want, s.Type, s.Text())
+	}
 }
 
 // Pick chooses values, as member, in the n-th select menu (from 0) of the message the answer
@@ -99,6 +122,7 @@ func (b *Bot) Pick(t testing.TB, member string, s Seen, n int, values ...string)
 		}
 	}
 	in := testenv.Select(testenv.Member(member), m.CustomID, values...)
+	in.Message.Components = s.Latest().Components
 	if m.MenuType != discordgo.StringSelectMenu && m.MenuType != 0 {
 		in.Data = discordgo.MessageComponentInteractionData{CustomID: m.CustomID, ComponentType: discordgo.ComponentType(m.MenuType), Values: values}
 	}
