@@ -271,9 +271,9 @@ func (h handlers) withdrawAutocomplete(ctx context.Context, r *discord.Request) 
 		return nil, err
 	}
 	typed := strings.ToLower(strings.TrimSpace(r.FocusedText()))
-	choices := make([]*discordgo.ApplicationCommandOptionChoice, 0, ui.MaxChoices)
+	choices := make([]*discordgo.ApplicationCommandOptionChoice, 0, len(apps))
 	for _, a := range apps {
-		if a.Status.Final() || len(choices) == ui.MaxChoices {
+		if a.Status.Final() {
 			continue
 		}
 		name := a.PositionTitle + " — " + a.EnterpriseName
@@ -331,7 +331,7 @@ func (h handlers) accept(ctx context.Context, r *discord.Request) (*discord.Repl
 // noteForm opens the form for declining an offer or withdrawing an application, with an
 // optional reason; submitting it is the confirmation.
 func (h handlers) noteForm(to placement.Status) discord.Handler {
-	verb := verb(to)
+	verb := noteVerb(to)
 	return func(ctx context.Context, r *discord.Request) (*discord.Reply, error) {
 		id, err := ui.VarID(r.Vars, "id")
 		if err != nil {
@@ -493,8 +493,8 @@ func withNote(reply *discord.Reply, note string) *discord.Reply {
 	return reply
 }
 
-// verb is the custom_id word of the student's change.
-func verb(to placement.Status) string {
+// noteVerb is the custom_id word of the student's change.
+func noteVerb(to placement.Status) string {
 	if to == placement.Declined {
 		return "decline"
 	}

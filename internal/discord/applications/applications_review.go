@@ -53,8 +53,8 @@ func (h handlers) reviewAutocomplete(ctx context.Context, r *discord.Request) (*
 	if err != nil {
 		return nil, err
 	}
-	choices := make([]*discordgo.ApplicationCommandOptionChoice, 0, min(len(ps), ui.MaxChoices))
-	for _, p := range ps[:min(len(ps), ui.MaxChoices)] {
+	choices := make([]*discordgo.ApplicationCommandOptionChoice, 0, len(ps))
+	for _, p := range ps {
 		choices = append(choices, ui.Choice(p.Title+" — "+p.EnterpriseName, p.ID))
 	}
 	return &discord.Reply{Choices: choices}, nil

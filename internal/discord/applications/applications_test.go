@@ -136,6 +136,15 @@ func mustContain(t *testing.T, seen botenv.Seen, want ...string) {
 	}
 }
 
+// mustEscapeOnce checks that no text the member reads was escaped twice (a backslash
+// escaping a backslash) or is bot markup shown escaped (a mention, a command).
+func mustEscapeOnce(t *testing.T, seen botenv.Seen) {
+	t.Helper()
+	if text := seen.Text(); strings.Contains(text, `\\`) || strings.Contains(text, `\<@`+"\u200b"+testenv.Member("bo").ID) || strings.Contains(text, "\\`") {
+		t.Errorf("text escaped twice, or markup escaped:\n%s", text)
+	}
+}
+
 // mustRefuse checks a refusal: the message says why, only the member sees it, and it is a new
 // message rather than an edit of the card the button sat on.
 func mustRefuse(t *testing.T, seen botenv.Seen, want string) {
@@ -828,15 +837,32 @@ func TestUserTextShownAsText(t *testing.T) {
 	alice, bo := testenv.Member("alice"), testenv.Member("bo")
 	pos := f.post(t, "**Big** _robot_ job")
 	motivation := "**Hire me** @everyone <@" + testenv.Member("carol").ID + "> [click](https://x.example) I love machines."
-	seen := f.b.Do(t, appSubmit(bo, pos.ID, motivation))
+	// A form's title is plain text: the title shows as typed there.
+	form := f.b.Do(t, testenv.Slash(bo, "apply", testenv.StringOpt("position", strconv.FormatInt(pos.ID, 10))))
+	if form.Data.Title != "Apply: **Big** _robot_ job" {
+		t.Errorf("form title %q", form.Data.Title)
+	}
+	seen := f.b.Fill(t, "bo", form, map[string]string{"motivation": motivation})
 	mustContain(t, seen, `\*\*Big\*\* \_robot\_ job`, `\*\*Hire me\*\*`, "@\u200beveryone", `\<@`+"\u200b"+testenv.Member("carol").ID+`\>`, `\[click\]`)
+	mustEscapeOnce(t, seen)
 
 	seen = f.b.Do(t, testenv.Slash(alice, "applications review", testenv.StringOpt("position", strconv.FormatInt(pos.ID, 10))))
 	text := seen.Text()
 	if strings.Contains(text, "**Hire me**") || strings.Contains(text, "@everyone") || strings.Contains(text, " <@"+testenv.Member("carol").ID+">") {
 		t.Fatalf("motivation rendered as markdown or mention:\n%s", text)
 	}
-	mustContain(t, seen, `\*\*Hire me\*\*`)
+	mustContain(t, seen, `\*\*Big\*\* \_robot\_ job`, `\*\*Hire me\*\*`, "<@"+bo.ID+">")
+	mustEscapeOnce(t, seen)
+	// The applicant's card and profile show it the same way; the bot's own mention stays one.
+	card := f.b.Press(t, "alice", seen, "Shortlist #1")
+	mustContain(t, card, "Applicant #1 for "+`\*\*Big\*\* \_robot\_ job`, `\*\*Hire me\*\*`, "<@"+bo.ID+">")
+	mustEscapeOnce(t, card)
+	profile := f.b.Press(t, "alice", seen, "Profile #1")
+	mustContain(t, profile, `applicant to \*\*Big\*\* \_robot\_ job`, `\*\*Hire me\*\*`, "<@"+bo.ID+">")
+	mustEscapeOnce(t, profile)
+	mine := f.b.Do(t, testenv.Slash(bo, "applications mine"))
+	mustContain(t, mine, `\*\*Big\*\* \_robot\_ job`)
+	mustEscapeOnce(t, mine)
 	// Every message went out allowing no mentions (the fake Discord also refuses any that don't).
 	for _, c := range f.b.Discord.Calls() {
 		var body struct {

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/bwmarrin/discordgo"
+	"github.com/jackc/pgx/v5"
 
 	"placementbot/internal/demo"
 	"placementbot/internal/placement"
@@ -17,6 +18,54 @@ import (
 	"placementbot/internal/testenv"
 	"placementbot/internal/testenv/botenv"
 )
+
+const motivation = "I have run lathes in our school workshop for two years and want real production work."
+
+// student is a student who exists only in this test: a copy of bo with another id.
+func student(i int) demo.Member {
+	m := testenv.Member("bo")
+	m.ID = fmt.Sprintf("91%016d", i)
+	return m
+}
+
+// mustContain fails the test unless the reply says every want.
+func mustContain(t *testing.T, seen botenv.Seen, want ...string) {
+	t.Helper()
+	for _, w := range want {
+		if !strings.Contains(seen.Text(), w) {
+			t.Errorf("reply lacks %q:\n%s", w, seen.Text())
+		}
+	}
+}
+
+// mustRefuse checks a refusal: the message says why, only the member sees it, and it is a new
+// message rather than an edit of the message the button sat on.
+func mustRefuse(t *testing.T, seen botenv.Seen, want string) {
+	t.Helper()
+	if !strings.Contains(seen.Text(), want) || !seen.Ephemeral() || seen.Type != discordgo.InteractionResponseChannelMessageWithSource {
+		t.Errorf("want an ephemeral refusal %q, got type %d: %s", want, seen.Type, seen.Text())
+	}
+}
+
+// labelled finds the button with exactly this label, enabled or not.
+func labelled(t *testing.T, seen botenv.Seen, label string) *discordgo.Button {
+	t.Helper()
+	for _, b := range seen.Buttons() {
+		if b.Label == label {
+			return b
+		}
+	}
+	t.Fatalf("no button %q:\n%s", label, seen.Text())
+	return nil
+}
+
+// pressOn presses a button of a message the bot sent, with the message as Discord sends it.
+func pressOn(t *testing.T, b *botenv.Bot, member string, seen botenv.Seen, label string) botenv.Seen {
+	t.Helper()
+	in := testenv.Button(testenv.Member(member), seen.Button(t, label).CustomID)
+	in.Message.Components = seen.Latest().Components
+	return b.Do(t, in)
+}
 
 // aprFixture is a bot with one verified enterprise mentored by alice and one open position.
 type aprFixture struct {
@@ -49,7 +98,7 @@ func aprActor(t *testing.T, b *botenv.Bot, m demo.Member) placement.Actor {
 func aprAccepted(t *testing.T, b *botenv.Bot, m demo.Member, mentor string, positionID int64) placement.Application {
 	t.Helper()
 	ctx := context.Background()
-	app, err := b.Service.Apply(ctx, aprActor(t, b, m), positionID, appMotivation)
+	app, err := b.Service.Apply(ctx, aprActor(t, b, m), positionID, motivation)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,6 +125,49 @@ type aprPlacementRow struct {
 	ID, ApplicationID                   int64
 	StudentID, Status, SupervisorID     string
 	EndRequested, EndReason, ApprovedBy string
+}
+
+// aprApplication reads an application and its history as coordinator carol.
+func aprApplication(t *testing.T, b *botenv.Bot, id int64) placement.ApplicationWithEvents {
+	t.Helper()
+	app, err := b.Service.Application(context.Background(), b.Actor(t, "carol"), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return app
+}
+
+// aprStatus is an application's status now.
+func aprStatus(t *testing.T, b *botenv.Bot, id int64) string {
+	t.Helper()
+	return string(aprApplication(t, b, id).Status)
+}
+
+// aprTransitions counts an application's recorded transitions into a status.
+func aprTransitions(t *testing.T, b *botenv.Bot, id int64, to string) int {
+	t.Helper()
+	n := 0
+	for _, e := range aprApplication(t, b, id).Events {
+		if string(e.To) == to {
+			n++
+		}
+	}
+	return n
+}
+
+// aprNotified lists who the outbox holds a message with this key for, in order.
+func aprNotified(t *testing.T, b *botenv.Bot, key string) []string {
+	t.Helper()
+	var out []string
+	rows, err := b.Pool.Query(context.Background(),
+		`SELECT user_id FROM notifications WHERE guild_id = $1 AND message_key = $2 ORDER BY id`, demo.GuildID, key)
+	if err == nil {
+		out, err = pgx.CollectRows(rows, pgx.RowTo[string])
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
 
 // aprPlacements reads the guild's placements straight from the database.
@@ -116,27 +208,15 @@ func aprButton(m demo.Member, id int64, rest string) *discordgo.Interaction {
 }
 
 // aprQueueOrder lists the application ids of a queue page in the order its Approve buttons show them.
-func aprQueueOrder(m botenv.Message) []int64 {
+func aprQueueOrder(seen botenv.Seen) []int64 {
 	var out []int64
-	for _, c := range m.Components {
-		row, ok := c.(*discordgo.ActionsRow)
-		if !ok {
-			continue
-		}
-		for _, x := range row.Components {
-			if b, ok := x.(*discordgo.Button); ok && strings.HasSuffix(b.CustomID, "/approve") {
-				id, _ := strconv.ParseInt(strings.Split(b.CustomID, "/")[2], 10, 64)
-				out = append(out, id)
-			}
+	for _, b := range seen.Buttons() {
+		if strings.HasSuffix(b.CustomID, "/approve") {
+			id, _ := strconv.ParseInt(strings.Split(b.CustomID, "/")[2], 10, 64)
+			out = append(out, id)
 		}
 	}
 	return out
-}
-
-// aprOnMessage presses a button of a message the bot sent, with the message as Discord sends it.
-func aprOnMessage(in *discordgo.Interaction, m botenv.Message) *discordgo.Interaction {
-	in.Message.Components = m.Components
-	return in
 }
 
 func TestApprovalQueueOrderAndPaging(t *testing.T) {
@@ -147,8 +227,8 @@ func TestApprovalQueueOrderAndPaging(t *testing.T) {
 	// (oldest acceptance first) is the reverse of the applications' ids.
 	var apps []placement.Application
 	for i := range 7 {
-		m := appStudent(i)
-		app, err := f.b.Service.Apply(ctx, aprActor(t, f.b, m), f.pos.ID, appMotivation)
+		m := student(i)
+		app, err := f.b.Service.Apply(ctx, aprActor(t, f.b, m), f.pos.ID, motivation)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -159,42 +239,44 @@ func TestApprovalQueueOrderAndPaging(t *testing.T) {
 	}
 	var want []int64
 	for i := 6; i >= 0; i-- {
-		if _, err := f.b.Service.Accept(ctx, aprActor(t, f.b, appStudent(i)), apps[i].ID); err != nil {
+		if _, err := f.b.Service.Accept(ctx, aprActor(t, f.b, student(i)), apps[i].ID); err != nil {
 			t.Fatal(err)
 		}
 		want = append(want, apps[i].ID)
 	}
 
 	seen := f.b.Do(t, testenv.Slash(carol, "approvals queue"))
-	mustContain(t, seen, "Approval queue — 7 waiting", "Lathe operator intern — Harbor Tools", "<@"+appStudent(6).ID+">",
+	mustContain(t, seen, "Approval queue — 7 waiting", "Lathe operator intern — Harbor Tools", "<@"+student(6).ID+">",
 		"no profile yet", "Accepted ", "today", "Checklist still lacks: Three-party agreement signed, Guardian consent, Insurance",
 		"[Approve #1]", "[Reject #5]", "[Checklist #3]", "[◀ Previous]", "[Next ▶]", "[🔄 Refresh]")
-	appFooter(t, seen, "Page 1 of 2")
+	if footer := seen.Data.Embeds[0].Footer; footer == nil || footer.Text != "Page 1 of 2" {
+		t.Errorf("footer %+v", footer)
+	}
 	if !seen.Ephemeral() {
 		t.Error("queue is not ephemeral")
 	}
-	if got := aprQueueOrder(seen.Data); !slices.Equal(got, want[:5]) {
+	if got := aprQueueOrder(seen); !slices.Equal(got, want[:5]) {
 		t.Fatalf("first page %v, want %v", got, want[:5])
 	}
 
-	next := f.b.Do(t, testenv.Button(carol, buttonsOf(seen.Data)["Next ▶"].CustomID))
+	next := f.b.Press(t, "carol", seen, "Next ▶")
 	if next.Type != discordgo.InteractionResponseUpdateMessage {
 		t.Fatalf("next page type %d", next.Type)
 	}
 	mustContain(t, next, "[Approve #6]", "[Approve #7]")
-	if got := aprQueueOrder(next.Data); !slices.Equal(got, want[5:]) {
+	if got := aprQueueOrder(next); !slices.Equal(got, want[5:]) {
 		t.Fatalf("second page %v, want %v", got, want[5:])
 	}
-	if !buttonsOf(next.Data)["Next ▶"].Disabled || buttonsOf(next.Data)["◀ Previous"].Disabled {
-		t.Error("second page pager states")
+	if !labelled(t, next, "Next ▶").Disabled || labelled(t, next, "◀ Previous").Disabled || !labelled(t, seen, "◀ Previous").Disabled {
+		t.Error("pager states")
 	}
-	back := f.b.Do(t, testenv.Button(carol, buttonsOf(next.Data)["◀ Previous"].CustomID))
-	if got := aprQueueOrder(back.Data); !slices.Equal(got, want[:5]) {
+	back := f.b.Press(t, "carol", next, "◀ Previous")
+	if got := aprQueueOrder(back); !slices.Equal(got, want[:5]) {
 		t.Fatalf("back to the first page %v", got)
 	}
 	// The same Next pressed twice shows the same page twice.
-	again := f.b.Do(t, testenv.Button(carol, buttonsOf(seen.Data)["Next ▶"].CustomID))
-	if got := aprQueueOrder(again.Data); !slices.Equal(got, want[5:]) {
+	again := f.b.Press(t, "carol", seen, "Next ▶")
+	if got := aprQueueOrder(again); !slices.Equal(got, want[5:]) {
 		t.Fatalf("Next pressed again: %v", got)
 	}
 
@@ -204,7 +286,7 @@ func TestApprovalQueueOrderAndPaging(t *testing.T) {
 	liApp := aprAccepted(t, f.b, li, "alice", f.pos.ID)
 	filtered := f.b.Do(t, testenv.Slash(carol, "approvals queue", testenv.StringOpt("program", "culinary arts")))
 	mustContain(t, filtered, "Approval queue — 1 waiting", "Program: culinary arts", "<@"+li.ID+"> · Culinary arts")
-	if got := aprQueueOrder(filtered.Data); !slices.Equal(got, []int64{liApp.ID}) {
+	if got := aprQueueOrder(filtered); !slices.Equal(got, []int64{liApp.ID}) {
 		t.Fatalf("filtered queue %v", got)
 	}
 	mustContain(t, f.b.Do(t, testenv.Slash(carol, "approvals queue", testenv.StringOpt("program", "Nursing"))),
@@ -216,14 +298,14 @@ func TestApprovalQueuePagesAreCheckedAndExpire(t *testing.T) {
 	carol := testenv.Member("carol")
 	aprAccepted(t, f.b, testenv.Member("bo"), "alice", f.pos.ID)
 	seen := f.b.Do(t, testenv.Slash(carol, "approvals queue"))
-	refresh := buttonsOf(seen.Data)["🔄 Refresh"].CustomID
-	key := strings.Split(refresh, "/")[3]
+	key := strings.Split(seen.Button(t, "Refresh").CustomID, "/")[3]
 
-	mustRefuse(t, f.b.Do(t, testenv.Button(testenv.Member("owner"), refresh)), "no longer valid")
+	// Another coordinator pressing carol's page gets their own from the command.
+	mustRefuse(t, f.b.Press(t, "owner", seen, "Refresh"), "This list belongs to someone else. Run `/approvals queue`")
 	mustRefuse(t, f.b.Do(t, testenv.Button(carol, "/approvals/page/"+key+"/sideways")), "no longer valid")
 	mustRefuse(t, f.b.Do(t, testenv.Button(carol, "/approvals/page/not*a*key/next")), "no longer valid")
-	mustRefuse(t, f.b.Do(t, testenv.Button(carol, "/approvals/page/AAAAAAAAAA/next")), "This page of the queue has expired")
-	mustRefuse(t, f.b.Do(t, testenv.Button(testenv.Member("bo"), refresh)), "Only coordinators")
+	mustRefuse(t, f.b.Do(t, testenv.Button(carol, "/approvals/page/AAAAAAAAAA/next")), "This list has expired")
+	mustRefuse(t, f.b.Press(t, "bo", seen, "Refresh"), "Only coordinators")
 	keys, err := f.b.Redis.Keys(context.Background(), "*session:approvals:"+key).Result()
 	if err != nil || len(keys) != 1 {
 		t.Fatalf("session keys %v %v", keys, err)
@@ -231,7 +313,7 @@ func TestApprovalQueuePagesAreCheckedAndExpire(t *testing.T) {
 	if err := f.b.Redis.Del(context.Background(), keys[0]).Err(); err != nil {
 		t.Fatal(err)
 	}
-	mustRefuse(t, f.b.Do(t, testenv.Button(carol, refresh)), "This page of the queue has expired. Run `/approvals queue` again")
+	mustRefuse(t, f.b.Press(t, "carol", seen, "Refresh"), "This list has expired (lists last 15 minutes). Run `/approvals queue` again")
 }
 
 func TestApprovalQueueWithRedisDown(t *testing.T) {
@@ -243,20 +325,22 @@ func TestApprovalQueueWithRedisDown(t *testing.T) {
 	in := botenv.PositionInput("Lathe operator intern")
 	in.Slots = "10"
 	pos := b.PostPosition(t, "alice", ent.ID, in)
-	var last placement.Application
+	var first placement.Application
 	for i := range 6 {
-		last = aprAccepted(t, b, appStudent(i), "alice", pos.ID)
+		if app := aprAccepted(t, b, student(i), "alice", pos.ID); i == 0 {
+			first = app
+		}
 	}
 	if err := srv.Stop(); err != nil {
 		t.Fatal(err)
 	}
 	seen := b.Do(t, testenv.Slash(testenv.Member("carol"), "approvals queue"))
 	mustContain(t, seen, "Approval queue — 6 waiting", "Paging is unavailable", "[Approve #1]")
-	if _, ok := buttonsOf(seen.Data)["Next ▶"]; ok {
+	if seen.HasButton("Next") || seen.HasButton("Refresh") {
 		t.Error("a pager without a session")
 	}
-	aprTickAll(t, b, last.ID)
-	mustContain(t, b.Do(t, aprButton(testenv.Member("carol"), last.ID, "approve")), "Approved #"+strconv.FormatInt(last.ID, 10))
+	aprTickAll(t, b, first.ID)
+	mustContain(t, b.Press(t, "carol", seen, "Approve #1"), "Approved #"+strconv.FormatInt(first.ID, 10))
 }
 
 func TestApproveWithMissingChecklistNamesItAndChangesNothing(t *testing.T) {
@@ -266,19 +350,19 @@ func TestApproveWithMissingChecklistNamesItAndChangesNothing(t *testing.T) {
 	if _, err := f.b.Service.TickCheck(context.Background(), f.b.Actor(t, "carol"), app.ID, "agreement", true); err != nil {
 		t.Fatal(err)
 	}
-	seen := f.b.Do(t, aprButton(carol, app.ID, "approve"))
+	queue := f.b.Do(t, testenv.Slash(carol, "approvals queue"))
+	mustContain(t, queue, "Checklist still lacks: Guardian consent, Insurance")
+	seen := f.b.Press(t, "carol", queue, "Approve #1")
 	mustRefuse(t, seen, "the checklist still lacks Guardian consent, Insurance")
 	if strings.Contains(seen.Text(), "Three-party") || strings.Contains(seen.Text(), "guardian_consent") {
 		t.Errorf("refusal names the wrong items: %s", seen.Text())
 	}
-	if st := appStatusOf(t, f.b, app.ID); st != "accepted" {
+	if st := aprStatus(t, f.b, app.ID); st != "accepted" {
 		t.Fatalf("status %s", st)
 	}
 	if ps := aprPlacements(t, f.b); len(ps) != 0 {
 		t.Fatalf("placements: %+v", ps)
 	}
-	// The queue says the same before anyone presses Approve.
-	mustContain(t, f.b.Do(t, testenv.Slash(carol, "approvals queue")), "Checklist still lacks: Guardian consent, Insurance")
 }
 
 func TestTickChecklistThenApproveCreatesPlacementAndWithdrawsOthers(t *testing.T) {
@@ -289,28 +373,28 @@ func TestTickChecklistThenApproveCreatesPlacementAndWithdrawsOthers(t *testing.T
 	app := aprAccepted(t, f.b, bo, "alice", f.pos.ID)
 
 	queue := f.b.Do(t, testenv.Slash(carol, "approvals queue"))
-	checks := f.b.Do(t, testenv.Button(carol, buttonsOf(queue.Data)["Checklist #1"].CustomID))
+	checks := f.b.Press(t, "carol", queue, "Checklist #1")
 	if checks.Type != discordgo.InteractionResponseChannelMessageWithSource || !checks.Ephemeral() {
 		t.Fatalf("checklist opens as type %d", checks.Type)
 	}
 	mustContain(t, checks, "Checklist — Lathe operator intern — Harbor Tools", "⬜ Three-party agreement signed", "[⬜ Insurance]", "[Approve]")
-	msg := checks.Data
+	msg := checks
 	for _, item := range []string{"Three-party agreement signed", "Guardian consent", "Insurance"} {
-		seen := f.b.Do(t, testenv.Button(carol, buttonsOf(msg)["⬜ "+item].CustomID))
+		seen := f.b.Press(t, "carol", msg, "⬜ "+item)
 		if seen.Type != discordgo.InteractionResponseUpdateMessage {
 			t.Fatalf("tick %s: type %d %s", item, seen.Type, seen.Text())
 		}
 		mustContain(t, seen, "Ticked: "+item, "✅ "+item)
-		msg = seen.Data
+		msg = seen
 	}
-	mustContain(t, botenv.Seen{Data: msg}, "All done: this offer can be approved.")
-	// Ticking a ticked item again changes nothing and records nothing.
-	f.b.Do(t, aprButton(carol, app.ID, "check/insurance/on"))
+	mustContain(t, msg, "All done: this offer can be approved.")
+	// Ticking a ticked item again (an older checklist message) changes nothing and records nothing.
+	f.b.Press(t, "carol", checks, "⬜ Insurance")
 	if got := aprTicks(t, f.b, app.ID); !slices.Equal(got, []string{"agreement", "guardian_consent", "insurance"}) {
 		t.Fatalf("ticks %v", got)
 	}
 
-	seen := f.b.Do(t, aprOnMessage(testenv.Button(carol, buttonsOf(queue.Data)["Approve #1"].CustomID), queue.Data))
+	seen := pressOn(t, f.b, "carol", queue, "Approve #1")
 	if seen.Type != discordgo.InteractionResponseUpdateMessage {
 		t.Fatalf("approve type %d: %s", seen.Type, seen.Text())
 	}
@@ -320,24 +404,24 @@ func TestTickChecklistThenApproveCreatesPlacementAndWithdrawsOthers(t *testing.T
 	}
 	mustContain(t, seen, fmt.Sprintf("Approved #%d: placement #%d created for <@%s> at **Harbor Tools**", app.ID, ps[0].ID, bo.ID),
 		"Enterprise mentor: <@"+testenv.Member("alice").ID+">", "Nothing waits for approval")
-	if menu := menuOf(seen.Data); menu == nil || menu.MenuType != discordgo.UserSelectMenu || menu.CustomID != fmt.Sprintf("/placement/%d/supervisor", ps[0].ID) {
-		t.Fatalf("supervisor menu after approval: %+v", menu)
+	if menus := seen.Menus(); len(menus) != 1 || menus[0].MenuType != discordgo.UserSelectMenu || menus[0].CustomID != fmt.Sprintf("/placement/%d/supervisor", ps[0].ID) {
+		t.Fatalf("supervisor menu after approval: %+v", menus)
 	}
-	if st := appStatusOf(t, f.b, app.ID); st != "approved" {
+	if st := aprStatus(t, f.b, app.ID); st != "approved" {
 		t.Fatalf("status %s", st)
 	}
-	if st := appStatusOf(t, f.b, otherApp.ID); st != "withdrawn" {
+	if st := aprStatus(t, f.b, otherApp.ID); st != "withdrawn" {
 		t.Fatalf("the student's other application is %s", st)
 	}
-	if notes := entNotes(t, f.b, "note.app_withdrawn_placed"); len(notes) != 1 || notes[0].UserID != bo.ID {
+	if notes := aprNotified(t, f.b, "note.app_withdrawn_placed"); !slices.Equal(notes, []string{bo.ID}) {
 		t.Fatalf("withdrawal notes %+v", notes)
 	}
-	if notes := entNotes(t, f.b, "note.mentor_app_approved"); len(notes) != 1 || notes[0].UserID != testenv.Member("alice").ID {
+	if notes := aprNotified(t, f.b, "note.mentor_app_approved"); !slices.Equal(notes, []string{testenv.Member("alice").ID}) {
 		t.Fatalf("mentor notes %+v", notes)
 	}
 	// The checklist of an approved application can no longer change.
-	mustRefuse(t, f.b.Do(t, aprButton(carol, app.ID, "check/insurance/off")), "Someone got there first")
-	mustContain(t, f.b.Do(t, aprButton(carol, app.ID, "checks")), "can't change any more")
+	mustRefuse(t, f.b.Press(t, "carol", msg, "✅ Insurance"), "Someone got there first")
+	mustContain(t, f.b.Press(t, "carol", queue, "Checklist #1"), "can't change any more")
 }
 
 func TestApproveKeepsTheQueueFilter(t *testing.T) {
@@ -352,7 +436,7 @@ func TestApproveKeepsTheQueueFilter(t *testing.T) {
 
 	queue := f.b.Do(t, testenv.Slash(carol, "approvals queue", testenv.StringOpt("enterprise", "Harbor Tools")))
 	mustContain(t, queue, "Approval queue — 2 waiting", "Enterprise: Harbor Tools")
-	seen := f.b.Do(t, aprOnMessage(testenv.Button(carol, buttonsOf(queue.Data)["Approve #1"].CustomID), queue.Data))
+	seen := pressOn(t, f.b, "carol", queue, "Approve #1")
 	mustContain(t, seen, "Approved #", "Approval queue — 1 waiting", "Enterprise: Harbor Tools")
 	if strings.Contains(seen.Text(), "Kitchen trainee") {
 		t.Fatalf("the filter was lost: %s", seen.Text())
@@ -363,13 +447,17 @@ func TestApproveTwiceAtOnceMakesOnePlacement(t *testing.T) {
 	f := newAprFixture(t, 200, "2")
 	app := aprAccepted(t, f.b, testenv.Member("bo"), "alice", f.pos.ID)
 	aprTickAll(t, f.b, app.ID)
-	seen := make([]botenv.Seen, 2)
+	coordinators := []string{"carol", "owner"}
+	queues, seen := make([]botenv.Seen, 2), make([]botenv.Seen, 2)
+	for i, who := range coordinators {
+		queues[i] = f.b.Do(t, testenv.Slash(testenv.Member(who), "approvals queue"))
+	}
 	var wg sync.WaitGroup
-	for i, who := range []string{"carol", "owner"} {
+	for i, who := range coordinators {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			seen[i] = f.b.Do(t, aprButton(testenv.Member(who), app.ID, "approve"))
+			seen[i] = f.b.Press(t, who, queues[i], "Approve #1")
 		}()
 	}
 	wg.Wait()
@@ -377,7 +465,7 @@ func TestApproveTwiceAtOnceMakesOnePlacement(t *testing.T) {
 	if len(ps) != 1 {
 		t.Fatalf("placements: %+v", ps)
 	}
-	if n := appEvents(t, f.b, app.ID, "approved"); n != 1 {
+	if n := aprTransitions(t, f.b, app.ID, "approved"); n != 1 {
 		t.Fatalf("%d approval events", n)
 	}
 	var done, told int
@@ -394,7 +482,7 @@ func TestApproveTwiceAtOnceMakesOnePlacement(t *testing.T) {
 		t.Fatalf("answers: %q / %q", seen[0].Text(), seen[1].Text())
 	}
 	// A third press, later, is told the same.
-	mustRefuse(t, f.b.Do(t, aprButton(testenv.Member("carol"), app.ID, "approve")), "Already done")
+	mustRefuse(t, f.b.Press(t, "carol", queues[0], "Approve #1"), "Already done")
 }
 
 func TestApproveRefusedToOthersAndForgedIDs(t *testing.T) {
@@ -414,21 +502,37 @@ func TestApproveRefusedToOthersAndForgedIDs(t *testing.T) {
 	mustRefuse(t, f.b.Do(t, testenv.Button(carol, "/approval/99999999/approve")), "can't find that application")
 
 	// An application of another guild is not found here.
-	_, pos := otherGuildPosition(t, f.b)
-	stranger := placement.Actor{GuildID: pos.GuildID, UserID: "900000000000000203", Roles: placement.RoleStudent}
-	foreign, err := f.b.Service.Apply(context.Background(), stranger, pos.ID, appMotivation)
-	if err != nil {
-		t.Fatal(err)
-	}
+	foreign := aprForeignApplication(t, f.b)
 	mustRefuse(t, f.b.Do(t, aprButton(carol, foreign.ID, "approve")), "can't find that application")
 	mustRefuse(t, f.b.Do(t, aprButton(carol, foreign.ID, "checks")), "can't find that application")
 
-	if st := appStatusOf(t, f.b, app.ID); st != "accepted" {
+	if st := aprStatus(t, f.b, app.ID); st != "accepted" {
 		t.Fatalf("status %s", st)
 	}
 	if ps := aprPlacements(t, f.b); len(ps) != 0 {
 		t.Fatalf("placements: %+v", ps)
 	}
+}
+
+// aprForeignApplication is an application in another school's server.
+func aprForeignApplication(t *testing.T, b *botenv.Bot) placement.Application {
+	t.Helper()
+	ctx, guild := context.Background(), "900000000000000999"
+	ent, err := b.Service.AddEnterprise(ctx, placement.Actor{GuildID: guild, UserID: "900000000000000201", Roles: placement.RoleCoordinator},
+		placement.EnterpriseInput{Name: "Elsewhere Works", StaffSize: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pos, err := b.Service.PostPosition(ctx, placement.Actor{GuildID: guild, UserID: "900000000000000202", Roles: placement.RoleMentor, EnterpriseIDs: []int64{ent.ID}},
+		ent.ID, botenv.PositionInput("Secret Elsewhere Job"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	app, err := b.Service.Apply(ctx, placement.Actor{GuildID: guild, UserID: "900000000000000203", Roles: placement.RoleStudent}, pos.ID, motivation)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return app
 }
 
 func TestChecklistItemsAreCheckedAndMentorsTickOnlyWhenAllowed(t *testing.T) {
@@ -453,10 +557,10 @@ func TestChecklistItemsAreCheckedAndMentorsTickOnlyWhenAllowed(t *testing.T) {
 	mustContain(t, f.b.Do(t, testenv.Slash(carol, "setup compliance", testenv.BoolOpt("mentors_tick", true))), "Mentors may tick items: yes")
 	seen = f.b.Do(t, testenv.Slash(alice, "approvals checklist", testenv.StringOpt("application", "#"+strconv.FormatInt(app.ID, 10))))
 	mustContain(t, seen, "⬜ Guardian consent", "[⬜ Guardian consent]")
-	if _, ok := buttonsOf(seen.Data)["Approve"]; ok {
+	if seen.HasButton("Approve") {
 		t.Error("a mentor is offered Approve")
 	}
-	mustContain(t, f.b.Do(t, testenv.Button(alice, buttonsOf(seen.Data)["⬜ Guardian consent"].CustomID)), "Ticked: Guardian consent")
+	mustContain(t, f.b.Press(t, "alice", seen, "⬜ Guardian consent"), "Ticked: Guardian consent")
 	f.b.AddEnterprise(t, "Lotus Foods", 100, "mo")
 	mustRefuse(t, f.b.Do(t, aprButton(testenv.Member("mo"), app.ID, "check/agreement/on")), "Only coordinators can tick")
 	mustRefuse(t, f.b.Do(t, testenv.Slash(testenv.Member("mo"), "approvals checklist", testenv.StringOpt("application", strconv.FormatInt(app.ID, 10)))), "isn't yours")
@@ -481,38 +585,43 @@ func TestRejectNeedsAReasonTheStudentSees(t *testing.T) {
 	carol, bo := testenv.Member("carol"), testenv.Member("bo")
 	app := aprAccepted(t, f.b, bo, "alice", f.pos.ID)
 
-	seen := f.b.Do(t, aprButton(carol, app.ID, "reject"))
-	inputs := appTextInputs(t, seen)
-	if seen.Data.CustomID != fmt.Sprintf("/approval/%d/reject/submit", app.ID) || len(inputs) != 1 || !inputs[0].Required || inputs[0].MinLength != 3 || inputs[0].MaxLength != 300 {
-		t.Fatalf("reject form %q %+v", seen.Data.CustomID, inputs)
+	queue := f.b.Do(t, testenv.Slash(carol, "approvals queue"))
+	form := f.b.Press(t, "carol", queue, "Reject #1")
+	if form.Type != discordgo.InteractionResponseModal || form.Data.CustomID != fmt.Sprintf("/approval/%d/reject/submit", app.ID) ||
+		form.Data.Title != "Reject: Lathe operator intern" || len(form.Data.Components) != 1 {
+		t.Fatalf("reject form %d %q %q", form.Type, form.Data.CustomID, form.Data.Title)
+	}
+	if in := form.Data.Components[0].(*discordgo.ActionsRow).Components[0].(*discordgo.TextInput); in.CustomID != "reason" ||
+		!in.Required || in.MinLength != 3 || in.MaxLength != 300 {
+		t.Fatalf("reason input %+v", in)
 	}
 	submit := func(reason string) botenv.Seen {
-		return f.b.Do(t, testenv.ModalSubmit(carol, fmt.Sprintf("/approval/%d/reject/submit", app.ID), map[string]string{"reason": reason}))
+		return f.b.Fill(t, "carol", form, map[string]string{"reason": reason})
 	}
 	mustRefuse(t, submit(""), "Reason is required")
 	mustRefuse(t, submit("   "), "Reason is required")
 	mustRefuse(t, submit("no"), "Reason needs at least 3 characters")
 	mustRefuse(t, submit(strings.Repeat("x", 301)), "Reason can be at most 300 characters")
-	if st := appStatusOf(t, f.b, app.ID); st != "accepted" {
+	if st := aprStatus(t, f.b, app.ID); st != "accepted" {
 		t.Fatalf("status %s", st)
 	}
 
-	seen = submit("Guardian consent was refused **twice** @everyone")
+	seen := submit("Guardian consent was refused **twice** @everyone")
 	if seen.Type != discordgo.InteractionResponseUpdateMessage {
 		t.Fatalf("reject type %d: %s", seen.Type, seen.Text())
 	}
 	mustContain(t, seen, fmt.Sprintf("Rejected #%d (<@%s>, Lathe operator intern)", app.ID, bo.ID), "Nothing waits for approval")
-	if st := appStatusOf(t, f.b, app.ID); st != "rejected" {
+	if st := aprStatus(t, f.b, app.ID); st != "rejected" {
 		t.Fatalf("status %s", st)
 	}
 	mine := f.b.Do(t, testenv.Slash(bo, "applications mine"))
 	mustContain(t, mine, "rejected", `Guardian consent was refused \*\*twice\*\* @`+"\u200b"+`everyone`)
-	if notes := entNotes(t, f.b, "note.mentor_app_rejected"); len(notes) != 1 || notes[0].UserID != testenv.Member("alice").ID {
+	if notes := aprNotified(t, f.b, "note.mentor_app_rejected"); !slices.Equal(notes, []string{testenv.Member("alice").ID}) {
 		t.Fatalf("mentor notes %+v", notes)
 	}
 	mustRefuse(t, submit("Again, the same reason"), "Already done: this application is already **rejected**")
-	mustRefuse(t, f.b.Do(t, aprButton(carol, app.ID, "reject")), "Already done")
-	if n := appEvents(t, f.b, app.ID, "rejected"); n != 1 {
+	mustRefuse(t, f.b.Press(t, "carol", queue, "Reject #1"), "Already done")
+	if n := aprTransitions(t, f.b, app.ID, "rejected"); n != 1 {
 		t.Fatalf("%d rejections", n)
 	}
 }
@@ -525,15 +634,16 @@ func TestQuotaReachedRefusalNamesIt(t *testing.T) {
 	second := aprAccepted(t, f.b, testenv.Member("li"), "alice", f.pos.ID)
 	aprTickAll(t, f.b, first.ID)
 	aprTickAll(t, f.b, second.ID)
-	mustContain(t, f.b.Do(t, aprButton(carol, first.ID, "approve")), "Approved #")
-	seen := f.b.Do(t, aprButton(carol, second.ID, "approve"))
+	queue := f.b.Do(t, testenv.Slash(carol, "approvals queue"))
+	mustContain(t, f.b.Press(t, "carol", queue, "Approve #1"), "Approved #"+strconv.FormatInt(first.ID, 10))
+	seen := f.b.Press(t, "carol", queue, "Approve #2")
 	mustRefuse(t, seen, "Not approved: Harbor Tools already hosts 1 interns, its quota of 1")
-	if st := appStatusOf(t, f.b, second.ID); st != "accepted" {
+	if st := aprStatus(t, f.b, second.ID); st != "accepted" {
 		t.Fatalf("status %s", st)
 	}
 	// Raising the quota lets it through.
 	mustContain(t, f.b.Do(t, testenv.Slash(carol, "setup compliance", testenv.IntOpt("quota_percent", 20))), "at most 20% of an enterprise's staff")
-	mustContain(t, f.b.Do(t, aprButton(carol, second.ID, "approve")), "Approved #")
+	mustContain(t, f.b.Press(t, "carol", queue, "Approve #2"), "Approved #"+strconv.FormatInt(second.ID, 10))
 	if ps := aprPlacements(t, f.b); len(ps) != 2 {
 		t.Fatalf("placements %+v", ps)
 	}
@@ -598,11 +708,12 @@ func TestApprovalsInChinese(t *testing.T) {
 	in.Locale = discordgo.ChineseCN
 	seen := f.b.Do(t, in)
 	mustContain(t, seen, "审批队列 — 1 条待审批", "核查清单还缺：三方协议已签署, 监护人知情同意, 实习保险", "今天", "[批准 #1]", "[驳回 #1]", "[核查清单 #1]", "[🔄 刷新]")
-	in = aprButton(carol, app.ID, "approve")
+	approve := seen.Button(t, "批准 #1").CustomID
+	in = testenv.Button(carol, approve)
 	in.Locale = discordgo.ChineseCN
 	mustRefuse(t, f.b.Do(t, in), "未批准：核查清单还缺 三方协议已签署, 监护人知情同意, 实习保险")
 	aprTickAll(t, f.b, app.ID)
-	in = aprButton(carol, app.ID, "approve")
+	in = testenv.Button(carol, approve)
 	in.Locale = discordgo.ChineseCN
 	mustContain(t, f.b.Do(t, in), "✅ 已批准", "目前没有待审批的录用", "请在下方菜单中选择校内导师")
 }
@@ -613,9 +724,33 @@ func TestApprovalQueueShowsUserTextAsText(t *testing.T) {
 	pos := b.PostPosition(t, "alice", ent.ID, botenv.PositionInput("_CNC_ intern <@&1> `code`"))
 	b.SaveProfile(t, "bo", placement.ProfileInput{Program: "> quoted ~~program~~", Cohort: "2025", Skills: "cnc", Locations: "Suzhou"})
 	aprAccepted(t, b, testenv.Member("bo"), "alice", pos.ID)
+	title, corp := `\_CNC\_ intern \<@`+"\u200b"+`&1\> \`+"`code\\`", `\*\*Loud\*\* Corp @`+"\u200b"+`everyone`
 	seen := b.Do(t, testenv.Slash(testenv.Member("carol"), "approvals queue"))
-	mustContain(t, seen, `\_CNC\_ intern \<@`+"\u200b"+`&1\> \`+"`code\\`", `\*\*Loud\*\* Corp @`+"\u200b"+`everyone`, `\> quoted \~\~program\~\~`)
+	mustContain(t, seen, title, corp, `\> quoted \~\~program\~\~`)
 	if strings.Contains(seen.Text(), "@everyone") {
 		t.Errorf("@everyone reads as a mention: %s", seen.Text())
+	}
+
+	// The filters, a school's own checklist item, the checklist and the approval show member
+	// text escaped once, and the bot's own mentions as mentions.
+	bo, carol := testenv.Member("bo"), testenv.Member("carol")
+	b.Do(t, testenv.Slash(carol, "setup compliance", testenv.StringOpt("checklist", "agreement, *Safety* briefing")))
+	queue := b.Do(t, testenv.Slash(carol, "approvals queue", testenv.StringOpt("program", "> quoted ~~program~~"),
+		testenv.StringOpt("enterprise", strconv.FormatInt(ent.ID, 10))))
+	mustContain(t, queue, `Program: \> quoted \~\~program\~\~`, "Enterprise: "+corp, "<@"+bo.ID+">",
+		`Checklist still lacks: Three-party agreement signed, \*safety\* briefing`)
+	checks := b.Press(t, "carol", queue, "Checklist #1")
+	mustContain(t, checks, "Checklist — "+title+" — "+corp, `⬜ \*safety\* briefing`, "[⬜ *safety* briefing]")
+	refusal := b.Press(t, "carol", queue, "Approve #1")
+	mustRefuse(t, refusal, `the checklist still lacks Three-party agreement signed, \*safety\* briefing.`)
+	b.Press(t, "carol", checks, "⬜ Three-party")
+	ticked := b.Press(t, "carol", checks, "⬜ *safety*")
+	mustContain(t, ticked, `Ticked: \*safety\* briefing.`)
+	approved := pressOn(t, b, "carol", queue, "Approve #1")
+	mustContain(t, approved, "created for <@"+bo.ID+"> at **"+corp+"** ("+title+")", "Enterprise mentor: <@"+testenv.Member("alice").ID+">")
+	for _, s := range []botenv.Seen{seen, queue, checks, refusal, ticked, approved} {
+		if text := s.Text(); strings.Contains(text, `\\`) || strings.Contains(text, `\<@`+"\u200b"+bo.ID) {
+			t.Errorf("text escaped twice, or a mention escaped:\n%s", text)
+		}
 	}
 }

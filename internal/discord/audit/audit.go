@@ -27,7 +27,8 @@ var commands = []discord.Command{
 const (
 	// audPageSize keeps a page of the trail well within an embed's 4096 characters.
 	audPageSize = 10
-	// audMaxPage bounds the page number a custom_id may carry.
+	// audMaxPage bounds the page number a custom_id may carry; a new trail opens on it, which
+	// is past the end and so shows the last page.
 	audMaxPage = 10000
 )
 
@@ -82,7 +83,7 @@ func (h handlers) audit(ctx context.Context, r *discord.Request) (*discord.Reply
 	if len(subjects) != 1 {
 		return nil, placement.Errorf(placement.EINVALID, "audit.err_one_option", nil)
 	}
-	return h.reply(ctx, r, subjects[0], -1)
+	return h.reply(ctx, r, subjects[0], audMaxPage)
 }
 
 // page turns a page of a trail; the subject comes from the custom_id.
@@ -98,8 +99,8 @@ func (h handlers) page(ctx context.Context, r *discord.Request) (*discord.Reply,
 	return h.reply(ctx, r, subject, page)
 }
 
-// reply shows one page of the trail, oldest entry first; page -1 is the last page, where the
-// latest decisions are.
+// reply shows one page of the trail, oldest entry first; a page past the end is the last page,
+// where the latest decisions are.
 func (h handlers) reply(ctx context.Context, r *discord.Request, subject string, page int) (*discord.Reply, error) {
 	heading, err := h.heading(ctx, r, subject)
 	if err != nil {
@@ -114,11 +115,7 @@ func (h handlers) reply(ctx context.Context, r *discord.Request, subject string,
 		embed.Description = heading + "\n\n" + r.T("audit.empty", nil)
 		return &discord.Reply{Embeds: []*discordgo.MessageEmbed{embed}}, nil
 	}
-	pages := (len(entries) + audPageSize - 1) / audPageSize
-	if page < 0 || page >= pages {
-		page = pages - 1
-	}
-	from, to := page*audPageSize, min((page+1)*audPageSize, len(entries))
+	page, pages, from, to := ui.Paging(len(entries), audPageSize, page)
 	single := !strings.HasPrefix(subject, "student:") && !strings.HasPrefix(subject, "enterprise:")
 	var b strings.Builder
 	b.WriteString(heading + "\n")

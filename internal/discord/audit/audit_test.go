@@ -2,16 +2,89 @@ package audit_test
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/bwmarrin/discordgo"
 
+	"placementbot/internal/placement"
 	"placementbot/internal/testenv"
 	"placementbot/internal/testenv/botenv"
 )
 
 func TestMain(m *testing.M) { testenv.Main(m) }
+
+// audStory is a bot where bo applied to alice's position at Harbor Tools.
+type audStory struct {
+	b   *botenv.Bot
+	ent placement.Enterprise
+	app placement.Application
+	plc placement.Placement
+}
+
+// newAudStory builds the story to an accepted offer; with placed, carol then ticks the
+// checklist, approves and becomes the school supervisor. Each step is taken by its person, so
+// the trail names them.
+func newAudStory(t *testing.T, placed bool) audStory {
+	t.Helper()
+	ctx, b := context.Background(), botenv.New(t)
+	st := audStory{b: b, ent: b.AddEnterprise(t, "Harbor Tools", 200, "alice")}
+	st.app = b.Apply(t, "bo", b.PostPosition(t, "alice", st.ent.ID, botenv.PositionInput("Lathe operator intern")).ID)
+	carol, svc := b.Actor(t, "carol"), b.Service
+	steps := []func() error{
+		func() (err error) { _, err = svc.Offer(ctx, b.Actor(t, "alice"), st.app.ID); return },
+		func() (err error) { _, err = svc.Accept(ctx, b.Actor(t, "bo"), st.app.ID); return },
+	}
+	if placed {
+		for _, item := range placement.DefaultChecklist {
+			steps = append(steps, func() (err error) { _, err = svc.TickCheck(ctx, carol, st.app.ID, item, true); return })
+		}
+		steps = append(steps,
+			func() (err error) { st.plc, err = svc.Approve(ctx, carol, st.app.ID); return },
+			func() (err error) { _, err = svc.AssignSupervisor(ctx, carol, st.plc.ID, carol.UserID); return })
+	}
+	for _, step := range steps {
+		if err := step(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return st
+}
+
+func audID(id int64) string { return strconv.FormatInt(id, 10) }
+
+// mustContain fails the test unless the reply says every want.
+func mustContain(t *testing.T, seen botenv.Seen, want ...string) {
+	t.Helper()
+	text := seen.Text()
+	var missing []string
+	for _, w := range want {
+		if !strings.Contains(text, w) {
+			missing = append(missing, w)
+		}
+	}
+	if len(missing) > 0 {
+		t.Errorf("trail lacks %q:\n%s", missing, text)
+	}
+}
+
+// mustRefuse checks a refusal: a new message that only the member reads, saying why.
+func mustRefuse(t *testing.T, seen botenv.Seen, want string) {
+	t.Helper()
+	if seen.Type != discordgo.InteractionResponseChannelMessageWithSource || !seen.Ephemeral() {
+		t.Errorf("want a new ephemeral message, got type %d", seen.Type)
+	}
+	mustContain(t, seen, want)
+}
+
+// audPage is the page the trail's footer names.
+func audPage(seen botenv.Seen) string {
+	if es := seen.Latest().Embeds; len(es) > 0 && es[0].Footer != nil {
+		return es[0].Footer.Text
+	}
+	return ""
+}
 
 // audInOrder checks that each text appears after the one before it.
 func audInOrder(t *testing.T, seen botenv.Seen, want ...string) {
@@ -27,13 +100,10 @@ func audInOrder(t *testing.T, seen botenv.Seen, want ...string) {
 }
 
 func TestAuditTrailShowsTransitionsAndTicksWithActors(t *testing.T) {
-	f := newAprFixture(t, 200, "2")
+	f := newAudStory(t, true)
+	p := f.plc
 	carol, bo, alice := testenv.Member("carol"), testenv.Member("bo"), testenv.Member("alice")
-	p := plcPlaced(t, f.b, bo, f.pos.ID)
-	if _, err := f.b.Service.AssignSupervisor(context.Background(), f.b.Actor(t, "carol"), p.ID, carol.ID); err != nil {
-		t.Fatal(err)
-	}
-	app := plcID(p.ApplicationID)
+	app := audID(p.ApplicationID)
 
 	seen := f.b.Do(t, testenv.Slash(carol, "audit", testenv.StringOpt("application", app)))
 	mustContain(t, seen, "Decision trail", "Application #"+app+": **Lathe operator intern** at Harbor Tools, by <@"+bo.ID+"> — now approved")
@@ -52,10 +122,10 @@ func TestAuditTrailShowsTransitionsAndTicksWithActors(t *testing.T) {
 	// The student's trail spans records, so each entry says which.
 	seen = f.b.Do(t, testenv.Slash(carol, "audit", testenv.UserOpt("student", "bo")))
 	mustContain(t, seen, "Everything decided about <@"+bo.ID+">'s applications and placements",
-		"**Applied** (application #"+app+")", "**School supervisor assigned** (placement #"+plcID(p.ID)+") — student: <@"+bo.ID+"> · supervisor: <@"+carol.ID+">")
+		"**Applied** (application #"+app+")", "**School supervisor assigned** (placement #"+audID(p.ID)+") — student: <@"+bo.ID+"> · supervisor: <@"+carol.ID+">")
 
 	seen = f.b.Do(t, testenv.Slash(carol, "audit", testenv.StringOpt("enterprise", "Harbor Tools")))
-	mustContain(t, seen, "Decisions about **Harbor Tools**", "**Mentor linked** (enterprise #"+plcID(f.ent.ID)+") — member: <@"+alice.ID+">", "**Placement approved**")
+	mustContain(t, seen, "Decisions about **Harbor Tools**", "**Mentor linked** (enterprise #"+audID(f.ent.ID)+") — member: <@"+alice.ID+">", "**Placement approved**")
 
 	in := testenv.Slash(carol, "audit", testenv.StringOpt("application", "#"+app))
 	in.Locale = discordgo.ChineseCN
@@ -63,16 +133,15 @@ func TestAuditTrailShowsTransitionsAndTicksWithActors(t *testing.T) {
 }
 
 func TestAuditRefusesBadInput(t *testing.T) {
-	f := newAprFixture(t, 200, "2")
-	carol := testenv.Member("carol")
-	app := aprAccepted(t, f.b, testenv.Member("bo"), "alice", f.pos.ID)
+	f := newAudStory(t, false)
+	carol, app := testenv.Member("carol"), f.app
 	for _, tt := range []struct {
 		name string
 		opts []testenv.Opt
 		want string
 	}{
 		{"no option", nil, "Pick exactly one of application, student or enterprise"},
-		{"two options", []testenv.Opt{testenv.StringOpt("application", plcID(app.ID)), testenv.UserOpt("student", "bo")}, "Pick exactly one"},
+		{"two options", []testenv.Opt{testenv.StringOpt("application", audID(app.ID)), testenv.UserOpt("student", "bo")}, "Pick exactly one"},
 		{"not an application", []testenv.Opt{testenv.StringOpt("application", "lathe")}, "can't find that application"},
 		{"unknown application", []testenv.Opt{testenv.StringOpt("application", "987654")}, "can't find that application"},
 		{"unknown enterprise", []testenv.Opt{testenv.StringOpt("enterprise", "Nowhere Inc")}, "can't find that enterprise"},
@@ -81,7 +150,7 @@ func TestAuditRefusesBadInput(t *testing.T) {
 			mustRefuse(t, f.b.Do(t, testenv.Slash(carol, "audit", tt.opts...)), tt.want)
 		})
 	}
-	mustRefuse(t, f.b.Do(t, testenv.Slash(testenv.Member("alice"), "audit", testenv.StringOpt("application", plcID(app.ID)))), "Only coordinators")
+	mustRefuse(t, f.b.Do(t, testenv.Slash(testenv.Member("alice"), "audit", testenv.StringOpt("application", audID(app.ID)))), "Only coordinators")
 	mustRefuse(t, f.b.Do(t, testenv.Slash(testenv.Member("bo"), "audit", testenv.UserOpt("student", "bo"))), "Only coordinators")
 	for _, cid := range []string{"/audit/guild:1/0", "/audit/application:0/0", "/audit/application:x/0", "/audit/student:1/-1"} {
 		mustRefuse(t, f.b.Do(t, testenv.Button(carol, cid)), "no longer valid")
@@ -90,34 +159,53 @@ func TestAuditRefusesBadInput(t *testing.T) {
 	mustContain(t, f.b.Do(t, testenv.Slash(carol, "audit", testenv.UserOpt("student", "wei"))), "Nothing has been recorded here yet")
 
 	choices := f.b.Choices(t, testenv.Autocomplete(carol, "audit", testenv.StringOpt("enterprise", "harb")))
-	if len(choices) != 1 || choices[0].Value != plcID(f.ent.ID) {
+	if len(choices) != 1 || choices[0].Value != audID(f.ent.ID) {
 		t.Fatalf("enterprise suggestions %+v", choices)
 	}
-	choices = f.b.Choices(t, testenv.Autocomplete(carol, "audit", testenv.StringOpt("application", "#"+plcID(app.ID))))
-	if len(choices) != 1 || choices[0].Value != plcID(app.ID) {
+	choices = f.b.Choices(t, testenv.Autocomplete(carol, "audit", testenv.StringOpt("application", "#"+audID(app.ID))))
+	if len(choices) != 1 || choices[0].Value != audID(app.ID) {
 		t.Fatalf("application suggestions %+v", choices)
 	}
 }
 
 func TestAuditTrailIsPaged(t *testing.T) {
-	f := newAprFixture(t, 200, "2")
-	carol := testenv.Member("carol")
-	app := aprAccepted(t, f.b, testenv.Member("bo"), "alice", f.pos.ID)
+	f := newAudStory(t, false)
+	carol, app := testenv.Member("carol"), f.app
 	// Ticking and clearing one item six times: twelve entries after the three transitions.
-	for range 6 {
-		f.b.Do(t, aprButton(carol, app.ID, "check/insurance/on"))
-		f.b.Do(t, aprButton(carol, app.ID, "check/insurance/off"))
+	for i := range 12 {
+		if _, err := f.b.Service.TickCheck(context.Background(), f.b.Actor(t, "carol"), app.ID, "insurance", i%2 == 0); err != nil {
+			t.Fatal(err)
+		}
 	}
-	seen := f.b.Do(t, testenv.Slash(carol, "audit", testenv.StringOpt("application", plcID(app.ID))))
+	seen := f.b.Do(t, testenv.Slash(carol, "audit", testenv.StringOpt("application", audID(app.ID))))
 	mustContain(t, seen, "15 entries, oldest first.", "[◀ Previous]", "Checklist item cleared")
-	appFooter(t, seen, "Page 2 of 2")
+	if page := audPage(seen); page != "Page 2 of 2" {
+		t.Errorf("opens on %q", page)
+	}
 	if strings.Contains(seen.Text(), "**Applied**") {
 		t.Error("the trail opens on its oldest page")
 	}
-	first := f.b.Do(t, testenv.Button(carol, buttonsOf(seen.Data)["◀ Previous"].CustomID))
+	first := f.b.Press(t, "carol", seen, "◀ Previous")
 	if first.Type != discordgo.InteractionResponseUpdateMessage {
 		t.Fatalf("page turn type %d", first.Type)
 	}
 	audInOrder(t, first, "**Applied**", "**Offer made**", "**Offer accepted**", "**Checklist item ticked**")
-	appFooter(t, first, "Page 1 of 2")
+	if page := audPage(first); page != "Page 1 of 2" {
+		t.Errorf("turned to %q", page)
+	}
+}
+
+func TestAuditShowsMemberTextAsTyped(t *testing.T) {
+	b := botenv.New(t)
+	ctx := context.Background()
+	e, err := b.Service.RequestEnterprise(ctx, b.Actor(t, "mo"), placement.EnterpriseInput{Name: "Mo *Garage*", StaffSize: 12})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Service.VerifyEnterprise(ctx, b.Actor(t, "carol"), e.ID, false, "**No** licence [here](https://x.test) @everyone"); err != nil {
+		t.Fatal(err)
+	}
+	seen := b.Do(t, testenv.Slash(testenv.Member("carol"), "audit", testenv.StringOpt("enterprise", audID(e.ID))))
+	mustContain(t, seen, `Decisions about **Mo \*Garage\***`, "**Enterprise refused**",
+		`note: “\*\*No\*\* licence \[here\]\(https://x.test\) @`+"\u200b"+`everyone”`)
 }
