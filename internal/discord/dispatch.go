@@ -273,7 +273,7 @@ func (rt *Router) localizeField(locale string, data map[string]any) map[string]a
 	for k, v := range data {
 		if prefix, ok := localizedData[k]; ok {
 			if s, ok := v.(string); ok {
-				v = rt.T(locale, prefix+s, nil)
+				v = ui.Markup(rt.T(locale, prefix+s, nil))
 			}
 		}
 		out[k] = v

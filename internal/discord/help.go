@@ -6,6 +6,7 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"placementbot/internal/discord/ui"
 	"placementbot/internal/placement"
 )
 
@@ -26,11 +27,11 @@ func help(r *Request, cmds []Command) *Reply {
 	}
 	var b strings.Builder
 	if len(roles) == 0 && r.Actor.MentorRole {
-		b.WriteString(r.T("help.roles", map[string]any{"Roles": r.T("role.mentor", nil)}))
+		b.WriteString(r.T("help.roles", map[string]any{"Roles": ui.Markup(r.T("role.mentor", nil))}))
 	} else if len(roles) == 0 {
 		b.WriteString(r.T("help.no_role", nil))
 	} else {
-		b.WriteString(r.T("help.roles", map[string]any{"Roles": strings.Join(roles, ", ")}))
+		b.WriteString(r.T("help.roles", map[string]any{"Roles": ui.Markup(strings.Join(roles, ", "))}))
 	}
 	b.WriteString("\n\n")
 	for _, e := range commandEntries(cmds) {

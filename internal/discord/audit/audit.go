@@ -74,7 +74,7 @@ func (h handlers) audit(ctx context.Context, r *discord.Request) (*discord.Reply
 		subjects = append(subjects, "student:"+id)
 	}
 	if v, ok := r.String("enterprise"); ok && strings.TrimSpace(v) != "" {
-		e, err := h.enterprise(ctx, r, v)
+		e, err := ui.ResolveEnterprise(ctx, h.svc, r.Actor, v, false)
 		if err != nil {
 			return nil, err
 		}
@@ -291,28 +291,6 @@ func audValue(r *discord.Request, k string, v any) string {
 		return ui.Escape(ui.OneLine(ui.Truncate(x, 100)))
 	}
 	return ui.Escape(ui.OneLine(ui.Truncate(fmt.Sprint(v), 100)))
-}
-
-// enterprise resolves the enterprise option for a coordinator: the id of a suggestion, or a
-// typed name that names exactly one enterprise of any status.
-func (h handlers) enterprise(ctx context.Context, r *discord.Request, raw string) (placement.Enterprise, error) {
-	if _, ok := ui.ParseID(raw); ok {
-		return ui.ResolveEnterprise(ctx, h.svc, r.Actor, raw, false)
-	}
-	name := strings.TrimSpace(raw)
-	es, err := h.svc.Enterprises(ctx, r.Actor, placement.EnterpriseFilter{Prefix: name, Limit: 25})
-	if err != nil {
-		return placement.Enterprise{}, err
-	}
-	// An exact name wins over the longer names it starts; a prefix must name just one.
-	exact := slices.IndexFunc(es, func(e placement.Enterprise) bool { return strings.EqualFold(e.Name, name) })
-	switch {
-	case exact >= 0:
-		return es[exact], nil
-	case len(es) == 1:
-		return es[0], nil
-	}
-	return placement.Enterprise{}, placement.Errorf(placement.ENOTFOUND, "err.enterprise_not_found", nil)
 }
 
 // autocomplete suggests applications or enterprises, whichever option is being typed; on an

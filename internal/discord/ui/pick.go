@@ -51,8 +51,9 @@ func MatchTitle(typed string, items []Titled) (int64, bool) {
 }
 
 // ResolveEnterprise reads an enterprise option: normally the id of a suggestion, else a typed
-// name that names exactly one enterprise of this guild. With verifiedOnly, an enterprise that
-// is not verified reads as not found (browsing shows only verified ones).
+// name that names one enterprise of this guild (an exact name wins over the longer names it
+// starts). With verifiedOnly, an enterprise that is not verified reads as not found (browsing
+// shows only verified ones); without, a coordinator may name one of any status.
 func ResolveEnterprise(ctx context.Context, svc *placement.Service, a placement.Actor, raw string, verifiedOnly bool) (placement.Enterprise, error) {
 	notFound := placement.Errorf(placement.ENOTFOUND, "err.enterprise_not_found", nil)
 	raw = strings.TrimSpace(raw)
@@ -68,7 +69,13 @@ func ResolveEnterprise(ctx context.Context, svc *placement.Service, a placement.
 		}
 		return e, nil
 	}
-	es, err := svc.SuggestEnterprises(ctx, a, raw, false)
+	var es []placement.Enterprise
+	var err error
+	if !verifiedOnly && a.Is(placement.RoleCoordinator) {
+		es, err = svc.Enterprises(ctx, a, placement.EnterpriseFilter{Prefix: raw, Limit: MaxChoices})
+	} else {
+		es, err = svc.SuggestEnterprises(ctx, a, raw, false)
+	}
 	if err != nil {
 		return placement.Enterprise{}, err
 	}
