@@ -3,6 +3,7 @@ package testenv
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -129,6 +130,20 @@ func Select(m demo.Member, customID string, values ...string) *discordgo.Interac
 	in := base(m, discordgo.InteractionMessageComponent)
 	in.Data = discordgo.MessageComponentInteractionData{CustomID: customID, ComponentType: discordgo.SelectMenuComponent, Values: values}
 	in.Message = &discordgo.Message{ID: "500000000000000001", ChannelID: demo.GeneralID}
+	return in
+}
+
+// UserSelect builds a pick in a member picker, resolved the way Discord sends it: picked
+// members of the demo server come with their user and membership, anyone else with neither.
+func UserSelect(m demo.Member, customID string, userIDs ...string) *discordgo.Interaction {
+	in := Select(m, customID, userIDs...)
+	res := discordgo.MessageComponentInteractionDataResolved{Users: map[string]*discordgo.User{}, Members: map[string]*discordgo.Member{}}
+	for _, x := range demo.School().Members {
+		if slices.Contains(userIDs, x.ID) {
+			res.Users[x.ID], res.Members[x.ID] = &discordgo.User{ID: x.ID, Username: x.Name}, &discordgo.Member{Roles: x.RoleIDs}
+		}
+	}
+	in.Data = discordgo.MessageComponentInteractionData{CustomID: customID, ComponentType: discordgo.UserSelectMenuComponent, Values: userIDs, Resolved: res}
 	return in
 }
 

@@ -126,31 +126,12 @@ func appFooter(t *testing.T, seen botenv.Seen, want string) {
 	}
 }
 
-func mustContain(t *testing.T, seen botenv.Seen, want ...string) {
-	t.Helper()
-	text := seen.Text()
-	for _, w := range want {
-		if !strings.Contains(text, w) {
-			t.Errorf("reply lacks %q:\n%s", w, text)
-		}
-	}
-}
-
 // mustEscapeOnce checks that no text the member reads was escaped twice (a backslash
 // escaping a backslash) or is bot markup shown escaped (a mention, a command).
 func mustEscapeOnce(t *testing.T, seen botenv.Seen) {
 	t.Helper()
 	if text := seen.Text(); strings.Contains(text, `\\`) || strings.Contains(text, `\<@`+"\u200b"+testenv.Member("bo").ID) || strings.Contains(text, "\\`") {
 		t.Errorf("text escaped twice, or markup escaped:\n%s", text)
-	}
-}
-
-// mustRefuse checks a refusal: the message says why, only the member sees it, and it is a new
-// message rather than an edit of the card the button sat on.
-func mustRefuse(t *testing.T, seen botenv.Seen, want string) {
-	t.Helper()
-	if !strings.Contains(seen.Text(), want) || !seen.Ephemeral() || seen.Type != discordgo.InteractionResponseChannelMessageWithSource {
-		t.Errorf("want an ephemeral refusal %q, got type %d: %s", want, seen.Type, seen.Text())
 	}
 }
 
@@ -192,7 +173,7 @@ func TestApplyByCommandOpensFormAndFilesApplication(t *testing.T) {
 	}
 
 	seen = f.b.Fill(t, "bo", seen, map[string]string{"motivation": appMotivation})
-	mustContain(t, seen, "Lathe operator intern", "Harbor Tools", "submitted", "the mentor has been told", "/applications mine", "[Withdraw]", "[All my applications]")
+	seen.MustContain(t, "Lathe operator intern", "Harbor Tools", "submitted", "the mentor has been told", "/applications mine", "[Withdraw]", "[All my applications]")
 	if !seen.Ephemeral() {
 		t.Error("confirmation is public")
 	}
@@ -224,7 +205,7 @@ func TestApplyByTypedTitleAndAutocomplete(t *testing.T) {
 	if seen.Type != discordgo.InteractionResponseModal || seen.Data.CustomID != "/apply/"+strconv.FormatInt(f.pos.ID, 10)+"/submit" {
 		t.Fatalf("typed title: type %d %q %s", seen.Type, seen.Data.CustomID, seen.Text())
 	}
-	mustRefuse(t, f.b.Do(t, testenv.Slash(bo, "apply", testenv.StringOpt("position", "no such job"))), "I can't find that position")
+	f.b.Do(t, testenv.Slash(bo, "apply", testenv.StringOpt("position", "no such job"))).MustRefuse(t, "I can't find that position")
 }
 
 func TestApplyButtonOnCardOpensForm(t *testing.T) {
@@ -236,7 +217,7 @@ func TestApplyButtonOnCardOpensForm(t *testing.T) {
 		t.Fatalf("modal custom_id %q", seen.Data.CustomID)
 	}
 	seen = f.b.Fill(t, "li", seen, map[string]string{"motivation": appMotivation})
-	mustContain(t, seen, "is in", "submitted")
+	seen.MustContain(t, "is in", "submitted")
 	// The card the button sat on is someone else's message: the confirmation is a new message.
 	if seen.Type != discordgo.InteractionResponseChannelMessageWithSource {
 		t.Fatalf("response type %d", seen.Type)
@@ -258,7 +239,7 @@ func TestApplyMotivationChecked(t *testing.T) {
 		{"1001 characters", strings.Repeat("b", 1001), "Motivation can be at most 1000 characters (you wrote 1001)."},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			mustRefuse(t, f.b.Do(t, appSubmit(bo, f.pos.ID, tt.motivation)), tt.want)
+			f.b.Do(t, appSubmit(bo, f.pos.ID, tt.motivation)).MustRefuse(t, tt.want)
 		})
 	}
 	if rows := appRows(t, f.b); len(rows) != 0 {
@@ -276,9 +257,9 @@ func TestApplyTwiceSaysAlreadyApplied(t *testing.T) {
 	bo := testenv.Member("bo")
 	form := f.b.Do(t, testenv.Slash(bo, "apply", testenv.StringOpt("position", strconv.FormatInt(f.pos.ID, 10))))
 	f.b.Fill(t, "bo", form, map[string]string{"motivation": appMotivation})
-	mustRefuse(t, f.b.Fill(t, "bo", form, map[string]string{"motivation": appMotivation}), "You have already applied to this position")
+	f.b.Fill(t, "bo", form, map[string]string{"motivation": appMotivation}).MustRefuse(t, "You have already applied to this position")
 	// Before typing anything, too.
-	mustRefuse(t, f.b.Do(t, testenv.Button(bo, "/apply/"+strconv.FormatInt(f.pos.ID, 10))), "You have already applied to this position")
+	f.b.Do(t, testenv.Button(bo, "/apply/"+strconv.FormatInt(f.pos.ID, 10))).MustRefuse(t, "You have already applied to this position")
 	if rows := appRows(t, f.b); len(rows) != 1 {
 		t.Fatalf("applications: %+v", rows)
 	}
@@ -291,13 +272,13 @@ func TestApplyOverTheGuildCap(t *testing.T) {
 	bo := testenv.Member("bo")
 	f.b.Do(t, appSubmit(bo, f.pos.ID, appMotivation))
 	f.b.Do(t, appSubmit(bo, second.ID, appMotivation))
-	mustRefuse(t, f.b.Do(t, appSubmit(bo, third.ID, appMotivation)), "You already have 2 open applications, the most this school allows")
+	f.b.Do(t, appSubmit(bo, third.ID, appMotivation)).MustRefuse(t, "You already have 2 open applications, the most this school allows")
 	if rows := appRows(t, f.b); len(rows) != 2 {
 		t.Fatalf("applications: %+v", rows)
 	}
 	// Withdrawing one makes room.
 	f.b.Do(t, appModal(bo, appRows(t, f.b)[0].ID, "withdraw", ""))
-	mustContain(t, f.b.Do(t, appSubmit(bo, third.ID, appMotivation)), "is in")
+	f.b.Do(t, appSubmit(bo, third.ID, appMotivation)).MustContain(t, "is in")
 }
 
 func TestApplyToPositionThatTakesNoApplications(t *testing.T) {
@@ -319,9 +300,9 @@ func TestApplyToPositionThatTakesNoApplications(t *testing.T) {
 		{late.ID, "The application deadline of this position has passed"},
 	} {
 		// Refused before the student types, and again if the form is submitted anyway.
-		mustRefuse(t, f.b.Do(t, testenv.Slash(bo, "apply", testenv.StringOpt("position", strconv.FormatInt(tt.id, 10)))), tt.want)
-		mustRefuse(t, f.b.Do(t, testenv.Button(bo, "/apply/"+strconv.FormatInt(tt.id, 10))), tt.want)
-		mustRefuse(t, f.b.Do(t, appSubmit(bo, tt.id, appMotivation)), tt.want)
+		f.b.Do(t, testenv.Slash(bo, "apply", testenv.StringOpt("position", strconv.FormatInt(tt.id, 10)))).MustRefuse(t, tt.want)
+		f.b.Do(t, testenv.Button(bo, "/apply/"+strconv.FormatInt(tt.id, 10))).MustRefuse(t, tt.want)
+		f.b.Do(t, appSubmit(bo, tt.id, appMotivation)).MustRefuse(t, tt.want)
 	}
 	if rows := appRows(t, f.b); len(rows) != 0 {
 		t.Fatalf("saved: %+v", rows)
@@ -356,9 +337,9 @@ func TestApplyWithEditedCustomID(t *testing.T) {
 		{"/apply/987654/submit", "I can't find that position"},
 		{"/apply//submit", "no longer valid"},
 	} {
-		mustRefuse(t, f.b.Do(t, testenv.ModalSubmit(bo, tt.customID, map[string]string{"motivation": appMotivation})), tt.want)
+		f.b.Do(t, testenv.ModalSubmit(bo, tt.customID, map[string]string{"motivation": appMotivation})).MustRefuse(t, tt.want)
 	}
-	mustRefuse(t, f.b.Do(t, testenv.Button(bo, "/apply/"+strconv.FormatInt(foreign.ID, 10))), "I can't find that position")
+	f.b.Do(t, testenv.Button(bo, "/apply/"+strconv.FormatInt(foreign.ID, 10))).MustRefuse(t, "I can't find that position")
 	if rows := appRows(t, f.b); len(rows) != 0 {
 		t.Fatalf("saved: %+v", rows)
 	}
@@ -380,9 +361,9 @@ func TestOnlyStudentsApply(t *testing.T) {
 	id := strconv.FormatInt(f.pos.ID, 10)
 	for _, name := range []string{"alice", "carol", "sam"} {
 		m := testenv.Member(name)
-		mustRefuse(t, f.b.Do(t, testenv.Slash(m, "apply", testenv.StringOpt("position", id))), "Only students can do this")
-		mustRefuse(t, f.b.Do(t, testenv.Button(m, "/apply/"+id)), "Only students can do this")
-		mustRefuse(t, f.b.Do(t, appSubmit(m, f.pos.ID, appMotivation)), "Only students can do this")
+		f.b.Do(t, testenv.Slash(m, "apply", testenv.StringOpt("position", id))).MustRefuse(t, "Only students can do this")
+		f.b.Do(t, testenv.Button(m, "/apply/"+id)).MustRefuse(t, "Only students can do this")
+		f.b.Do(t, appSubmit(m, f.pos.ID, appMotivation)).MustRefuse(t, "Only students can do this")
 	}
 	if rows := appRows(t, f.b); len(rows) != 0 {
 		t.Fatalf("saved: %+v", rows)
@@ -397,16 +378,16 @@ func TestApplyRateLimit(t *testing.T) {
 		ids = append(ids, f.post(t, fmt.Sprintf("Rate job %d", i)).ID)
 	}
 	for _, id := range ids[:5] {
-		mustContain(t, f.b.Do(t, appSubmit(bo, id, appMotivation)), "is in")
+		f.b.Do(t, appSubmit(bo, id, appMotivation)).MustContain(t, "is in")
 	}
 	seen := f.b.Do(t, appSubmit(bo, ids[5], appMotivation))
-	mustRefuse(t, seen, "at most 5 applications a minute")
-	mustContain(t, seen, "Please wait", "Nothing was sent")
+	seen.MustRefuse(t, "at most 5 applications a minute")
+	seen.MustContain(t, "Please wait", "Nothing was sent")
 	if rows := appRows(t, f.b); len(rows) != 5 {
 		t.Fatalf("applications: %d", len(rows))
 	}
 	// The limit is per member: another student is not slowed down.
-	mustContain(t, f.b.Do(t, appSubmit(testenv.Member("li"), ids[5], appMotivation)), "is in")
+	f.b.Do(t, appSubmit(testenv.Member("li"), ids[5], appMotivation)).MustContain(t, "is in")
 }
 
 // With Redis down the apply limit can't be counted: applications still go through, since
@@ -421,8 +402,8 @@ func TestApplyWithRedisDown(t *testing.T) {
 	if err := srv.Stop(); err != nil {
 		t.Fatal(err)
 	}
-	mustContain(t, b.Do(t, appSubmit(testenv.Member("bo"), pos.ID, appMotivation)), "is in")
-	mustContain(t, b.Do(t, testenv.Slash(testenv.Member("bo"), "applications mine")), "Lathe operator intern — Harbor Tools", "submitted")
+	b.Do(t, appSubmit(testenv.Member("bo"), pos.ID, appMotivation)).MustContain(t, "is in")
+	b.Do(t, testenv.Slash(testenv.Member("bo"), "applications mine")).MustContain(t, "Lathe operator intern — Harbor Tools", "submitted")
 	if rows := appRows(t, b); len(rows) != 1 {
 		t.Fatalf("applications: %+v", rows)
 	}
@@ -435,13 +416,13 @@ func TestOfferAcceptAndTimeline(t *testing.T) {
 
 	review := f.b.Do(t, testenv.Slash(alice, "applications review", testenv.StringOpt("position", strconv.FormatInt(f.pos.ID, 10))))
 	seen := f.b.Press(t, "alice", review, "Offer #1")
-	mustContain(t, seen, "Offer sent", "offered")
+	seen.MustContain(t, "Offer sent", "offered")
 	if seen.Type != discordgo.InteractionResponseUpdateMessage {
 		t.Errorf("offer did not update the card in place: type %d", seen.Type)
 	}
 
 	seen = f.b.Do(t, testenv.Slash(bo, "applications mine"))
-	mustContain(t, seen, "Your applications (1)", "Lathe operator intern — Harbor Tools", "offered", "accept or decline it", "submitted → offered", "[Accept #1]", "[Decline #1]")
+	seen.MustContain(t, "Your applications (1)", "Lathe operator intern — Harbor Tools", "offered", "accept or decline it", "submitted → offered", "[Accept #1]", "[Decline #1]")
 	if seen.Button(t, "Accept #1").CustomID != fmt.Sprintf("/application/%d/accept", app.ID) ||
 		seen.Button(t, "Decline #1").CustomID != fmt.Sprintf("/application/%d/decline", app.ID) {
 		t.Fatalf("buttons: %+v", seen.Buttons())
@@ -449,7 +430,7 @@ func TestOfferAcceptAndTimeline(t *testing.T) {
 	mine := seen
 
 	seen = f.b.Press(t, "bo", mine, "Accept #1")
-	mustContain(t, seen, "You accepted the offer", "A coordinator will now approve", "accepted", "[Withdraw]", "[All my applications]")
+	seen.MustContain(t, "You accepted the offer", "A coordinator will now approve", "accepted", "[Withdraw]", "[All my applications]")
 	if seen.Type != discordgo.InteractionResponseUpdateMessage {
 		t.Errorf("accept did not update the card: type %d", seen.Type)
 	}
@@ -458,11 +439,11 @@ func TestOfferAcceptAndTimeline(t *testing.T) {
 	}
 	// The same button pressed again changes nothing and says so.
 	seen = f.b.Press(t, "bo", mine, "Accept #1")
-	mustContain(t, seen, "Already done: this application is already **accepted**")
+	seen.MustContain(t, "Already done: this application is already **accepted**")
 	if n := appEvents(t, f.b, app.ID, "accepted"); n != 1 {
 		t.Fatalf("%d accept events", n)
 	}
-	mustContain(t, f.b.Do(t, testenv.Slash(bo, "applications mine")), "submitted → offered → accepted", "waiting for a coordinator")
+	f.b.Do(t, testenv.Slash(bo, "applications mine")).MustContain(t, "submitted → offered → accepted", "waiting for a coordinator")
 }
 
 func TestDeclineOfferWithOptionalReason(t *testing.T) {
@@ -479,10 +460,10 @@ func TestDeclineOfferWithOptionalReason(t *testing.T) {
 	if st := appStatusOf(t, f.b, app.ID); st != "offered" {
 		t.Fatalf("opening the form changed the status to %s", st)
 	}
-	mustRefuse(t, f.b.Fill(t, "li", form, map[string]string{"reason": strings.Repeat("x", 301)}), "Reason can be at most 300 characters")
+	f.b.Fill(t, "li", form, map[string]string{"reason": strings.Repeat("x", 301)}).MustRefuse(t, "Reason can be at most 300 characters")
 
 	seen := f.b.Fill(t, "li", form, map[string]string{"reason": "I took a *kitchen* job instead."})
-	mustContain(t, seen, "You declined the offer", "declined", `Your note: I took a \*kitchen\* job instead.`)
+	seen.MustContain(t, "You declined the offer", "declined", `Your note: I took a \*kitchen\* job instead.`)
 	if seen.Type != discordgo.InteractionResponseUpdateMessage {
 		t.Errorf("decline did not update the card: type %d", seen.Type)
 	}
@@ -491,10 +472,10 @@ func TestDeclineOfferWithOptionalReason(t *testing.T) {
 	}
 	// The slot is free again: another student can be offered it.
 	other := f.b.Apply(t, "wei", f.pos.ID)
-	mustContain(t, f.b.Do(t, appButton(alice, other.ID, "offer")), "Offer sent")
+	f.b.Do(t, appButton(alice, other.ID, "offer")).MustContain(t, "Offer sent")
 	// Declining again is already done; accepting a declined offer is refused.
-	mustContain(t, f.b.Do(t, appButton(li, app.ID, "decline")), "Already done")
-	mustRefuse(t, f.b.Do(t, appButton(li, app.ID, "accept")), "This application is declined, so it can't become accepted")
+	f.b.Do(t, appButton(li, app.ID, "decline")).MustContain(t, "Already done")
+	f.b.Do(t, appButton(li, app.ID, "accept")).MustRefuse(t, "This application is declined, so it can't become accepted")
 }
 
 func TestWithdrawByButtonAndByCommand(t *testing.T) {
@@ -510,14 +491,14 @@ func TestWithdrawByButtonAndByCommand(t *testing.T) {
 		t.Fatalf("withdraw form %q %+v", form.Data.CustomID, inputs)
 	}
 	seen := f.b.Fill(t, "bo", form, map[string]string{"reason": ""})
-	mustContain(t, seen, "You withdrew your application to **Lathe operator intern**", "withdrawn")
+	seen.MustContain(t, "You withdrew your application to **Lathe operator intern**", "withdrawn")
 	if st := appStatusOf(t, f.b, first.ID); st != "withdrawn" {
 		t.Fatalf("status %s", st)
 	}
 	if seen.HasButton("Withdraw") {
 		t.Error("a withdrawn application still offers Withdraw")
 	}
-	mustContain(t, f.b.Fill(t, "bo", form, map[string]string{"reason": ""}), "Already done")
+	f.b.Fill(t, "bo", form, map[string]string{"reason": ""}).MustContain(t, "Already done")
 
 	// The command suggests only open applications.
 	choices := f.b.Choices(t, testenv.Autocomplete(bo, "applications withdraw", testenv.StringOpt("application", "")))
@@ -525,13 +506,12 @@ func TestWithdrawByButtonAndByCommand(t *testing.T) {
 		t.Fatalf("choices: %+v", choices)
 	}
 	seen = f.b.Do(t, testenv.Slash(bo, "applications withdraw", testenv.StringOpt("application", choices[0].Value.(string)), testenv.StringOpt("reason", "Plans changed")))
-	mustContain(t, seen, "You withdrew your application to **Milling intern**", "Your note: Plans changed")
+	seen.MustContain(t, "You withdrew your application to **Milling intern**", "Your note: Plans changed")
 	if st := appStatusOf(t, f.b, other.ID); st != "withdrawn" {
 		t.Fatalf("status %s", st)
 	}
-	mustContain(t, f.b.Do(t, testenv.Slash(bo, "applications withdraw", testenv.StringOpt("application", "Milling"))), "no open applications to withdraw")
-	mustRefuse(t, f.b.Do(t, testenv.Slash(bo, "applications withdraw", testenv.StringOpt("application", strconv.FormatInt(other.ID, 10)))),
-		"This application is withdrawn, so it can't become withdrawn")
+	f.b.Do(t, testenv.Slash(bo, "applications withdraw", testenv.StringOpt("application", "Milling"))).MustContain(t, "no open applications to withdraw")
+	f.b.Do(t, testenv.Slash(bo, "applications withdraw", testenv.StringOpt("application", strconv.FormatInt(other.ID, 10)))).MustRefuse(t, "This application is withdrawn, so it can't become withdrawn")
 }
 
 func TestStudentCannotTouchSomeoneElsesApplication(t *testing.T) {
@@ -548,11 +528,11 @@ func TestStudentCannotTouchSomeoneElsesApplication(t *testing.T) {
 		appModal(li, app.ID, "withdraw", ""),
 		testenv.Slash(li, "applications withdraw", testenv.StringOpt("application", strconv.FormatInt(app.ID, 10))),
 	} {
-		mustRefuse(t, f.b.Do(t, in), "That application isn't yours")
+		f.b.Do(t, in).MustRefuse(t, "That application isn't yours")
 	}
 	// A student can't act as a mentor either.
 	for _, verb := range []string{"shortlist", "offer", "reject", "profile"} {
-		mustRefuse(t, f.b.Do(t, appButton(li, app.ID, verb)), "You can't do this with your current roles")
+		f.b.Do(t, appButton(li, app.ID, verb)).MustRefuse(t, "You can't do this with your current roles")
 	}
 	if st := appStatusOf(t, f.b, app.ID); st != "offered" {
 		t.Fatalf("status %s", st)
@@ -570,15 +550,14 @@ func TestMentorOfAnotherEnterpriseIsRefused(t *testing.T) {
 	mo := testenv.Member("mo") // mentors Lotus Kitchens, not Harbor Tools
 	app := f.b.Apply(t, "bo", f.pos.ID)
 	for _, verb := range []string{"shortlist", "offer"} {
-		mustRefuse(t, f.b.Do(t, appButton(mo, app.ID, verb)), "That position belongs to an enterprise you don't mentor for")
+		f.b.Do(t, appButton(mo, app.ID, verb)).MustRefuse(t, "That position belongs to an enterprise you don't mentor for")
 	}
 	for _, in := range []*discordgo.Interaction{appButton(mo, app.ID, "reject"), appButton(mo, app.ID, "profile")} {
-		mustRefuse(t, f.b.Do(t, in), "That application isn't yours")
+		f.b.Do(t, in).MustRefuse(t, "That application isn't yours")
 	}
-	mustRefuse(t, f.b.Do(t, appModal(mo, app.ID, "reject", "Not a good fit for us.")), "That position belongs to an enterprise you don't mentor for")
-	mustRefuse(t, f.b.Do(t, testenv.Slash(mo, "applications review", testenv.StringOpt("position", strconv.FormatInt(f.pos.ID, 10)))),
-		"That position belongs to an enterprise you don't mentor for")
-	mustRefuse(t, f.b.Do(t, testenv.Button(mo, fmt.Sprintf("/applications/review/%d/0", f.pos.ID))), "That position belongs to an enterprise you don't mentor for")
+	f.b.Do(t, appModal(mo, app.ID, "reject", "Not a good fit for us.")).MustRefuse(t, "That position belongs to an enterprise you don't mentor for")
+	f.b.Do(t, testenv.Slash(mo, "applications review", testenv.StringOpt("position", strconv.FormatInt(f.pos.ID, 10)))).MustRefuse(t, "That position belongs to an enterprise you don't mentor for")
+	f.b.Do(t, testenv.Button(mo, fmt.Sprintf("/applications/review/%d/0", f.pos.ID))).MustRefuse(t, "That position belongs to an enterprise you don't mentor for")
 	// mo's suggestions are his own positions only.
 	if got := f.b.Choices(t, testenv.Autocomplete(mo, "applications review", testenv.StringOpt("position", ""))); len(got) != 1 || got[0].Name != "Pastry intern — Lotus Kitchens" {
 		t.Errorf("mo is offered %+v", got)
@@ -592,13 +571,13 @@ func TestOfferOnTheLastSlotThenNoSlotsLeft(t *testing.T) {
 	f := newAppFixture(t, "1")
 	alice := testenv.Member("alice")
 	first, second := f.b.Apply(t, "bo", f.pos.ID), f.b.Apply(t, "li", f.pos.ID)
-	mustContain(t, f.b.Do(t, appButton(alice, first.ID, "offer")), "Offer sent")
-	mustRefuse(t, f.b.Do(t, appButton(alice, second.ID, "offer")), "No slots are left on this position")
+	f.b.Do(t, appButton(alice, first.ID, "offer")).MustContain(t, "Offer sent")
+	f.b.Do(t, appButton(alice, second.ID, "offer")).MustRefuse(t, "No slots are left on this position")
 	if st := appStatusOf(t, f.b, second.ID); st != "submitted" {
 		t.Fatalf("second: %s", st)
 	}
 	// The review list says no slot is left.
-	mustContain(t, f.b.Do(t, testenv.Slash(alice, "applications review", testenv.StringOpt("position", strconv.FormatInt(f.pos.ID, 10)))), "0 of 1 slots left")
+	f.b.Do(t, testenv.Slash(alice, "applications review", testenv.StringOpt("position", strconv.FormatInt(f.pos.ID, 10)))).MustContain(t, "0 of 1 slots left")
 }
 
 func TestSameOfferPressedTwiceMakesOneOffer(t *testing.T) {
@@ -608,7 +587,7 @@ func TestSameOfferPressedTwiceMakesOneOffer(t *testing.T) {
 	review := f.b.Do(t, testenv.Slash(alice, "applications review", testenv.StringOpt("position", strconv.FormatInt(f.pos.ID, 10))))
 	f.b.Press(t, "alice", review, "Offer #1")
 	seen := f.b.Press(t, "alice", review, "Offer #1")
-	mustContain(t, seen, "Already done: this application is already **offered**")
+	seen.MustContain(t, "Already done: this application is already **offered**")
 	if seen.Type != discordgo.InteractionResponseUpdateMessage {
 		t.Errorf("repeat press: type %d", seen.Type)
 	}
@@ -643,7 +622,7 @@ func TestShortlistThenRejectWithReasonTheStudentSees(t *testing.T) {
 
 	review := f.b.Do(t, testenv.Slash(alice, "applications review", testenv.StringOpt("position", strconv.FormatInt(f.pos.ID, 10))))
 	card := f.b.Press(t, "alice", review, "Shortlist #1")
-	mustContain(t, card, "Shortlisted", "shortlisted", "[Offer]", "[Reject]", "[Profile]", "[All applicants]")
+	card.MustContain(t, "Shortlisted", "shortlisted", "[Offer]", "[Reject]", "[Profile]", "[All applicants]")
 	if card.HasButton("Shortlist") {
 		t.Error("a shortlisted applicant still offers Shortlist")
 	}
@@ -657,21 +636,21 @@ func TestShortlistThenRejectWithReasonTheStudentSees(t *testing.T) {
 	reject := func(reason string) botenv.Seen {
 		return f.b.Fill(t, "alice", form, map[string]string{"reason": reason})
 	}
-	mustRefuse(t, reject(""), "Reason is required")
-	mustRefuse(t, reject("no"), "Reason needs at least 3 characters")
-	mustRefuse(t, reject(strings.Repeat("r", 301)), "Reason can be at most 300 characters")
+	reject("").MustRefuse(t, "Reason is required")
+	reject("no").MustRefuse(t, "Reason needs at least 3 characters")
+	reject(strings.Repeat("r", 301)).MustRefuse(t, "Reason can be at most 300 characters")
 	if st := appStatusOf(t, f.b, app.ID); st != "shortlisted" {
 		t.Fatalf("status after bad reasons: %s", st)
 	}
 
 	seen := reject("We need someone with welding experience.")
-	mustContain(t, seen, "Rejected. The student has been told", "rejected", "We need someone with welding experience.")
+	seen.MustContain(t, "Rejected. The student has been told", "rejected", "We need someone with welding experience.")
 	if seen.Type != discordgo.InteractionResponseUpdateMessage {
 		t.Errorf("reject did not update the card: type %d", seen.Type)
 	}
-	mustContain(t, f.b.Press(t, "alice", card, "Reject"), "Already done")
+	f.b.Press(t, "alice", card, "Reject").MustContain(t, "Already done")
 	mine := f.b.Do(t, testenv.Slash(bo, "applications mine"))
-	mustContain(t, mine, "rejected", "Reason given: We need someone with welding experience.")
+	mine.MustContain(t, "rejected", "Reason given: We need someone with welding experience.")
 	if mine.HasButton("Withdraw") {
 		t.Error("a rejected application offers Withdraw")
 	}
@@ -685,14 +664,14 @@ func TestCoordinatorReviewsAndRejects(t *testing.T) {
 	f.b.Do(t, appButton(testenv.Member("bo"), app.ID, "accept"))
 
 	seen := f.b.Do(t, testenv.Slash(carol, "applications review", testenv.StringOpt("position", "Lathe operator intern")))
-	mustContain(t, seen, "Applicants — Lathe operator intern", "accepted", "[Reject #1]", "[Profile #1]")
+	seen.MustContain(t, "Applicants — Lathe operator intern", "accepted", "[Reject #1]", "[Profile #1]")
 	if seen.HasButton("Offer") || seen.HasButton("Shortlist") {
 		t.Error("a coordinator is offered mentor-only actions")
 	}
-	mustRefuse(t, f.b.Do(t, appButton(carol, app.ID, "shortlist")), "That position belongs to an enterprise you don't mentor for")
+	f.b.Do(t, appButton(carol, app.ID, "shortlist")).MustRefuse(t, "That position belongs to an enterprise you don't mentor for")
 	form := f.b.Press(t, "carol", seen, "Reject #1")
 	appTextInputs(t, form)
-	mustContain(t, f.b.Fill(t, "carol", form, map[string]string{"reason": "The placement agreement was not signed in time."}), "Rejected")
+	f.b.Fill(t, "carol", form, map[string]string{"reason": "The placement agreement was not signed in time."}).MustContain(t, "Rejected")
 	if st := appStatusOf(t, f.b, app.ID); st != "rejected" {
 		t.Fatalf("status %s", st)
 	}
@@ -713,7 +692,7 @@ func TestReviewRanksByFitAndShowsProfile(t *testing.T) {
 	}
 	seen := f.b.Do(t, testenv.Slash(alice, "applications review", testenv.StringOpt("position", choices[0].Value.(string))))
 	text := seen.Text()
-	mustContain(t, seen, "3 applicants, 3 still open", "2 of 2 slots left", "Skills matched: cnc, cad, teamwork (3/3)", "No required skill matched", "Mechatronics · 2024")
+	seen.MustContain(t, "3 applicants, 3 still open", "2 of 2 slots left", "Skills matched: cnc, cad, teamwork (3/3)", "No required skill matched", "Mechatronics · 2024")
 	wei, bo := strings.Index(text, "<@"+testenv.Member("wei").ID+">"), strings.Index(text, "<@"+testenv.Member("bo").ID+">")
 	if wei < 0 || bo < 0 || wei > bo {
 		t.Fatalf("wei (best fit) should come before bo:\n%s", text)
@@ -727,13 +706,13 @@ func TestReviewRanksByFitAndShowsProfile(t *testing.T) {
 	list := seen
 
 	seen = f.b.Press(t, "alice", list, "Profile #1")
-	mustContain(t, seen, "Profile: applicant to Lathe operator intern", "Mechatronics", "plc", "Motivation", "trained on these machines")
+	seen.MustContain(t, "Profile: applicant to Lathe operator intern", "Mechatronics", "plc", "Motivation", "trained on these machines")
 	if seen.Type != discordgo.InteractionResponseChannelMessageWithSource || !seen.Ephemeral() {
 		t.Errorf("profile should open beside the list: type %d", seen.Type)
 	}
 	for _, b := range list.Buttons() {
 		if b.CustomID == fmt.Sprintf("/application/%d/profile", boApp.ID) {
-			mustContain(t, f.b.Press(t, "alice", list, b.Label), "Culinary arts", "cooking")
+			f.b.Press(t, "alice", list, b.Label).MustContain(t, "Culinary arts", "cooking")
 		}
 	}
 }
@@ -742,8 +721,8 @@ func TestReviewProfileOfStudentWithoutOne(t *testing.T) {
 	f := newAppFixture(t, "2")
 	app := f.b.Apply(t, "bo", f.pos.ID)
 	seen := f.b.Do(t, appButton(testenv.Member("alice"), app.ID, "profile"))
-	mustContain(t, seen, "hasn't filled in a profile yet", "trained on these machines")
-	mustContain(t, f.b.Do(t, testenv.Slash(testenv.Member("alice"), "applications review", testenv.StringOpt("position", strconv.FormatInt(f.pos.ID, 10)))), "no profile yet")
+	seen.MustContain(t, "hasn't filled in a profile yet", "trained on these machines")
+	f.b.Do(t, testenv.Slash(testenv.Member("alice"), "applications review", testenv.StringOpt("position", strconv.FormatInt(f.pos.ID, 10)))).MustContain(t, "no profile yet")
 }
 
 func TestReviewAndMineArePaged(t *testing.T) {
@@ -759,7 +738,7 @@ func TestReviewAndMineArePaged(t *testing.T) {
 	if n := len(seen.Data.Embeds[0].Fields); n != 4 {
 		t.Fatalf("first page shows %d applicants", n)
 	}
-	mustContain(t, seen, "[Next ▶]", "[Offer #4]")
+	seen.MustContain(t, "[Next ▶]", "[Offer #4]")
 	appFooter(t, seen, "Page 1 of 2")
 	if next := seen.Button(t, "Next ▶").CustomID; next != fmt.Sprintf("/applications/review/%d/1", f.pos.ID) {
 		t.Fatalf("next: %q", next)
@@ -768,11 +747,11 @@ func TestReviewAndMineArePaged(t *testing.T) {
 	if seen.Type != discordgo.InteractionResponseUpdateMessage || len(seen.Data.Embeds[0].Fields) != 2 {
 		t.Fatalf("second page: type %d %s", seen.Type, seen.Text())
 	}
-	mustContain(t, seen, "#5", "#6", "[Offer #6]")
+	seen.MustContain(t, "#5", "#6", "[Offer #6]")
 	appFooter(t, seen, "Page 2 of 2")
 	// Acting on #6 shows their card; its way back leads to their page.
 	seen = f.b.Press(t, "alice", seen, "Shortlist #6")
-	mustContain(t, seen, "Applicant #6 for Lathe operator intern")
+	seen.MustContain(t, "Applicant #6 for Lathe operator intern")
 	if back := seen.Button(t, "All applicants").CustomID; back != fmt.Sprintf("/applications/review/%d/1", f.pos.ID) {
 		t.Fatalf("back: %q", back)
 	}
@@ -785,21 +764,21 @@ func TestReviewAndMineArePaged(t *testing.T) {
 		f.b.Do(t, appSubmit(bo, f.post(t, fmt.Sprintf("Paged job %d", i)).ID, appMotivation))
 	}
 	seen = f.b.Do(t, testenv.Slash(bo, "applications mine"))
-	mustContain(t, seen, "Your applications (5)", "Paged job 4", "[Withdraw #1]", "[Withdraw #4]")
+	seen.MustContain(t, "Your applications (5)", "Paged job 4", "[Withdraw #1]", "[Withdraw #4]")
 	appFooter(t, seen, "Page 1 of 2")
 	if strings.Contains(seen.Text(), "Paged job 0") {
 		t.Error("oldest application on the first page")
 	}
 	seen = f.b.Press(t, "bo", seen, "Next ▶")
-	mustContain(t, seen, "Paged job 0", "[Withdraw #5]")
+	seen.MustContain(t, "Paged job 0", "[Withdraw #5]")
 	appFooter(t, seen, "Page 2 of 2")
 }
 
 func TestApplicationsMineEmpty(t *testing.T) {
 	b := botenv.New(t)
 	seen := b.Do(t, testenv.Slash(testenv.Member("bo"), "applications mine"))
-	mustContain(t, seen, "You haven't applied to any position yet", "/positions browse")
-	mustRefuse(t, b.Do(t, testenv.Slash(testenv.Member("alice"), "applications mine")), "Only students can do this")
+	seen.MustContain(t, "You haven't applied to any position yet", "/positions browse")
+	b.Do(t, testenv.Slash(testenv.Member("alice"), "applications mine")).MustRefuse(t, "Only students can do this")
 }
 
 func TestApplicationCustomIDsAreUntrusted(t *testing.T) {
@@ -818,14 +797,14 @@ func TestApplicationCustomIDsAreUntrusted(t *testing.T) {
 		testenv.Button(alice, fmt.Sprintf("/applications/review/%d/99999999", f.pos.ID)),
 		testenv.ModalSubmit(alice, "/application/x/reject/submit", map[string]string{"reason": "Not a fit."}),
 	} {
-		mustRefuse(t, f.b.Do(t, in), "no longer valid")
+		f.b.Do(t, in).MustRefuse(t, "no longer valid")
 	}
 	for _, in := range []*discordgo.Interaction{
 		appButton(bo, 987654, "accept"),
 		appButton(alice, 987654, "offer"),
 		appButton(alice, 987654, "reject"),
 	} {
-		mustRefuse(t, f.b.Do(t, in), "I can't find that application")
+		f.b.Do(t, in).MustRefuse(t, "I can't find that application")
 	}
 	if st := appStatusOf(t, f.b, app.ID); st != "submitted" {
 		t.Fatalf("status %s", st)
@@ -843,7 +822,7 @@ func TestUserTextShownAsText(t *testing.T) {
 		t.Errorf("form title %q", form.Data.Title)
 	}
 	seen := f.b.Fill(t, "bo", form, map[string]string{"motivation": motivation})
-	mustContain(t, seen, `\*\*Big\*\* \_robot\_ job`, `\*\*Hire me\*\*`, "@\u200beveryone", `\<@`+"\u200b"+testenv.Member("carol").ID+`\>`, `\[click\]`)
+	seen.MustContain(t, `\*\*Big\*\* \_robot\_ job`, `\*\*Hire me\*\*`, "@\u200beveryone", `\<@`+"\u200b"+testenv.Member("carol").ID+`\>`, `\[click\]`)
 	mustEscapeOnce(t, seen)
 
 	seen = f.b.Do(t, testenv.Slash(alice, "applications review", testenv.StringOpt("position", strconv.FormatInt(pos.ID, 10))))
@@ -851,17 +830,17 @@ func TestUserTextShownAsText(t *testing.T) {
 	if strings.Contains(text, "**Hire me**") || strings.Contains(text, "@everyone") || strings.Contains(text, " <@"+testenv.Member("carol").ID+">") {
 		t.Fatalf("motivation rendered as markdown or mention:\n%s", text)
 	}
-	mustContain(t, seen, `\*\*Big\*\* \_robot\_ job`, `\*\*Hire me\*\*`, "<@"+bo.ID+">")
+	seen.MustContain(t, `\*\*Big\*\* \_robot\_ job`, `\*\*Hire me\*\*`, "<@"+bo.ID+">")
 	mustEscapeOnce(t, seen)
 	// The applicant's card and profile show it the same way; the bot's own mention stays one.
 	card := f.b.Press(t, "alice", seen, "Shortlist #1")
-	mustContain(t, card, "Applicant #1 for "+`\*\*Big\*\* \_robot\_ job`, `\*\*Hire me\*\*`, "<@"+bo.ID+">")
+	card.MustContain(t, "Applicant #1 for "+`\*\*Big\*\* \_robot\_ job`, `\*\*Hire me\*\*`, "<@"+bo.ID+">")
 	mustEscapeOnce(t, card)
 	profile := f.b.Press(t, "alice", seen, "Profile #1")
-	mustContain(t, profile, `applicant to \*\*Big\*\* \_robot\_ job`, `\*\*Hire me\*\*`, "<@"+bo.ID+">")
+	profile.MustContain(t, `applicant to \*\*Big\*\* \_robot\_ job`, `\*\*Hire me\*\*`, "<@"+bo.ID+">")
 	mustEscapeOnce(t, profile)
 	mine := f.b.Do(t, testenv.Slash(bo, "applications mine"))
-	mustContain(t, mine, `\*\*Big\*\* \_robot\_ job`)
+	mine.MustContain(t, `\*\*Big\*\* \_robot\_ job`)
 	mustEscapeOnce(t, mine)
 	// Every message went out allowing no mentions (the fake Discord also refuses any that don't).
 	for _, c := range f.b.Discord.Calls() {
@@ -890,7 +869,7 @@ func TestApplicationsInChinese(t *testing.T) {
 	}
 	sub := appSubmit(testenv.Member("bo"), f.pos.ID, appMotivation)
 	sub.Locale = discordgo.ChineseCN
-	mustContain(t, f.b.Do(t, sub), "你已投递", "已提交", "/申请 我的申请")
+	f.b.Do(t, sub).MustContain(t, "你已投递", "已提交", "/申请 我的申请")
 }
 
 func TestConcurrentApplyToOnePosition(t *testing.T) {

@@ -199,7 +199,7 @@ func audSubjectName(r *discord.Request, subject string) string {
 		return ""
 	}
 	switch kind {
-	case "application", "placement", "enterprise":
+	case "application", "placement", "enterprise", "position":
 		if id, ok := ui.ParseID(key); ok {
 			return r.T("audit.subject_"+kind, map[string]any{"ID": id})
 		}

@@ -54,30 +54,6 @@ func newAudStory(t *testing.T, placed bool) audStory {
 
 func audID(id int64) string { return strconv.FormatInt(id, 10) }
 
-// mustContain fails the test unless the reply says every want.
-func mustContain(t *testing.T, seen botenv.Seen, want ...string) {
-	t.Helper()
-	text := seen.Text()
-	var missing []string
-	for _, w := range want {
-		if !strings.Contains(text, w) {
-			missing = append(missing, w)
-		}
-	}
-	if len(missing) > 0 {
-		t.Errorf("trail lacks %q:\n%s", missing, text)
-	}
-}
-
-// mustRefuse checks a refusal: a new message that only the member reads, saying why.
-func mustRefuse(t *testing.T, seen botenv.Seen, want string) {
-	t.Helper()
-	if seen.Type != discordgo.InteractionResponseChannelMessageWithSource || !seen.Ephemeral() {
-		t.Errorf("want a new ephemeral message, got type %d", seen.Type)
-	}
-	mustContain(t, seen, want)
-}
-
 // audPage is the page the trail's footer names.
 func audPage(seen botenv.Seen) string {
 	if es := seen.Latest().Embeds; len(es) > 0 && es[0].Footer != nil {
@@ -106,7 +82,7 @@ func TestAuditTrailShowsTransitionsAndTicksWithActors(t *testing.T) {
 	app := audID(p.ApplicationID)
 
 	seen := f.b.Do(t, testenv.Slash(carol, "audit", testenv.StringOpt("application", app)))
-	mustContain(t, seen, "Decision trail", "Application #"+app+": **Lathe operator intern** at Harbor Tools, by <@"+bo.ID+"> — now approved")
+	seen.MustContain(t, "Decision trail", "Application #"+app+": **Lathe operator intern** at Harbor Tools, by <@"+bo.ID+"> — now approved")
 	audInOrder(t, seen,
 		"<@"+bo.ID+"> · **Applied**",
 		"<@"+alice.ID+"> · **Offer made** — from: submitted",
@@ -121,15 +97,16 @@ func TestAuditTrailShowsTransitionsAndTicksWithActors(t *testing.T) {
 
 	// The student's trail spans records, so each entry says which.
 	seen = f.b.Do(t, testenv.Slash(carol, "audit", testenv.UserOpt("student", "bo")))
-	mustContain(t, seen, "Everything decided about <@"+bo.ID+">'s applications and placements",
+	seen.MustContain(t, "Everything decided about <@"+bo.ID+">'s applications and placements",
 		"**Applied** (application #"+app+")", "**School supervisor assigned** (placement #"+audID(p.ID)+") — student: <@"+bo.ID+"> · supervisor: <@"+carol.ID+">")
 
 	seen = f.b.Do(t, testenv.Slash(carol, "audit", testenv.StringOpt("enterprise", "Harbor Tools")))
-	mustContain(t, seen, "Decisions about **Harbor Tools**", "**Mentor linked** (enterprise #"+audID(f.ent.ID)+") — member: <@"+alice.ID+">", "**Placement approved**")
+	seen.MustContain(t, "Decisions about **Harbor Tools**", "**Mentor linked** (enterprise #"+audID(f.ent.ID)+") — member: <@"+alice.ID+">", "**Placement approved**",
+		"**Position posted** (position #")
 
 	in := testenv.Slash(carol, "audit", testenv.StringOpt("application", "#"+app))
 	in.Locale = discordgo.ChineseCN
-	mustContain(t, f.b.Do(t, in), "决策记录", "**提交申请**", "核查项: 三方协议已签署", "**批准实习安排**")
+	f.b.Do(t, in).MustContain(t, "决策记录", "**提交申请**", "核查项: 三方协议已签署", "**批准实习安排**")
 }
 
 func TestAuditRefusesBadInput(t *testing.T) {
@@ -147,16 +124,16 @@ func TestAuditRefusesBadInput(t *testing.T) {
 		{"unknown enterprise", []testenv.Opt{testenv.StringOpt("enterprise", "Nowhere Inc")}, "can't find that enterprise"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			mustRefuse(t, f.b.Do(t, testenv.Slash(carol, "audit", tt.opts...)), tt.want)
+			f.b.Do(t, testenv.Slash(carol, "audit", tt.opts...)).MustRefuse(t, tt.want)
 		})
 	}
-	mustRefuse(t, f.b.Do(t, testenv.Slash(testenv.Member("alice"), "audit", testenv.StringOpt("application", audID(app.ID)))), "Only coordinators")
-	mustRefuse(t, f.b.Do(t, testenv.Slash(testenv.Member("bo"), "audit", testenv.UserOpt("student", "bo"))), "Only coordinators")
+	f.b.Do(t, testenv.Slash(testenv.Member("alice"), "audit", testenv.StringOpt("application", audID(app.ID)))).MustRefuse(t, "Only coordinators")
+	f.b.Do(t, testenv.Slash(testenv.Member("bo"), "audit", testenv.UserOpt("student", "bo"))).MustRefuse(t, "Only coordinators")
 	for _, cid := range []string{"/audit/guild:1/0", "/audit/application:0/0", "/audit/application:x/0", "/audit/student:1/-1"} {
-		mustRefuse(t, f.b.Do(t, testenv.Button(carol, cid)), "no longer valid")
+		f.b.Do(t, testenv.Button(carol, cid)).MustRefuse(t, "no longer valid")
 	}
 	// A student with no history yet, and one who left the server, still have a trail to read.
-	mustContain(t, f.b.Do(t, testenv.Slash(carol, "audit", testenv.UserOpt("student", "wei"))), "Nothing has been recorded here yet")
+	f.b.Do(t, testenv.Slash(carol, "audit", testenv.UserOpt("student", "wei"))).MustContain(t, "Nothing has been recorded here yet")
 
 	choices := f.b.Choices(t, testenv.Autocomplete(carol, "audit", testenv.StringOpt("enterprise", "harb")))
 	if len(choices) != 1 || choices[0].Value != audID(f.ent.ID) {
@@ -178,7 +155,7 @@ func TestAuditTrailIsPaged(t *testing.T) {
 		}
 	}
 	seen := f.b.Do(t, testenv.Slash(carol, "audit", testenv.StringOpt("application", audID(app.ID))))
-	mustContain(t, seen, "15 entries, oldest first.", "[◀ Previous]", "Checklist item cleared")
+	seen.MustContain(t, "15 entries, oldest first.", "[◀ Previous]", "Checklist item cleared")
 	if page := audPage(seen); page != "Page 2 of 2" {
 		t.Errorf("opens on %q", page)
 	}
@@ -206,6 +183,6 @@ func TestAuditShowsMemberTextAsTyped(t *testing.T) {
 		t.Fatal(err)
 	}
 	seen := b.Do(t, testenv.Slash(testenv.Member("carol"), "audit", testenv.StringOpt("enterprise", audID(e.ID))))
-	mustContain(t, seen, `Decisions about **Mo \*Garage\***`, "**Enterprise refused**",
+	seen.MustContain(t, `Decisions about **Mo \*Garage\***`, "**Enterprise refused**",
 		`note: “\*\*No\*\* licence \[here\]\(https://x.test\) @`+"\u200b"+`everyone”`)
 }

@@ -86,24 +86,6 @@ func entWant(t *testing.T, what string, seen botenv.Seen, want ...string) {
 
 func entID(id int64) string { return strconv.FormatInt(id, 10) }
 
-// entUserSelect is a pick in a user select menu, with the members Discord resolves for it.
-func entUserSelect(by, customID string, userIDs ...string) *discordgo.Interaction {
-	in := testenv.Select(testenv.Member(by), customID, userIDs...)
-	d := in.Data.(discordgo.MessageComponentInteractionData)
-	d.ComponentType = discordgo.UserSelectMenuComponent
-	d.Resolved = discordgo.MessageComponentInteractionDataResolved{Users: map[string]*discordgo.User{}, Members: map[string]*discordgo.Member{}}
-	for _, id := range userIDs {
-		for _, m := range demo.School().Members {
-			if m.ID == id {
-				d.Resolved.Users[id] = &discordgo.User{ID: id, Username: m.Name}
-				d.Resolved.Members[id] = &discordgo.Member{Roles: m.RoleIDs}
-			}
-		}
-	}
-	in.Data = d
-	return in
-}
-
 func TestEnterpriseAddShowsCardAndMentorPicker(t *testing.T) {
 	b := botenv.New(t)
 	seen := b.Do(t, testenv.Slash(testenv.Member("carol"), "enterprise add",
@@ -167,7 +149,7 @@ func TestEnterpriseCoordinatorOnly(t *testing.T) {
 			"refuse btn":  testenv.Button(m, "/enterprise/"+entID(req.ID)+"/refuse"),
 			"refuse form": testenv.ModalSubmit(m, "/enterprise/"+entID(req.ID)+"/refuse/submit", map[string]string{"reason": "no"}),
 			"pending btn": testenv.Button(m, "/enterprise/pending"),
-			"link pick":   entUserSelect(who, "/enterprise/"+entID(acme.ID)+"/link", testenv.Member("mo").ID),
+			"link pick":   testenv.UserSelect(testenv.Member(who), "/enterprise/"+entID(acme.ID)+"/link", testenv.Member("mo").ID),
 		} {
 			seen := b.Do(t, in)
 			if !strings.Contains(seen.Text(), "Only coordinators can do this") || !seen.Ephemeral() {
@@ -269,18 +251,18 @@ func TestEnterpriseLinkPicker(t *testing.T) {
 	alice, mo := testenv.Member("alice").ID, testenv.Member("mo").ID
 
 	// Someone Discord did not resolve as a member of the server: nobody is linked.
-	seen := b.Do(t, entUserSelect("carol", id, alice, "123456789012345678"))
+	seen := b.Do(t, testenv.UserSelect(testenv.Member("carol"), id, alice, "123456789012345678"))
 	entWant(t, "stranger", seen, "isn't a member of this server")
 	if e := entAll(t, b)[0]; len(e.Mentors) != 0 {
 		t.Fatalf("half-linked: %v", e.Mentors)
 	}
-	bot := entUserSelect("carol", id, alice)
+	bot := testenv.UserSelect(testenv.Member("carol"), id, alice)
 	d := bot.Data.(discordgo.MessageComponentInteractionData)
 	d.Resolved.Users[alice].Bot = true
 	bot.Data = d
 	entWant(t, "bot", b.Do(t, bot), "is a bot")
 
-	seen = b.Do(t, entUserSelect("carol", id, alice, mo))
+	seen = b.Do(t, testenv.UserSelect(testenv.Member("carol"), id, alice, mo))
 	if seen.Type != discordgo.InteractionResponseUpdateMessage {
 		t.Fatalf("want the card updated in place, got type %d", seen.Type)
 	}
@@ -289,7 +271,7 @@ func TestEnterpriseLinkPicker(t *testing.T) {
 		t.Fatal("mo is not linked")
 	}
 	for _, bad := range []string{"/enterprise/x/link", "/enterprise/0/link", "/enterprise/999999/link"} {
-		entWant(t, bad, b.Do(t, entUserSelect("carol", bad, alice)), map[bool]string{true: "I can't find that enterprise", false: "no longer valid"}[bad == "/enterprise/999999/link"])
+		entWant(t, bad, b.Do(t, testenv.UserSelect(testenv.Member("carol"), bad, alice)), map[bool]string{true: "I can't find that enterprise", false: "no longer valid"}[bad == "/enterprise/999999/link"])
 	}
 }
 

@@ -98,20 +98,6 @@ func plcNotes(t *testing.T, b *botenv.Bot, key string) []string {
 	return nil
 }
 
-// plcPick picks members in a member picker, resolved the way Discord sends them: only those
-// in the server come with a membership.
-func plcPick(by, customID string, ids ...string) *discordgo.Interaction {
-	res := discordgo.MessageComponentInteractionDataResolved{Users: map[string]*discordgo.User{}, Members: map[string]*discordgo.Member{}}
-	for _, m := range demo.School().Members {
-		if slices.Contains(ids, m.ID) {
-			res.Users[m.ID], res.Members[m.ID] = &discordgo.User{ID: m.ID, Username: m.Name}, &discordgo.Member{Roles: m.RoleIDs}
-		}
-	}
-	in := testenv.Button(testenv.Member(by), customID)
-	in.Data = discordgo.MessageComponentInteractionData{CustomID: customID, ComponentType: discordgo.UserSelectMenuComponent, Values: ids, Resolved: res}
-	return in
-}
-
 // plcReason is the reason input of a form.
 func plcReason(t *testing.T, form botenv.Seen) *discordgo.TextInput {
 	t.Helper()
@@ -119,22 +105,6 @@ func plcReason(t *testing.T, form botenv.Seen) *discordgo.TextInput {
 		t.Fatalf("want a form with one input, got type %d: %s", form.Type, form.Text())
 	}
 	return form.Data.Components[0].(*discordgo.ActionsRow).Components[0].(*discordgo.TextInput)
-}
-
-// mustContain fails the test unless the reply says every want.
-func mustContain(t *testing.T, seen botenv.Seen, want ...string) {
-	t.Helper()
-	if text := seen.Text(); slices.ContainsFunc(want, func(w string) bool { return !strings.Contains(text, w) }) {
-		t.Errorf("reply lacks one of %q:\n%s", want, text)
-	}
-}
-
-// mustRefuse checks a refusal: a new message, only the member sees it, saying why.
-func mustRefuse(t *testing.T, seen botenv.Seen, want string) {
-	t.Helper()
-	if !strings.Contains(seen.Text(), want) || !seen.Ephemeral() || seen.Type != discordgo.InteractionResponseChannelMessageWithSource {
-		t.Errorf("want an ephemeral refusal %q, got type %d: %s", want, seen.Type, seen.Text())
-	}
 }
 
 // plcPage checks the page a list's footer names.
@@ -160,7 +130,7 @@ func TestPlacementsListShowsBothMentorsAndPages(t *testing.T) {
 
 	seen := f.b.Do(t, testenv.Slash(carol, "placements list"))
 	alice := "<@" + testenv.Member("alice").ID + ">"
-	mustContain(t, seen, "Active placements (6)", "1 · Lathe operator intern — Harbor Tools", "Enterprise mentor: "+alice,
+	seen.MustContain(t, "Active placements (6)", "1 · Lathe operator intern — Harbor Tools", "Enterprise mentor: "+alice,
 		"School supervisor: none yet", "[Supervisor #1]", "[End #5]", "[Next ▶]")
 	plcPage(t, seen, "Page 1 of 2")
 	if !seen.Ephemeral() {
@@ -168,25 +138,24 @@ func TestPlacementsListShowsBothMentorsAndPages(t *testing.T) {
 	}
 	// Newest first: the first placement, the one with a supervisor, is on page 2.
 	next := f.b.Press(t, "carol", seen, "Next ▶")
-	mustContain(t, next, "6 · Lathe operator intern", "<@"+plcStudent(0).ID+"> · placement #"+plcID(ps[0].ID), "School supervisor: <@"+carol.ID+">", "[End #6]")
+	next.MustContain(t, "6 · Lathe operator intern", "<@"+plcStudent(0).ID+"> · placement #"+plcID(ps[0].ID), "School supervisor: <@"+carol.ID+">", "[End #6]")
 	if next.Type != discordgo.InteractionResponseUpdateMessage {
 		t.Errorf("page turn type %d", next.Type)
 	}
 
 	bySupervisor := f.b.Do(t, testenv.Slash(carol, "placements list", testenv.UserOpt("supervisor", "carol")))
-	mustContain(t, bySupervisor, "Active placements (1)", "School supervisor: <@"+carol.ID+">")
-	mustContain(t, f.b.Do(t, testenv.Slash(carol, "placements list", testenv.StringOpt("enterprise", "Harbor Tools"))), "Active placements (6)", "Enterprise: Harbor Tools")
+	bySupervisor.MustContain(t, "Active placements (1)", "School supervisor: <@"+carol.ID+">")
+	f.b.Do(t, testenv.Slash(carol, "placements list", testenv.StringOpt("enterprise", "Harbor Tools"))).MustContain(t, "Active placements (6)", "Enterprise: Harbor Tools")
 	lotus := f.b.AddEnterprise(t, "Lotus Foods", 100, "mo")
-	mustContain(t, f.b.Do(t, testenv.Slash(carol, "placements list", testenv.StringOpt("enterprise", plcID(lotus.ID)))),
-		"No active placements with Enterprise: this enterprise")
-	mustRefuse(t, f.b.Do(t, testenv.Slash(carol, "placements list", testenv.StringOpt("enterprise", "Nowhere Inc"))), "can't find that enterprise")
-	mustRefuse(t, f.b.Do(t, testenv.Slash(testenv.Member("bo"), "placements list")), "Only coordinators")
+	f.b.Do(t, testenv.Slash(carol, "placements list", testenv.StringOpt("enterprise", plcID(lotus.ID)))).MustContain(t, "No active placements with Enterprise: this enterprise")
+	f.b.Do(t, testenv.Slash(carol, "placements list", testenv.StringOpt("enterprise", "Nowhere Inc"))).MustRefuse(t, "can't find that enterprise")
+	f.b.Do(t, testenv.Slash(testenv.Member("bo"), "placements list")).MustRefuse(t, "Only coordinators")
 
 	for _, cid := range []string{"/placements/page/abc/0/1", "/placements/page/0/1x/1", "/placements/page/0/0/-1", "/placements/page/0/0/x"} {
-		mustRefuse(t, f.b.Do(t, testenv.Button(carol, cid)), "no longer valid")
+		f.b.Do(t, testenv.Button(carol, cid)).MustRefuse(t, "no longer valid")
 	}
 	// An out-of-range page shows the last one.
-	mustContain(t, f.b.Do(t, testenv.Button(carol, "/placements/page/0/0/9")), "6 · Lathe operator intern")
+	f.b.Do(t, testenv.Button(carol, "/placements/page/0/0/9")).MustContain(t, "6 · Lathe operator intern")
 }
 
 func TestSupervisorMustBeAGuildMember(t *testing.T) {
@@ -197,8 +166,8 @@ func TestSupervisorMustBeAGuildMember(t *testing.T) {
 
 	cmd := testenv.Slash(carol, "placements supervisor", testenv.StringOpt("placement", plcID(p.ID)),
 		testenv.Opt{Name: "supervisor", Type: discordgo.ApplicationCommandOptionUser, Value: stranger})
-	mustRefuse(t, f.b.Do(t, cmd), "<@"+stranger+"> isn't a member of this server")
-	mustRefuse(t, f.b.Do(t, plcPick("carol", "/placement/"+plcID(p.ID)+"/supervisor", stranger)), "isn't a member of this server")
+	f.b.Do(t, cmd).MustRefuse(t, "<@"+stranger+"> isn't a member of this server")
+	f.b.Do(t, testenv.UserSelect(testenv.Member("carol"), "/placement/"+plcID(p.ID)+"/supervisor", stranger)).MustRefuse(t, "isn't a member of this server")
 	if got := plcNow(t, f.b, p.ID).SupervisorID; got != "" {
 		t.Fatalf("supervisor set to %q", got)
 	}
@@ -206,19 +175,19 @@ func TestSupervisorMustBeAGuildMember(t *testing.T) {
 	// The list's button opens the member picker; picking assigns.
 	list := f.b.Do(t, testenv.Slash(carol, "placements list"))
 	picker := f.b.Press(t, "carol", list, "Supervisor #1")
-	mustContain(t, picker, "Who supervises <@"+bo.ID+"> for the school at **Harbor Tools**", "Now: none yet")
+	picker.MustContain(t, "Who supervises <@"+bo.ID+"> for the school at **Harbor Tools**", "Now: none yet")
 	menus := picker.Menus()
 	if len(menus) != 1 || menus[0].MenuType != discordgo.UserSelectMenu || menus[0].CustomID != "/placement/"+plcID(p.ID)+"/supervisor" {
 		t.Fatalf("picker %+v", picker.Data.Components)
 	}
-	seen := f.b.Do(t, plcPick("carol", menus[0].CustomID, carol.ID))
-	mustContain(t, seen, "<@"+carol.ID+"> is now the school supervisor of <@"+bo.ID+"> at **Harbor Tools**",
+	seen := f.b.Do(t, testenv.UserSelect(testenv.Member("carol"), menus[0].CustomID, carol.ID))
+	seen.MustContain(t, "<@"+carol.ID+"> is now the school supervisor of <@"+bo.ID+"> at **Harbor Tools**",
 		"beside the enterprise mentor <@"+testenv.Member("alice").ID+">", "Enterprise mentor", "School supervisor")
 	if got := plcNow(t, f.b, p.ID).SupervisorID; got != carol.ID {
 		t.Fatalf("supervisor %q", got)
 	}
 	// Picking the same person again tells nobody twice.
-	f.b.Do(t, plcPick("carol", menus[0].CustomID, carol.ID))
+	f.b.Do(t, testenv.UserSelect(testenv.Member("carol"), menus[0].CustomID, carol.ID))
 	if n := plcNotes(t, f.b, "note.supervisor_assigned"); !slices.Equal(n, []string{carol.ID}) {
 		t.Fatalf("supervisor notes %+v", n)
 	}
@@ -231,14 +200,12 @@ func TestSupervisorMustBeAGuildMember(t *testing.T) {
 
 	// By command, naming the placement by its position's title.
 	cmd = testenv.Slash(carol, "placements supervisor", testenv.StringOpt("placement", "Lathe operator intern"), testenv.UserOpt("supervisor", "owner"))
-	mustContain(t, f.b.Do(t, cmd), "<@"+testenv.Member("owner").ID+"> is now the school supervisor")
-	mustRefuse(t, f.b.Do(t, testenv.Slash(carol, "placements supervisor", testenv.StringOpt("placement", "Welding"), testenv.UserOpt("supervisor", "owner"))),
-		"can't find that placement")
-	mustRefuse(t, f.b.Do(t, testenv.Slash(carol, "placements supervisor", testenv.StringOpt("placement", "99999"), testenv.UserOpt("supervisor", "owner"))),
-		"can't find that placement")
-	mustRefuse(t, f.b.Do(t, plcPick("bo", "/placement/"+plcID(p.ID)+"/supervisor", carol.ID)), "Only coordinators")
-	mustRefuse(t, f.b.Do(t, plcPick("carol", "/placement/x/supervisor", carol.ID)), "no longer valid")
-	mustRefuse(t, f.b.Do(t, plcPick("carol", "/placement/"+plcID(p.ID)+"/supervisor", carol.ID, bo.ID)), "no longer valid")
+	f.b.Do(t, cmd).MustContain(t, "<@"+testenv.Member("owner").ID+"> is now the school supervisor")
+	f.b.Do(t, testenv.Slash(carol, "placements supervisor", testenv.StringOpt("placement", "Welding"), testenv.UserOpt("supervisor", "owner"))).MustRefuse(t, "can't find that placement")
+	f.b.Do(t, testenv.Slash(carol, "placements supervisor", testenv.StringOpt("placement", "99999"), testenv.UserOpt("supervisor", "owner"))).MustRefuse(t, "can't find that placement")
+	f.b.Do(t, testenv.UserSelect(testenv.Member("bo"), "/placement/"+plcID(p.ID)+"/supervisor", carol.ID)).MustRefuse(t, "Only coordinators")
+	f.b.Do(t, testenv.UserSelect(testenv.Member("carol"), "/placement/x/supervisor", carol.ID)).MustRefuse(t, "no longer valid")
+	f.b.Do(t, testenv.UserSelect(testenv.Member("carol"), "/placement/"+plcID(p.ID)+"/supervisor", carol.ID, bo.ID)).MustRefuse(t, "no longer valid")
 
 	choices := f.b.Choices(t, testenv.Autocomplete(carol, "placements supervisor", testenv.StringOpt("placement", "lathe")))
 	if len(choices) != 1 || choices[0].Value != plcID(p.ID) {
@@ -260,45 +227,45 @@ func TestEarlyEndFreesTheSlot(t *testing.T) {
 	if in := plcReason(t, form); form.Data.CustomID != "/placement/"+plcID(p.ID)+"/request-end/submit" || !in.Required {
 		t.Fatalf("request form %q %+v", form.Data.CustomID, in)
 	}
-	mustRefuse(t, f.b.Fill(t, "bo", form, map[string]string{"reason": ""}), "Reason is required")
-	mustRefuse(t, f.b.Do(t, testenv.Slash(bo, "placements end", testenv.StringOpt("reason", strings.Repeat("é", 301)))), "Reason can be at most 300 characters")
+	f.b.Fill(t, "bo", form, map[string]string{"reason": ""}).MustRefuse(t, "Reason is required")
+	f.b.Do(t, testenv.Slash(bo, "placements end", testenv.StringOpt("reason", strings.Repeat("é", 301)))).MustRefuse(t, "Reason can be at most 300 characters")
 	seen := f.b.Fill(t, "bo", form, map[string]string{"reason": "My family moves to **Xi'an** in May"})
-	mustContain(t, seen, "Your request to end your placement at **Harbor Tools**", "Nothing changes until")
+	seen.MustContain(t, "Your request to end your placement at **Harbor Tools**", "Nothing changes until")
 	if now := plcNow(t, f.b, p.ID); now.Status != placement.PlacementActive || now.EndRequested != "My family moves to **Xi'an** in May" {
 		t.Fatalf("after the request: %+v", now)
 	}
 	if n := plcNotes(t, f.b, "note.end_requested"); !slices.Equal(n, []string{demo.DigestID}) {
 		t.Fatalf("digest posts %+v", n)
 	}
-	mustRefuse(t, f.b.Do(t, testenv.Slash(li, "placements end", testenv.StringOpt("reason", "I want to stop"))), "You have no active placement")
-	mustRefuse(t, f.b.Fill(t, "li", form, map[string]string{"reason": "Not mine to end"}), "That placement isn't yours")
-	mustRefuse(t, f.b.Do(t, testenv.Slash(bo, "placements end", testenv.StringOpt("reason", "Again"), testenv.StringOpt("placement", "12345"))), "That placement isn't yours")
-	mustRefuse(t, f.b.Do(t, testenv.Slash(carol, "placements end", testenv.StringOpt("reason", "Done"))), "Pick the placement to end")
-	mustRefuse(t, f.b.Do(t, testenv.Slash(testenv.Member("alice"), "placements end", testenv.StringOpt("reason", "Done"))), "can't do this")
+	f.b.Do(t, testenv.Slash(li, "placements end", testenv.StringOpt("reason", "I want to stop"))).MustRefuse(t, "You have no active placement")
+	f.b.Fill(t, "li", form, map[string]string{"reason": "Not mine to end"}).MustRefuse(t, "That placement isn't yours")
+	f.b.Do(t, testenv.Slash(bo, "placements end", testenv.StringOpt("reason", "Again"), testenv.StringOpt("placement", "12345"))).MustRefuse(t, "That placement isn't yours")
+	f.b.Do(t, testenv.Slash(carol, "placements end", testenv.StringOpt("reason", "Done"))).MustRefuse(t, "Pick the placement to end")
+	f.b.Do(t, testenv.Slash(testenv.Member("alice"), "placements end", testenv.StringOpt("reason", "Done"))).MustRefuse(t, "can't do this")
 
 	// The coordinator sees the request in the list and ends it from there.
 	list := f.b.Do(t, testenv.Slash(carol, "placements list"))
-	mustContain(t, list, "⚠️ Asked to end early: My family moves to \\*\\*Xi'an\\*\\* in May")
+	list.MustContain(t, "⚠️ Asked to end early: My family moves to \\*\\*Xi'an\\*\\* in May")
 	endForm := f.b.Press(t, "carol", list, "End #1")
 	if in := plcReason(t, endForm); endForm.Data.CustomID != "/placement/"+plcID(p.ID)+"/end/submit" || !in.Required || in.MinLength != 3 {
 		t.Fatalf("end form %q %+v", endForm.Data.CustomID, in)
 	}
-	mustRefuse(t, f.b.Fill(t, "bo", endForm, map[string]string{"reason": "I end it myself"}), "Only coordinators")
-	mustRefuse(t, f.b.Fill(t, "carol", endForm, map[string]string{"reason": "  "}), "Reason is required")
+	f.b.Fill(t, "bo", endForm, map[string]string{"reason": "I end it myself"}).MustRefuse(t, "Only coordinators")
+	f.b.Fill(t, "carol", endForm, map[string]string{"reason": "  "}).MustRefuse(t, "Reason is required")
 	seen = f.b.Fill(t, "carol", endForm, map[string]string{"reason": "Agreed with the family and Harbor Tools"})
-	mustContain(t, seen, "Placement ended: <@"+bo.ID+"> at **Harbor Tools**", "The slot is free again", "Ended because")
+	seen.MustContain(t, "Placement ended: <@"+bo.ID+"> at **Harbor Tools**", "The slot is free again", "Ended because")
 	if now := plcNow(t, f.b, p.ID); now.Status != placement.PlacementEnded || now.EndReason != "Agreed with the family and Harbor Tools" {
 		t.Fatalf("after ending: %+v", now)
 	}
 	if n := plcNotes(t, f.b, "note.placement_ended"); len(n) != 2 {
 		t.Fatalf("end notes %+v", n)
 	}
-	mustRefuse(t, f.b.Fill(t, "carol", endForm, map[string]string{"reason": "Pressed twice"}), "already ended")
-	mustRefuse(t, f.b.Press(t, "carol", list, "End #1"), "already ended")
+	f.b.Fill(t, "carol", endForm, map[string]string{"reason": "Pressed twice"}).MustRefuse(t, "already ended")
+	f.b.Press(t, "carol", list, "End #1").MustRefuse(t, "already ended")
 	if _, err := f.b.Service.Apply(ctx, f.b.Actor(t, "li"), f.pos.ID, plcMotivation); err != nil {
 		t.Fatalf("the slot is still taken: %v", err)
 	}
-	mustContain(t, f.b.Do(t, testenv.Slash(carol, "placements list")), "No active placements yet")
+	f.b.Do(t, testenv.Slash(carol, "placements list")).MustContain(t, "No active placements yet")
 }
 
 func TestCoordinatorEndsByCommand(t *testing.T) {
@@ -314,9 +281,9 @@ func TestCoordinatorEndsByCommand(t *testing.T) {
 	if form.Data.CustomID != "/placement/"+plcID(p.ID)+"/end/submit" {
 		t.Fatalf("without a reason the coordinator gets the form: %q %s", form.Data.CustomID, form.Text())
 	}
-	mustRefuse(t, f.b.Do(t, testenv.Slash(carol, "placements end", testenv.StringOpt("placement", "#abc"), testenv.StringOpt("reason", "Ends"))), "can't find that placement")
+	f.b.Do(t, testenv.Slash(carol, "placements end", testenv.StringOpt("placement", "#abc"), testenv.StringOpt("reason", "Ends"))).MustRefuse(t, "can't find that placement")
 	seen := f.b.Do(t, testenv.Slash(carol, "placements end", testenv.StringOpt("placement", "Lathe operator intern"), testenv.StringOpt("reason", "The enterprise closed the workshop")))
-	mustContain(t, seen, "Placement ended")
+	seen.MustContain(t, "Placement ended")
 	if now := plcNow(t, f.b, p.ID); now.Status != placement.PlacementEnded {
 		t.Fatalf("%+v", now)
 	}
@@ -325,7 +292,7 @@ func TestCoordinatorEndsByCommand(t *testing.T) {
 	}
 	in := testenv.Slash(carol, "placements list")
 	in.Locale = discordgo.ChineseCN
-	mustContain(t, f.b.Do(t, in), "目前还没有进行中的实习安排", "/审批 待审批")
+	f.b.Do(t, in).MustContain(t, "目前还没有进行中的实习安排", "/审批 待审批")
 }
 
 func TestPlacementsInChinese(t *testing.T) {
@@ -334,5 +301,5 @@ func TestPlacementsInChinese(t *testing.T) {
 	plcPlaced(t, f.b, testenv.Member("bo"), f.pos.ID)
 	in := testenv.Slash(carol, "placements list")
 	in.Locale = discordgo.ChineseCN
-	mustContain(t, f.b.Do(t, in), "进行中的实习安排（1）", "企业导师：<@"+testenv.Member("alice").ID+">", "校内导师：尚未指定", "[校内导师 #1]", "[结束 #1]")
+	f.b.Do(t, in).MustContain(t, "进行中的实习安排（1）", "企业导师：<@"+testenv.Member("alice").ID+">", "校内导师：尚未指定", "[校内导师 #1]", "[结束 #1]")
 }

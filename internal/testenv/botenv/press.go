@@ -121,11 +121,17 @@ func (b *Bot) Pick(t testing.TB, member string, s Seen, n int, values ...string)
 			}
 		}
 	}
-	in := testenv.Select(testenv.Member(member), m.CustomID, values...)
-	in.Message.Components = s.Latest().Components
-	if m.MenuType != discordgo.StringSelectMenu && m.MenuType != 0 {
+	var in *discordgo.Interaction
+	switch m.MenuType {
+	case discordgo.StringSelectMenu, 0:
+		in = testenv.Select(testenv.Member(member), m.CustomID, values...)
+	case discordgo.UserSelectMenu:
+		in = testenv.UserSelect(testenv.Member(member), m.CustomID, values...)
+	default:
+		in = testenv.Select(testenv.Member(member), m.CustomID, values...)
 		in.Data = discordgo.MessageComponentInteractionData{CustomID: m.CustomID, ComponentType: discordgo.ComponentType(m.MenuType), Values: values}
 	}
+	in.Message.Components = s.Latest().Components
 	return b.Do(t, in)
 }
 
