@@ -72,3 +72,18 @@ func TestRequireLifecycle(t *testing.T) {
 		}
 	}
 }
+
+func TestFileNamesArePlainASCII(t *testing.T) {
+	for in, want := range map[string]string{
+		"chart.png": "chart.png", "实习导出.csv": "file.csv", "report 2026 (final).xlsx": "report_2026_final_.xlsx",
+		"Ünïcode-name.png": "_n_code-name.png", "": "file", "..": "file.", "bo's data.json": "bo_s_data.json",
+	} {
+		if got := placement.FileName(in); got != want {
+			t.Errorf("FileName(%q) = %q, want %q", in, got, want)
+		}
+	}
+	n := placement.Notification{DedupKey: "k", MessageKey: "m", Files: []placement.File{{Name: "导出.csv", Data: []byte("x")}}}
+	if err := n.Validate(); err == nil {
+		t.Error("a notification with a non-ASCII file name was accepted")
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 )
 
 // Notification is a DM to a member or a post in a channel, sent by the outbox.
@@ -35,6 +36,34 @@ const (
 // ErrBadNotification means a notification cannot be sent as built: a bug in its caller.
 var ErrBadNotification = errors.New("placement: notification cannot be sent")
 
+// FileName makes a file name Discord keeps as it is: Discord drops characters outside ASCII
+// from attachment names, so "导出.csv" would arrive as ".csv". Letters, digits, '.', '-' and '_'
+// stay; anything else becomes '_', and a name left without letters or digits before its
+// extension becomes "file".
+func FileName(name string) string {
+	b := []byte(name)
+	out := make([]byte, 0, len(b))
+	for _, r := range name {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '.', r == '-', r == '_':
+			out = append(out, byte(r))
+		default:
+			if len(out) == 0 || out[len(out)-1] != '_' {
+				out = append(out, '_')
+			}
+		}
+	}
+	s := string(out)
+	base, ext := s, ""
+	if i := strings.LastIndexByte(s, '.'); i >= 0 {
+		base, ext = s[:i], s[i:]
+	}
+	if strings.Trim(base, "._-") == "" {
+		base = "file"
+	}
+	return base + ext
+}
+
 // Validate refuses a notification without a dedup key or text, or with attachments Discord
 // would refuse, before it is queued rather than when its send fails.
 func (n Notification) Validate() error {
@@ -50,6 +79,8 @@ func (n Notification) Validate() error {
 		switch {
 		case f.Name == "":
 			return fmt.Errorf("%w: %s: a file without a name", ErrBadNotification, n.DedupKey)
+		case FileName(f.Name) != f.Name:
+			return fmt.Errorf("%w: %s: file name %q is not plain ASCII (use FileName)", ErrBadNotification, n.DedupKey, f.Name)
 		case len(f.Data) > MaxFileSize:
 			return fmt.Errorf("%w: %s: file %s has %d bytes, at most %d", ErrBadNotification, n.DedupKey, f.Name, len(f.Data), MaxFileSize)
 		}
