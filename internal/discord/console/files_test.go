@@ -13,6 +13,7 @@ import (
 
 	"placementbot/internal/demo"
 	"placementbot/internal/discord"
+	"placementbot/internal/discord/ui"
 )
 
 // chartReply shows a 1300-byte "chart" in its embed and attaches a CSV beside it.
@@ -87,4 +88,13 @@ func TestEditsKeepOrReplaceFiles(t *testing.T) {
 	if len(m.files) != 2 || m.files[0].name != "b.png" || m.files[1].name != "c.png" {
 		t.Fatalf("files after an edit keeping b.png: %+v", m.files)
 	}
+}
+
+// Escaped member text reads as a Discord client shows it: no backslashes, no mention made of an
+// escaped one, and @everyone as plain text.
+func TestShowReadsEscapesAsDiscordDoes(t *testing.T) {
+	w := newWatchWriter("")
+	c := New(newRouter(t, &discord.Routes{}), nil, demo.School(), strings.NewReader(""), w, false)
+	c.Show("DM to @bo", ui.Escape("electrician (junior) <@&1> @everyone [a](b)")+" <@"+demo.School().Members[0].ID+">", nil, nil, nil)
+	wantAll(t, w.String(), "electrician (junior) <@&1> @everyone [a](b) @"+demo.School().Members[0].Name)
 }

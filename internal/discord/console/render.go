@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/bwmarrin/discordgo"
 )
@@ -343,8 +345,33 @@ func (c *Console) renderChoices(choices []*discordgo.ApplicationCommandOptionCho
 
 var mentionRE = regexp.MustCompile(`<@!?(\d+)>|<@&(\d+)>|<#(\d+)>|</([^:<>]+):\d+>|<t:(-?\d+)(?::([tTdDfFR]))?>`)
 
-// mentions turns Discord mention syntax into the names a Discord client would show.
+// mentions shows markdown text the way a Discord client does: mention syntax becomes the names
+// it shows, and escaped characters show without their backslash (an escaped "<@&1>" is text,
+// not a mention), as does the zero-width space that keeps "@everyone" inert.
 func (c *Console) mentions(s string) string {
+	if !strings.ContainsAny(s, "\\\u200b") {
+		return c.names(s)
+	}
+	var b, raw strings.Builder
+	rs := []rune(s)
+	for i := 0; i < len(rs); i++ {
+		switch {
+		case rs[i] == '\\' && i+1 < len(rs) && rs[i+1] < utf8.RuneSelf && (unicode.IsPunct(rs[i+1]) || unicode.IsSymbol(rs[i+1])):
+			b.WriteString(c.names(raw.String()))
+			raw.Reset()
+			b.WriteRune(rs[i+1])
+			i++
+		case rs[i] == '\u200b' && i > 0 && rs[i-1] == '@':
+		default:
+			raw.WriteRune(rs[i])
+		}
+	}
+	b.WriteString(c.names(raw.String()))
+	return b.String()
+}
+
+// names turns Discord mention syntax into the names a Discord client would show.
+func (c *Console) names(s string) string {
 	return mentionRE.ReplaceAllStringFunc(s, func(tok string) string {
 		g := mentionRE.FindStringSubmatch(tok)
 		switch {
