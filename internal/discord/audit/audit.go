@@ -21,6 +21,7 @@ var commands = []discord.Command{
 		{Name: "application", Type: discordgo.ApplicationCommandOptionString, Autocomplete: true, MaxLength: 100},
 		{Name: "student", Type: discordgo.ApplicationCommandOptionUser},
 		{Name: "enterprise", Type: discordgo.ApplicationCommandOptionString, Autocomplete: true, MaxLength: 100},
+		{Name: "order", Type: discordgo.ApplicationCommandOptionString, Choices: []string{"oldest", "newest"}},
 	}},
 }
 
@@ -53,6 +54,7 @@ func (h handlers) Register(rs *discord.Routes) {
 	rs.Command("/audit", coord, h.audit)
 	rs.Autocomplete("/audit", coord, h.autocomplete)
 	rs.UpdateComponent("/audit/{subject}/{page}", coord, h.page)
+	rs.UpdateComponent("/audit/{subject}/newest/{page}", coord, h.page)
 }
 
 // audit reads which one thing the trail is about: exactly one of the three options.
@@ -83,7 +85,10 @@ func (h handlers) audit(ctx context.Context, r *discord.Request) (*discord.Reply
 	if len(subjects) != 1 {
 		return nil, placement.Errorf(placement.EINVALID, "audit.err_one_option", nil)
 	}
-	return h.reply(ctx, r, subjects[0], audMaxPage)
+	if order, _ := r.String("order"); order == "newest" {
+		return h.reply(ctx, r, subjects[0], true, 0)
+	}
+	return h.reply(ctx, r, subjects[0], false, audMaxPage)
 }
 
 // page turns a page of a trail; the subject comes from the custom_id.
@@ -96,12 +101,12 @@ func (h handlers) page(ctx context.Context, r *discord.Request) (*discord.Reply,
 	if err != nil {
 		return nil, err
 	}
-	return h.reply(ctx, r, subject, page)
+	return h.reply(ctx, r, subject, strings.Contains(r.Path, "/newest/"), page)
 }
 
-// reply shows one page of the trail, oldest entry first; a page past the end is the last page,
-// where the latest decisions are.
-func (h handlers) reply(ctx context.Context, r *discord.Request, subject string, page int) (*discord.Reply, error) {
+// reply shows one page of the trail, oldest entry first (a page past the end is the last page,
+// where the latest decisions are), or newest first.
+func (h handlers) reply(ctx context.Context, r *discord.Request, subject string, newest bool, page int) (*discord.Reply, error) {
 	heading, err := h.heading(ctx, r, subject)
 	if err != nil {
 		return nil, err
@@ -115,15 +120,24 @@ func (h handlers) reply(ctx context.Context, r *discord.Request, subject string,
 		embed.Description = heading + "\n\n" + r.T("audit.empty", nil)
 		return &discord.Reply{Embeds: []*discordgo.MessageEmbed{embed}}, nil
 	}
+	prefix := "/audit/" + subject + "/"
+	if newest {
+		entries = slices.Clone(entries)
+		slices.Reverse(entries)
+		prefix += "newest/"
+	}
 	page, pages, from, to := ui.Paging(len(entries), audPageSize, page)
 	single := !strings.HasPrefix(subject, "student:") && !strings.HasPrefix(subject, "enterprise:")
 	var b strings.Builder
 	b.WriteString(heading + "\n")
-	count := r.T("audit.count", map[string]any{"Count": len(entries)})
+	key := "audit.count"
 	if len(entries) >= 200 {
-		count = r.T("audit.count_capped", map[string]any{"Count": len(entries)})
+		key = "audit.count_capped"
 	}
-	b.WriteString(count + "\n\n")
+	if newest {
+		key += "_newest"
+	}
+	b.WriteString(r.T(key, map[string]any{"Count": len(entries)}) + "\n\n")
 	for _, e := range entries[from:to] {
 		b.WriteString(ui.Truncate(audLine(r, e, !single), 380) + "\n")
 	}
@@ -131,7 +145,7 @@ func (h handlers) reply(ctx context.Context, r *discord.Request, subject string,
 	embed.Footer = &discordgo.MessageEmbedFooter{Text: r.T("apps.page", map[string]any{"Page": page + 1, "Pages": pages})}
 	reply := &discord.Reply{Embeds: []*discordgo.MessageEmbed{embed}}
 	if pages > 1 {
-		reply.Components = []discordgo.MessageComponent{ui.PageButtons("/audit/"+subject+"/", r.T("apps.prev", nil), r.T("apps.next", nil), page, pages)}
+		reply.Components = []discordgo.MessageComponent{ui.PageButtons(prefix, r.T("apps.prev", nil), r.T("apps.next", nil), page, pages)}
 	}
 	return reply, nil
 }

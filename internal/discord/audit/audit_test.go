@@ -172,6 +172,25 @@ func TestAuditTrailIsPaged(t *testing.T) {
 	}
 }
 
+// Newest first opens on the latest decisions and pages back towards the first.
+func TestAuditTrailNewestFirst(t *testing.T) {
+	f := newAudStory(t, false)
+	carol, app := testenv.Member("carol"), f.app
+	for i := range 12 {
+		if _, err := f.b.Service.TickCheck(context.Background(), f.b.Actor(t, "carol"), app.ID, "insurance", i%2 == 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	seen := f.b.Do(t, testenv.Slash(carol, "audit", testenv.StringOpt("application", audID(app.ID)), testenv.StringOpt("order", "newest")))
+	seen.MustContain(t, "15 entries, newest first.")
+	if page := audPage(seen); page != "Page 1 of 2" {
+		t.Errorf("opens on %q", page)
+	}
+	audInOrder(t, seen, "**Checklist item cleared**", "**Checklist item ticked**")
+	last := f.b.Press(t, "carol", seen, "Next ▶")
+	audInOrder(t, last, "**Offer accepted**", "**Offer made**", "**Applied**")
+}
+
 func TestAuditShowsMemberTextAsTyped(t *testing.T) {
 	b := botenv.New(t)
 	ctx := context.Background()
