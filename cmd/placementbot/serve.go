@@ -158,7 +158,7 @@ func serve(ctx context.Context, cfg config.Config, transport config.Transport) e
 		}
 		startOutbox(outbox.DiscordSender{Session: s})
 		key, _ := hex.DecodeString(cfg.DiscordPublicKey) // validated by config
-		h := &httpendpoint.Handler{Router: router, PublicKey: ed25519.PublicKey(key), REST: s, Log: log}
+		h := &httpendpoint.Handler{Router: router, PublicKey: ed25519.PublicKey(key), REST: s, Claims: claims, Log: log}
 		srv := &http.Server{Addr: cfg.HTTPListen, Handler: h, ReadHeaderTimeout: 5 * time.Second}
 		errc := make(chan error, 1)
 		go func() { errc <- srv.ListenAndServe() }()

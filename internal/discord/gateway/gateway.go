@@ -5,15 +5,11 @@ package gateway
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/bwmarrin/discordgo"
 
 	"placementbot/internal/discord"
 )
-
-// claimFor is how long an interaction id stays claimed: Discord accepts answers for 15 minutes.
-const claimFor = 15 * time.Minute
 
 // Run connects to the gateway as the given shard, dispatches interactions until ctx ends,
 // then disconnects. An event the gateway delivers twice (replayed after a reconnect, or seen by
@@ -23,13 +19,8 @@ func Run(ctx context.Context, s *discordgo.Session, r *discord.Router, claims di
 	s.ShardID, s.ShardCount = shardID, shardCount
 	s.Identify.Intents = discordgo.IntentsGuilds // interactions arrive without privileged intents
 	remove := s.AddHandler(func(s *discordgo.Session, ic *discordgo.InteractionCreate) {
-		if claims != nil {
-			cctx, cancel := context.WithTimeout(ctx, time.Second)
-			first, err := claims.Claim(cctx, "interaction:"+ic.ID, claimFor)
-			cancel()
-			if err == nil && !first {
-				return
-			}
+		if !discord.FirstDelivery(ctx, claims, ic.Interaction) {
+			return
 		}
 		r.Dispatch(ctx, ic.Interaction, discord.RESTResponder{Session: s, Interaction: ic.Interaction})
 	})

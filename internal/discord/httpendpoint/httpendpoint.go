@@ -31,6 +31,7 @@ type Handler struct {
 	Router    *discord.Router
 	PublicKey ed25519.PublicKey
 	REST      *discordgo.Session // for edits and follow-ups after the first response
+	Claims    discord.Claimer    // de-duplicates deliveries by interaction id; nil: none
 	Log       *slog.Logger
 	Now       func() time.Time
 }
@@ -58,6 +59,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if in.Type == discordgo.InteractionPing {
 		writeJSON(w, &discordgo.InteractionResponse{Type: discordgo.InteractionResponsePong})
+		return
+	}
+	if !discord.FirstDelivery(r.Context(), h.Claims, &in) {
+		// A signed body stays valid for MaxAge, so a captured one can be sent again; it gets an
+		// answer and runs nothing.
+		h.write(w, h.Router.Replayed(&in))
 		return
 	}
 

@@ -19,6 +19,7 @@ import (
 
 	"placementbot/internal/discord"
 	"placementbot/internal/discord/httpendpoint"
+	"placementbot/internal/redis"
 	"placementbot/internal/testenv"
 	"placementbot/internal/testenv/botenv"
 )
@@ -43,7 +44,8 @@ func newEndpoint(t *testing.T) endpoint {
 		runs.Add(1)
 		return &discord.Reply{Content: "counted"}, nil
 	})
-	srv := httptest.NewServer(&httpendpoint.Handler{Router: b.Router, PublicKey: pub, REST: b.Session, Log: botenv.Discard()})
+	srv := httptest.NewServer(&httpendpoint.Handler{Router: b.Router, PublicKey: pub, REST: b.Session,
+		Claims: redis.NewIdempotency(b.Redis, "test:"), Log: botenv.Discard()})
 	t.Cleanup(srv.Close)
 	return endpoint{Bot: b, url: srv.URL, priv: priv, runs: runs}
 }
@@ -154,6 +156,37 @@ func TestUnsignedOrStaleRequestsRunNothing(t *testing.T) {
 	}
 	if code, _ := e.post(t, body, e.priv, time.Now(), true); code != 200 || e.runs.Load() != 1 {
 		t.Fatalf("the same request properly signed: status %d, runs %d", code, e.runs.Load())
+	}
+}
+
+func TestReplayedBodyIsAnsweredWithoutRunningAgain(t *testing.T) {
+	e := newEndpoint(t)
+	in := testenv.Slash(testenv.Member("bo"), "count")
+	body, at := testenv.JSON(in), time.Now()
+	code, first := e.post(t, body, e.priv, at, true)
+	if code != 200 || !strings.Contains(string(first), "counted") {
+		t.Fatalf("first delivery: %d %s", code, first)
+	}
+	e.deliver(t, in, first)
+	for i := range 2 {
+		// The same signed bytes, still inside the freshness window.
+		code, again := e.post(t, body, e.priv, at, true)
+		if code != 200 || !strings.Contains(string(again), "already handled") || !strings.Contains(string(again), `"flags":64`) {
+			t.Fatalf("replay %d: %d %s", i+1, code, again)
+		}
+		// The answer must be one Discord takes as a first response; a fresh interaction stands
+		// in for it, as the original was answered already.
+		e.deliver(t, testenv.Slash(testenv.Member("bo"), "count"), again)
+	}
+	if n := e.runs.Load(); n != 1 {
+		t.Fatalf("the handler ran %d times for one interaction delivered three times", n)
+	}
+
+	ac := testenv.Autocomplete(testenv.Member("bo"), "positions browse", testenv.StringOpt("keyword", "ro"))
+	acBody := testenv.JSON(ac)
+	e.post(t, acBody, e.priv, at, true)
+	if code, again := e.post(t, acBody, e.priv, at, true); code != 200 || strings.TrimSpace(string(again)) != `{"type":8,"data":{"choices":[]}}` {
+		t.Fatalf("replayed autocomplete: %d %s", code, again)
 	}
 }
 
