@@ -161,8 +161,8 @@ func (s *Service) AssignSupervisor(ctx context.Context, a Actor, placementID int
 	return s.Store.SetSupervisor(ctx, a.GuildID, placementID, userID, Audited(ev, notes...))
 }
 
-// RequestEnd lets a student ask to end their active placement early; coordinators hear of it
-// in the digest channel and decide.
+// RequestEnd lets a student ask to end their active placement early (asking again replaces the
+// reason); coordinators hear of it in the digest channel and decide.
 func (s *Service) RequestEnd(ctx context.Context, a Actor, placementID int64, reason string) (Placement, error) {
 	reason, err := cleanText("reason", reason, 3, 300)
 	if err != nil {
@@ -182,11 +182,12 @@ func (s *Service) RequestEnd(ctx context.Context, a Actor, placementID int64, re
 	if err != nil {
 		return Placement{}, err
 	}
+	// The channel hears that the placement has a request, once, and nothing of who asks or
+	// why: the reason is shown to coordinators in /placements list.
 	var notes []Notification
 	if gs.DigestChannelID != "" {
-		notes = append(notes, Notification{GuildID: a.GuildID, DedupKey: "placement:" + idStr(p.ID) + ":end_requested:" + s.Now().Format("20060102150405"),
-			ChannelID: gs.DigestChannelID, MessageKey: "note.end_requested", Locale: a.Locale,
-			Data: map[string]any{"ID": p.ID, "Title": p.PositionTitle, "Enterprise": p.EnterpriseName, "Student": p.StudentID, "Reason": reason}})
+		notes = append(notes, Notification{GuildID: a.GuildID, DedupKey: "placement:" + idStr(p.ID) + ":end_requested",
+			ChannelID: gs.DigestChannelID, MessageKey: "note.end_requested", Locale: a.Locale, Data: map[string]any{"ID": p.ID}})
 	}
 	ev := s.placementAudit(a, p, "placement.end_requested", map[string]any{"reason": reason, "student_id": p.StudentID})
 	return s.Store.RequestEnd(ctx, a.GuildID, placementID, reason, Audited(ev, notes...))

@@ -38,7 +38,7 @@ func (s *Service) RequestEnterprise(ctx context.Context, a Actor, in EnterpriseI
 		if gs.DigestChannelID != "" {
 			fx.Notes = []Notification{{GuildID: a.GuildID, DedupKey: "enterprise:" + idStr(e.ID) + ":requested", ChannelID: gs.DigestChannelID,
 				MessageKey: "note.enterprise_requested", Locale: a.Locale,
-				Data: map[string]any{"Name": e.Name, "City": e.City, "User": a.UserID, "ID": e.ID}}}
+				Data: map[string]any{"Name": e.Name, "City": e.City, "ID": e.ID}}}
 		}
 		return fx
 	}

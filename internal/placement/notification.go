@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -64,8 +65,24 @@ func FileName(name string) string {
 	return base + ext
 }
 
-// Validate refuses a notification without a dedup key or text, or with attachments Discord
-// would refuse, before it is queued rather than when its send fails.
+// ChannelMessages are the messages that may be posted in a channel, each with the data it may
+// carry. A school may point its digest or announcements at a channel every member reads, so a
+// post carries ids, counts, dates and what an enterprise or position publishes, never a
+// member's name or what a member typed about themselves: reasons and names stay in ephemeral
+// replies and DMs.
+var ChannelMessages = map[string][]string{
+	"note.position_opened":      {"ID", "Title", "Enterprise", "Location", "Remote", "Slots", "Deadline"},
+	"note.enterprise_requested": {"ID", "Name", "City"},
+	"note.end_requested":        {"ID"},
+	"jobs.digest":               digestData,
+	"jobs.digest_quiet":         digestData,
+}
+
+var digestData = []string{"Date", "Approvals", "OldestDays", "Stale", "StaleDays", "Unanswered", "UnansweredDays", "Unplaced"}
+
+// Validate refuses a notification without a dedup key or text, with attachments Discord would
+// refuse, or a channel post that is not one of ChannelMessages or carries other data, before
+// it is queued rather than when its send fails.
 func (n Notification) Validate() error {
 	switch {
 	case n.DedupKey == "":
@@ -74,6 +91,17 @@ func (n Notification) Validate() error {
 		return fmt.Errorf("%w: %s: no message key", ErrBadNotification, n.DedupKey)
 	case len(n.Files) > MaxFiles:
 		return fmt.Errorf("%w: %s: %d files, at most %d", ErrBadNotification, n.DedupKey, len(n.Files), MaxFiles)
+	}
+	if n.ChannelID != "" {
+		allowed, ok := ChannelMessages[n.MessageKey]
+		if !ok {
+			return fmt.Errorf("%w: %s: %s is not a channel message", ErrBadNotification, n.DedupKey, n.MessageKey)
+		}
+		for k := range n.Data {
+			if !slices.Contains(allowed, k) {
+				return fmt.Errorf("%w: %s: a channel post of %s carries %s", ErrBadNotification, n.DedupKey, n.MessageKey, k)
+			}
+		}
 	}
 	for _, f := range n.Files {
 		switch {

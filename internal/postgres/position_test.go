@@ -146,7 +146,7 @@ func TestSetPositionStatus(t *testing.T) {
 	ctx := t.Context()
 	p := f.position(f.enterprise(guildA, "Acme", placement.EnterpriseVerified))
 	notes := func(p placement.Position) []placement.Notification {
-		return []placement.Notification{{DedupKey: fmt.Sprintf("position:%d:%s", p.ID, p.Status), ChannelID: "500000000000000002", MessageKey: "note.x"}}
+		return []placement.Notification{{DedupKey: fmt.Sprintf("position:%d:%s", p.ID, p.Status), ChannelID: "500000000000000002", MessageKey: "note.position_opened"}}
 	}
 	closeFx := statusFx(guildA, p.ID, placement.PositionClosed)
 	closeFx.Notes = notes(placement.Position{ID: p.ID, Status: placement.PositionClosed})
