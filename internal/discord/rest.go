@@ -5,10 +5,13 @@ import (
 	"strconv"
 
 	"github.com/bwmarrin/discordgo"
+
+	"placementbot/internal/discord/restbase"
 )
 
 // RESTResponder answers an interaction through Discord's REST API; the gateway uses it for
-// everything, the HTTP endpoint for what comes after the first response.
+// everything, the HTTP endpoint for what comes after the first response. Its errors name the
+// operation and Discord's status, never the URL: that holds the interaction token.
 type RESTResponder struct {
 	Session     *discordgo.Session
 	Interaction *discordgo.Interaction
@@ -19,11 +22,11 @@ type RESTResponder struct {
 func (r RESTResponder) Respond(ctx context.Context, resp *discordgo.InteractionResponse) error {
 	opts := []discordgo.RequestOption{discordgo.WithContext(ctx), discordgo.WithRetryOnRatelimit(false)}
 	if resp.Data != nil && len(resp.Data.Files) > 0 {
-		return r.Session.InteractionRespond(r.Interaction, WithAttachments(resp), opts...)
+		return restbase.Redact("interaction response", r.Session.InteractionRespond(r.Interaction, WithAttachments(resp), opts...))
 	}
 	endpoint := discordgo.EndpointInteractionResponse(r.Interaction.ID, r.Interaction.Token)
 	_, err := r.Session.RequestWithBucketID("POST", endpoint, WireResponse(resp), endpoint, opts...)
-	return err
+	return restbase.Redact("interaction response", err)
 }
 
 // EditOriginal replaces the original response.
@@ -35,7 +38,7 @@ func (r RESTResponder) EditOriginal(ctx context.Context, edit *discordgo.Webhook
 		edit = &e
 	}
 	_, err := r.Session.InteractionResponseEdit(r.Interaction, edit, discordgo.WithContext(ctx))
-	return err
+	return restbase.Redact("edit original response", err)
 }
 
 // Followup sends another message for the interaction.
@@ -46,7 +49,7 @@ func (r RESTResponder) Followup(ctx context.Context, msg *discordgo.WebhookParam
 		msg = &m
 	}
 	_, err := r.Session.FollowupMessageCreate(r.Interaction, true, msg, discordgo.WithContext(ctx))
-	return err
+	return restbase.Redact("follow-up message", err)
 }
 
 // Attachments lists files as the attachments of the message they are sent with: id n for the

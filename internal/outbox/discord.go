@@ -10,6 +10,7 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"placementbot/internal/discord/restbase"
 	"placementbot/internal/placement"
 )
 
@@ -50,7 +51,7 @@ func (d DiscordSender) Send(ctx context.Context, m Message) error {
 	if m.UserID != "" {
 		ch, err := d.Session.UserChannelCreate(m.UserID, opts...)
 		if err != nil {
-			return classify(fmt.Errorf("open DM channel: %w", err))
+			return classify(restbase.Redact("open DM channel", err))
 		}
 		channelID = ch.ID
 	}
@@ -64,7 +65,7 @@ func (d DiscordSender) Send(ctx context.Context, m Message) error {
 	endpoint := discordgo.EndpointChannelMessages(channelID)
 	if len(m.Files) == 0 {
 		if _, err := d.Session.RequestWithBucketID(http.MethodPost, endpoint, body, endpoint, opts...); err != nil {
-			return classify(fmt.Errorf("create message: %w", err))
+			return classify(restbase.Redact("create message", err))
 		}
 		return nil
 	}
@@ -78,7 +79,7 @@ func (d DiscordSender) Send(ctx context.Context, m Message) error {
 		return fmt.Errorf("%w: encode message with files: %w", ErrPermanent, err)
 	}
 	if _, err := d.Session.RequestRaw(http.MethodPost, endpoint, contentType, payload, endpoint, 0, opts...); err != nil {
-		return classify(fmt.Errorf("create message with files: %w", err))
+		return classify(restbase.Redact("create message with files", err))
 	}
 	return nil
 }

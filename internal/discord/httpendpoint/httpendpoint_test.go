@@ -6,6 +6,7 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -33,7 +34,8 @@ type endpoint struct {
 	runs *atomic.Int32
 }
 
-func newEndpoint(t *testing.T) endpoint {
+// newEndpoint serves a bot's interactions endpoint; options change the handler before it serves.
+func newEndpoint(t *testing.T, options ...func(*httpendpoint.Handler)) endpoint {
 	b := botenv.New(t)
 	pub, priv, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
@@ -44,8 +46,12 @@ func newEndpoint(t *testing.T) endpoint {
 		runs.Add(1)
 		return &discord.Reply{Content: "counted"}, nil
 	})
-	srv := httptest.NewServer(&httpendpoint.Handler{Router: b.Router, PublicKey: pub, REST: b.Session,
-		Claims: redis.NewIdempotency(b.Redis, "test:"), Log: botenv.Discard()})
+	h := &httpendpoint.Handler{Router: b.Router, PublicKey: pub, REST: b.Session,
+		Claims: redis.NewIdempotency(b.Redis, "test:"), Log: botenv.Discard()}
+	for _, o := range options {
+		o(h)
+	}
+	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	return endpoint{Bot: b, url: srv.URL, priv: priv, runs: runs}
 }
@@ -210,6 +216,48 @@ func TestSlowInteractionIsDeferredInTheHTTPReply(t *testing.T) {
 	e.Discord.WaitForCalls(ctx, "PATCH", "/webhooks/{webhook_id}/{webhook_token}/messages/@original", 1)
 	if seen := e.Seen(t, in); len(seen.Edits) != 1 || seen.Edits[0].Content != "slow answer" {
 		t.Fatalf("edit after deferral: %+v", seen.Edits)
+	}
+}
+
+// unreachable fails every request as a dropped connection does.
+type unreachable struct{}
+
+func (unreachable) RoundTrip(*http.Request) (*http.Response, error) {
+	return nil, errors.New("connection reset by peer")
+}
+
+func TestFailedRESTCallsLogNoToken(t *testing.T) {
+	rest, err := discordgo.New("Bot test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rest.Client = &http.Client{Transport: unreachable{}}
+	e := newEndpoint(t, func(h *httpendpoint.Handler) { h.REST = rest })
+	e.Router.DeferAfter = 10 * time.Millisecond
+	release := make(chan struct{})
+	e.Router.Routes.Command("/slow", 0, func(context.Context, *discord.Request) (*discord.Reply, error) {
+		<-release
+		return &discord.Reply{Content: "slow answer"}, nil
+	})
+	in := testenv.Slash(testenv.Member("bo"), "slow")
+	if code, body := e.post(t, testenv.JSON(in), e.priv, time.Now(), true); code != 200 || !strings.Contains(string(body), `"type":5`) {
+		t.Fatalf("want a deferral in the HTTP reply: %d %s", code, body)
+	}
+	close(release) // the edit after the deferral goes over REST and fails
+	for deadline := time.Now().Add(5 * time.Second); !strings.Contains(e.Logs.String(), "sending deferred response failed"); {
+		if time.Now().After(deadline) {
+			t.Fatalf("the failed edit was not logged:\n%s", e.Logs)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	logs := e.Logs.String()
+	if !strings.Contains(logs, "edit original response") || !strings.Contains(logs, "connection reset by peer") {
+		t.Errorf("the log does not name the operation and the failure:\n%s", logs)
+	}
+	for _, leak := range []string{in.Token, "://", "/webhooks/"} {
+		if strings.Contains(logs, leak) {
+			t.Errorf("the log holds %q:\n%s", leak, logs)
+		}
 	}
 }
 
