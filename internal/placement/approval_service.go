@@ -100,6 +100,9 @@ func (s *Service) Approve(ctx context.Context, a Actor, appID int64) (Placement,
 	if err != nil {
 		return Placement{}, err
 	}
+	if err := e.checkVerified(); err != nil {
+		return Placement{}, err
+	}
 	at := s.Now()
 	return s.Store.ApproveApplication(ctx, Approval{GuildID: a.GuildID, ApplicationID: appID, ActorID: a.UserID, At: at, Compliance: c,
 		Effects: func(before Application, _ Placement) Effects {

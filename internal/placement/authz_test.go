@@ -434,6 +434,24 @@ var authzCases = []authzCase{
 			return err
 		}
 	}},
+	{"UnlinkMentor", []string{coordinator}, func(w *world) func(placement.Actor) error {
+		return func(a placement.Actor) error {
+			_, err := w.svc.UnlinkMentor(w.ctx, a, w.e1.ID, members[mentor].UserID)
+			return err
+		}
+	}},
+	{"SuspendEnterprise", []string{coordinator}, func(w *world) func(placement.Actor) error {
+		return func(a placement.Actor) error {
+			_, err := w.svc.SuspendEnterprise(w.ctx, a, w.e1.ID, true, "")
+			return err
+		}
+	}},
+	{"SuggestEnterprisesIn", []string{coordinator}, func(w *world) func(placement.Actor) error {
+		return func(a placement.Actor) error {
+			es, err := w.svc.SuggestEnterprisesIn(w.ctx, a, "", placement.EnterprisePending)
+			return shown(slices.ContainsFunc(es, func(e placement.Enterprise) bool { return e.ID == w.pending.ID }), err)
+		}
+	}},
 	{"Enterprises", []string{coordinator}, func(w *world) func(placement.Actor) error {
 		return func(a placement.Actor) error {
 			es, err := w.svc.Enterprises(w.ctx, a, placement.EnterpriseFilter{})

@@ -5,11 +5,14 @@ import "time"
 // EnterpriseStatus says whether an enterprise may have open positions.
 type EnterpriseStatus string
 
-// Enterprise statuses: a mentor's request waits as pending until a coordinator verifies or refuses it.
+// Enterprise statuses: a mentor's request waits as pending until a coordinator verifies or
+// refuses it; a coordinator may suspend a verified enterprise (its positions close, its mentors
+// lose their rights) and restore it.
 const (
-	EnterprisePending  EnterpriseStatus = "pending"
-	EnterpriseVerified EnterpriseStatus = "verified"
-	EnterpriseRefused  EnterpriseStatus = "refused"
+	EnterprisePending   EnterpriseStatus = "pending"
+	EnterpriseVerified  EnterpriseStatus = "verified"
+	EnterpriseRefused   EnterpriseStatus = "refused"
+	EnterpriseSuspended EnterpriseStatus = "suspended"
 )
 
 // Enterprise is a company that hosts interns.

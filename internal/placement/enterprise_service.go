@@ -2,6 +2,7 @@ package placement
 
 import (
 	"context"
+	"slices"
 	"strconv"
 )
 
@@ -70,6 +71,37 @@ func (s *Service) VerifyEnterprise(ctx context.Context, a Actor, id int64, appro
 
 // LinkMentor makes a member a mentor of a verified enterprise; coordinators only.
 func (s *Service) LinkMentor(ctx context.Context, a Actor, enterpriseID int64, userID string) (Enterprise, error) {
+	return s.changeMentor(ctx, a, enterpriseID, userID, Enterprise.checkVerified, func(e Enterprise) error {
+		// The key carries the time: a mentor unlinked and linked again is told again.
+		fx := Audited(s.enterpriseAudit(a, e.ID, "enterprise.link_mentor", map[string]any{"user_id": userID}),
+			Notification{GuildID: a.GuildID, DedupKey: "enterprise:" + idStr(e.ID) + ":mentor:" + userID + ":" + s.stamp(), UserID: userID,
+				MessageKey: "note.mentor_linked", Data: map[string]any{"Name": e.Name}})
+		return s.Store.LinkMentor(ctx, a.GuildID, e.ID, userID, a.UserID, fx)
+	})
+}
+
+// UnlinkMentor removes a member from an enterprise's mentors (one who left the company);
+// coordinators only. They lose their mentor rights for it on their next interaction, on every
+// replica, and are told by DM.
+func (s *Service) UnlinkMentor(ctx context.Context, a Actor, enterpriseID int64, userID string) (Enterprise, error) {
+	linked := func(e Enterprise) error {
+		if !slices.Contains(e.Mentors, userID) {
+			return Errorf(ECONFLICT, "err.not_linked_mentor", map[string]any{"User": userID, "Name": e.Name})
+		}
+		return nil
+	}
+	return s.changeMentor(ctx, a, enterpriseID, userID, linked, func(e Enterprise) error {
+		fx := Audited(s.enterpriseAudit(a, e.ID, "enterprise.unlink_mentor", map[string]any{"user_id": userID}),
+			Notification{GuildID: a.GuildID, DedupKey: "enterprise:" + idStr(e.ID) + ":unlinked:" + userID + ":" + s.stamp(), UserID: userID,
+				MessageKey: "note.mentor_unlinked", Data: map[string]any{"Name": e.Name}})
+		return s.Store.UnlinkMentor(ctx, a.GuildID, e.ID, userID, fx)
+	})
+}
+
+// changeMentor links or unlinks a member (change) for a coordinator, once check allows it on
+// the enterprise, and returns the enterprise as it is then. The member's cached facts are
+// dropped on every replica whether or not the change went through.
+func (s *Service) changeMentor(ctx context.Context, a Actor, enterpriseID int64, userID string, check, change func(Enterprise) error) (Enterprise, error) {
 	if !a.Is(RoleCoordinator) {
 		return Enterprise{}, Errorf(EFORBIDDEN, "err.coordinator_only", nil)
 	}
@@ -80,19 +112,61 @@ func (s *Service) LinkMentor(ctx context.Context, a Actor, enterpriseID int64, u
 	if err != nil {
 		return Enterprise{}, err
 	}
-	if e.Status != EnterpriseVerified {
-		return Enterprise{}, Errorf(ECONFLICT, "err.enterprise_not_verified", map[string]any{"Name": e.Name})
+	if err := check(e); err != nil {
+		return Enterprise{}, err
 	}
-	fx := Audited(s.enterpriseAudit(a, e.ID, "enterprise.link_mentor", map[string]any{"user_id": userID}),
-		Notification{GuildID: a.GuildID, DedupKey: "enterprise:" + idStr(e.ID) + ":mentor:" + userID, UserID: userID,
-			MessageKey: "note.mentor_linked", Data: map[string]any{"Name": e.Name}})
-	err = s.Store.LinkMentor(ctx, a.GuildID, e.ID, userID, a.UserID, fx)
+	err = change(e)
 	s.facts().Forget(ctx, a.GuildID, userID)
 	if err != nil {
 		return Enterprise{}, err
 	}
 	return s.Store.FindEnterprise(ctx, a.GuildID, e.ID)
 }
+
+// SuspendEnterprise suspends a verified enterprise (suspend) or restores a suspended one;
+// coordinators only. While suspended its positions are closed and take no applications, and
+// its mentors have no mentor rights for it; restoring reopens the positions the suspension
+// closed. Its mentors are told by DM; the change takes effect on every replica at once.
+func (s *Service) SuspendEnterprise(ctx context.Context, a Actor, id int64, suspend bool, reason string) (Enterprise, error) {
+	if !a.Is(RoleCoordinator) {
+		return Enterprise{}, Errorf(EFORBIDDEN, "err.coordinator_only", nil)
+	}
+	reason, err := cleanText("reason", reason, 0, 300)
+	if err != nil {
+		return Enterprise{}, err
+	}
+	action, key := "enterprise.suspended", "note.enterprise_suspended"
+	if !suspend {
+		action, key = "enterprise.restored", "note.enterprise_restored"
+	}
+	stamp := s.stamp()
+	effects := func(e Enterprise) Effects {
+		fx := Audited(s.enterpriseAudit(a, e.ID, action, map[string]any{"reason": reason}))
+		for _, m := range e.Mentors {
+			fx.Notes = append(fx.Notes, Notification{GuildID: a.GuildID, DedupKey: "enterprise:" + idStr(e.ID) + ":" + action + ":" + m + ":" + stamp,
+				UserID: m, MessageKey: key, Data: map[string]any{"Name": e.Name, "Reason": reason}})
+		}
+		return fx
+	}
+	// Every member's facts name the verified enterprises they mentor: all replicas read them again.
+	defer s.facts().Forget(ctx, a.GuildID, "")
+	return s.Store.SuspendEnterprise(ctx, a.GuildID, id, suspend, reason, s.today(), effects)
+}
+
+// checkVerified refuses an enterprise that is not verified, saying whether it is suspended or
+// not verified yet.
+func (e Enterprise) checkVerified() error {
+	switch e.Status {
+	case EnterpriseVerified:
+		return nil
+	case EnterpriseSuspended:
+		return Errorf(ECONFLICT, "err.enterprise_suspended", map[string]any{"Name": e.Name})
+	}
+	return Errorf(ECONFLICT, "err.enterprise_not_verified", map[string]any{"Name": e.Name})
+}
+
+// stamp is now, to the microsecond, for the dedup keys of changes that may be made again.
+func (s *Service) stamp() string { return s.Now().UTC().Format("20060102150405.000000") }
 
 // Enterprises lists the guild's enterprises; coordinators only.
 func (s *Service) Enterprises(ctx context.Context, a Actor, f EnterpriseFilter) ([]Enterprise, error) {
@@ -105,11 +179,20 @@ func (s *Service) Enterprises(ctx context.Context, a Actor, f EnterpriseFilter) 
 // SuggestEnterprises finds enterprises by name for autocomplete: verified ones for everyone,
 // pending ones too for coordinators (who verify them).
 func (s *Service) SuggestEnterprises(ctx context.Context, a Actor, prefix string, pending bool) ([]Enterprise, error) {
-	f := EnterpriseFilter{Status: EnterpriseVerified, Prefix: truncate(prefix, 100), Limit: 25}
-	if pending && a.Is(RoleCoordinator) {
-		f.Status = EnterprisePending
+	status := EnterpriseVerified
+	if pending {
+		status = EnterprisePending
 	}
-	return s.Store.FindEnterprises(ctx, a.GuildID, f)
+	return s.SuggestEnterprisesIn(ctx, a, prefix, status)
+}
+
+// SuggestEnterprisesIn finds enterprises with the status by name, for autocomplete: verified
+// ones for everyone, any status for coordinators (who verify, suspend and restore them).
+func (s *Service) SuggestEnterprisesIn(ctx context.Context, a Actor, prefix string, status EnterpriseStatus) ([]Enterprise, error) {
+	if !a.Is(RoleCoordinator) {
+		status = EnterpriseVerified
+	}
+	return s.Store.FindEnterprises(ctx, a.GuildID, EnterpriseFilter{Status: status, Prefix: truncate(prefix, 100), Limit: 25})
 }
 
 func (in EnterpriseInput) enterprise(guildID string, st EnterpriseStatus, requestedBy string) Enterprise {

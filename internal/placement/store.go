@@ -91,6 +91,13 @@ type EnterpriseStore interface {
 	DecideEnterprise(ctx context.Context, guildID string, id int64, status EnterpriseStatus, note, decidedBy string, effects func(Enterprise) Effects) (Enterprise, error)
 	// LinkMentor links a member to a verified enterprise, as linkedBy did.
 	LinkMentor(ctx context.Context, guildID string, enterpriseID int64, userID, linkedBy string, fx Effects) error
+	// UnlinkMentor removes a member from an enterprise's mentors; a member not linked changes
+	// nothing and writes no effects.
+	UnlinkMentor(ctx context.Context, guildID string, enterpriseID int64, userID string, fx Effects) error
+	// SuspendEnterprise suspends a verified enterprise, closing its open positions, or (suspend
+	// false) restores a suspended one, reopening the positions the suspension closed whose
+	// deadline is not before today. Its effects get the enterprise as changed.
+	SuspendEnterprise(ctx context.Context, guildID string, id int64, suspend bool, note string, today time.Time, effects func(Enterprise) Effects) (Enterprise, error)
 }
 
 // ProfileStore keeps students' profiles.

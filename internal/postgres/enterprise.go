@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -158,6 +159,86 @@ func (s *Store) LinkMentor(ctx context.Context, guildID string, enterpriseID int
 		return wrap("link mentor", err)
 	}
 	return nil
+}
+
+// UnlinkMentor removes the member from the enterprise's mentors with fx. A member not linked
+// changes nothing and writes nothing.
+func (s *Store) UnlinkMentor(ctx context.Context, guildID string, enterpriseID int64, userID string, fx placement.Effects) error {
+	if err := fx.Validate(); err != nil {
+		return wrap("unlink mentor", err)
+	}
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `
+			DELETE FROM enterprise_mentors WHERE guild_id = $1 AND enterprise_id = $2 AND user_id = $3`,
+			guildID, enterpriseID, userID)
+		if err != nil || tag.RowsAffected() == 0 {
+			return err
+		}
+		return writeEffects(ctx, tx, guildID, fx)
+	})
+	if err != nil {
+		return wrap("unlink mentor", err)
+	}
+	return nil
+}
+
+// SuspendEnterprise suspends a verified enterprise or restores a suspended one, with its effects
+// (built for the enterprise as changed), in one transaction. The row is locked first, so of two
+// coordinators at once the second is told it already changed. Suspending closes the open
+// positions and marks them as closed by it; restoring reopens those whose deadline is not before
+// today (the reopen trigger confirms them, so they are not flagged stale at once) and unmarks
+// the rest, which stay closed.
+func (s *Store) SuspendEnterprise(ctx context.Context, guildID string, id int64, suspend bool, note string, today time.Time, effects func(placement.Enterprise) placement.Effects) (placement.Enterprise, error) {
+	from, to := placement.EnterpriseVerified, placement.EnterpriseSuspended
+	if !suspend {
+		from, to = placement.EnterpriseSuspended, placement.EnterpriseVerified
+	}
+	var e placement.Enterprise
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var name string
+		var current placement.EnterpriseStatus
+		err := tx.QueryRow(ctx, `
+			SELECT name, status FROM enterprises
+			WHERE guild_id = $1 AND id = $2 FOR NO KEY UPDATE`, guildID, id).Scan(&name, &current)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return placement.Errorf(placement.ENOTFOUND, "err.enterprise_not_found", nil)
+		}
+		if err != nil {
+			return err
+		}
+		switch {
+		case suspend && current == to:
+			return placement.Errorf(placement.ECONFLICT, "err.enterprise_already_suspended", map[string]any{"Name": name})
+		case current != from:
+			return placement.Errorf(placement.ECONFLICT, "err.enterprise_not_"+string(from), map[string]any{"Name": name})
+		}
+		if suspend {
+			_, err = tx.Exec(ctx, `
+				UPDATE positions SET status = 'closed', closed_by_suspension = true
+				WHERE guild_id = $1 AND enterprise_id = $2 AND status = 'open'`, guildID, id)
+		} else {
+			_, err = tx.Exec(ctx, `
+				UPDATE positions
+				SET status = CASE WHEN status = 'closed' AND deadline >= $3 THEN 'open' ELSE status END,
+				    closed_by_suspension = false
+				WHERE guild_id = $1 AND enterprise_id = $2 AND closed_by_suspension`, guildID, id, dateOnly(today))
+		}
+		if err != nil {
+			return err
+		}
+		e, err = scanEnterprise(tx.QueryRow(ctx, `
+			UPDATE enterprises AS e SET status = $3, note = $4
+			WHERE e.guild_id = $1 AND e.id = $2
+			RETURNING `+enterpriseColumns, guildID, id, to, note))
+		if err != nil {
+			return err
+		}
+		return writeEffects(ctx, tx, guildID, effectsOf(effects, e))
+	})
+	if err != nil {
+		return placement.Enterprise{}, wrap("suspend enterprise", err)
+	}
+	return e, nil
 }
 
 // insertMentor links a member to an enterprise inside the caller's transaction, reporting

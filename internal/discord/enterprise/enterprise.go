@@ -30,8 +30,19 @@ var commands = []discord.Command{
 			{Name: "decision", Type: discordgo.ApplicationCommandOptionString, Required: true, Choices: []string{"verify", "refuse"}},
 			{Name: "reason", Type: discordgo.ApplicationCommandOptionString, MaxLength: 300},
 		}},
+		{Name: "unlink-mentor", Roles: placement.RoleCoordinator, Options: []discord.Option{
+			{Name: "enterprise", Type: discordgo.ApplicationCommandOptionString, Required: true, Autocomplete: true, MaxLength: 100},
+			{Name: "mentor", Type: discordgo.ApplicationCommandOptionUser, Required: true},
+		}},
+		{Name: "suspend", Roles: placement.RoleCoordinator, Options: []discord.Option{
+			{Name: "enterprise", Type: discordgo.ApplicationCommandOptionString, Required: true, Autocomplete: true, MaxLength: 100},
+			{Name: "reason", Type: discordgo.ApplicationCommandOptionString, MaxLength: 300},
+		}},
+		{Name: "restore", Roles: placement.RoleCoordinator, Options: []discord.Option{
+			{Name: "enterprise", Type: discordgo.ApplicationCommandOptionString, Required: true, Autocomplete: true, MaxLength: 100},
+		}},
 		{Name: "list", Roles: placement.RoleCoordinator, Options: []discord.Option{
-			{Name: "status", Type: discordgo.ApplicationCommandOptionString, Choices: []string{"verified", "pending", "refused"}},
+			{Name: "status", Type: discordgo.ApplicationCommandOptionString, Choices: []string{"verified", "pending", "refused", "suspended"}},
 		}},
 	}},
 }
@@ -76,9 +87,17 @@ func (h handlers) Register(rs *discord.Routes) {
 	// checks the mentor role itself.
 	rs.Command("/enterprise/request", 0, h.request)
 	rs.Command("/enterprise/link-mentor", placement.RoleCoordinator, h.linkMentor)
-	rs.Autocomplete("/enterprise/link-mentor", placement.RoleCoordinator, h.suggest(false))
+	rs.Autocomplete("/enterprise/link-mentor", placement.RoleCoordinator, h.suggest(placement.EnterpriseVerified))
+	rs.Command("/enterprise/unlink-mentor", placement.RoleCoordinator, h.unlinkMentor)
+	// Mentors may be unlinked from a suspended enterprise too: any status.
+	rs.Autocomplete("/enterprise/unlink-mentor", placement.RoleCoordinator, h.suggest(""))
 	rs.Command("/enterprise/verify", placement.RoleCoordinator, h.verify)
-	rs.Autocomplete("/enterprise/verify", placement.RoleCoordinator, h.suggest(true))
+	rs.Autocomplete("/enterprise/verify", placement.RoleCoordinator, h.suggest(placement.EnterprisePending))
+	rs.Command("/enterprise/suspend", placement.RoleCoordinator, h.suspend)
+	rs.Autocomplete("/enterprise/suspend", placement.RoleCoordinator, h.suggest(placement.EnterpriseVerified))
+	rs.Command("/enterprise/restore", placement.RoleCoordinator, h.restore)
+	rs.Autocomplete("/enterprise/restore", placement.RoleCoordinator, h.suggest(placement.EnterpriseSuspended))
+	rs.UpdateComponent("/enterprise/{id}/restore", placement.RoleCoordinator, h.restoreButton)
 	rs.Command("/enterprise/list", placement.RoleCoordinator, h.list)
 	rs.UpdateComponent("/enterprise/pending", placement.RoleCoordinator, h.pendingButton)
 	rs.UpdateComponent("/enterprise/{id}/verify", placement.RoleCoordinator, h.verifyButton)
@@ -142,11 +161,12 @@ func enterpriseInput(r *discord.Request) (placement.EnterpriseInput, error) {
 	return in, nil
 }
 
-// suggest lists enterprises whose name starts with what the coordinator typed: verified ones
-// for linking mentors, pending ones for verifying. The value is the id; the command checks it again.
-func (h handlers) suggest(pending bool) discord.Handler {
+// suggest lists enterprises with the status (any when empty) whose name starts with what the
+// coordinator typed: verified ones for linking mentors and suspending, pending ones for
+// verifying, suspended ones for restoring. The value is the id; the command checks it again.
+func (h handlers) suggest(status placement.EnterpriseStatus) discord.Handler {
 	return func(ctx context.Context, r *discord.Request) (*discord.Reply, error) {
-		es, err := h.svc.SuggestEnterprises(ctx, r.Actor, strings.TrimSpace(r.FocusedText()), pending)
+		es, err := h.svc.SuggestEnterprisesIn(ctx, r.Actor, strings.TrimSpace(r.FocusedText()), status)
 		if err != nil {
 			return nil, err
 		}
@@ -165,14 +185,14 @@ func (h handlers) suggest(pending bool) discord.Handler {
 // enterpriseOption turns the enterprise option into an id. It is free text from the client:
 // normally the id of a suggestion, but a coordinator who types a whole name and presses enter
 // sends the name, which is accepted when it matches exactly one enterprise.
-func (h handlers) enterpriseOption(ctx context.Context, r *discord.Request, pending bool) (int64, error) {
+func (h handlers) enterpriseOption(ctx context.Context, r *discord.Request, status placement.EnterpriseStatus) (int64, error) {
 	v, _ := r.String("enterprise")
 	v = strings.TrimSpace(v)
 	if id, ok := ui.ParseID(v); ok {
 		return id, nil
 	}
 	if v != "" {
-		es, err := h.svc.SuggestEnterprises(ctx, r.Actor, v, pending)
+		es, err := h.svc.SuggestEnterprisesIn(ctx, r.Actor, v, status)
 		if err != nil {
 			return 0, err
 		}
@@ -190,7 +210,7 @@ func (h handlers) enterpriseOption(ctx context.Context, r *discord.Request, pend
 }
 
 func (h handlers) linkMentor(ctx context.Context, r *discord.Request) (*discord.Reply, error) {
-	id, err := h.enterpriseOption(ctx, r, false)
+	id, err := h.enterpriseOption(ctx, r, placement.EnterpriseVerified)
 	if err != nil {
 		return nil, err
 	}
@@ -212,6 +232,77 @@ func (h handlers) linkMentor(ctx context.Context, r *discord.Request) (*discord.
 		return nil, err
 	}
 	return h.linked(ctx, r, e, []string{userID}, members), nil
+}
+
+// unlinkMentor removes a mentor from an enterprise. The member need not be in the server any
+// more: someone who left the company may have left it too.
+func (h handlers) unlinkMentor(ctx context.Context, r *discord.Request) (*discord.Reply, error) {
+	id, err := h.enterpriseOption(ctx, r, "")
+	if err != nil {
+		return nil, err
+	}
+	userID, ok := r.ID("mentor")
+	if !ok {
+		return nil, placement.Errorf(placement.EINVALID, "enterprise.err_pick_member", nil)
+	}
+	e, err := h.svc.UnlinkMentor(ctx, r.Actor, id, userID)
+	if err != nil {
+		return nil, err
+	}
+	return &discord.Reply{
+		Content:    r.T("enterprise.unlinked", map[string]any{"User": mention(userID), "Name": e.Name}),
+		Embeds:     []*discordgo.MessageEmbed{enterpriseCard(r, e)},
+		Components: enterpriseLinkRow(r, e),
+	}, nil
+}
+
+func (h handlers) suspend(ctx context.Context, r *discord.Request) (*discord.Reply, error) {
+	id, err := h.enterpriseOption(ctx, r, placement.EnterpriseVerified)
+	if err != nil {
+		return nil, err
+	}
+	reason, _ := r.String("reason")
+	e, err := h.svc.SuspendEnterprise(ctx, r.Actor, id, true, reason)
+	if err != nil {
+		return nil, err
+	}
+	return &discord.Reply{
+		Content: r.T("enterprise.suspended", map[string]any{"Name": e.Name, "Command": ui.Markup(r.Slash("/enterprise/restore"))}),
+		Embeds:  []*discordgo.MessageEmbed{enterpriseCard(r, e)},
+		Components: []discordgo.MessageComponent{ui.Row(discordgo.Button{
+			Label: r.T("enterprise.restore_button", nil), Style: discordgo.SecondaryButton, CustomID: "/enterprise/" + ui.FormatID(e.ID) + "/restore",
+		})},
+	}, nil
+}
+
+func (h handlers) restore(ctx context.Context, r *discord.Request) (*discord.Reply, error) {
+	id, err := h.enterpriseOption(ctx, r, placement.EnterpriseSuspended)
+	if err != nil {
+		return nil, err
+	}
+	return h.restored(ctx, r, id)
+}
+
+// restoreButton restores the enterprise a suspension reply shows, in place.
+func (h handlers) restoreButton(ctx context.Context, r *discord.Request) (*discord.Reply, error) {
+	id, err := ui.VarID(r.Vars, "id")
+	if err != nil {
+		return nil, err
+	}
+	return h.restored(ctx, r, id)
+}
+
+// restored restores a suspended enterprise and shows its card with the mentor picker.
+func (h handlers) restored(ctx context.Context, r *discord.Request, id int64) (*discord.Reply, error) {
+	e, err := h.svc.SuspendEnterprise(ctx, r.Actor, id, false, "")
+	if err != nil {
+		return nil, err
+	}
+	return &discord.Reply{
+		Content:    r.T("enterprise.restored", map[string]any{"Name": e.Name}),
+		Embeds:     []*discordgo.MessageEmbed{enterpriseCard(r, e)},
+		Components: enterpriseLinkRow(r, e),
+	}, nil
 }
 
 // linkSelect links the members picked in an enterprise card's user menu and updates the card.
@@ -299,7 +390,7 @@ func (h handlers) mentorRoleWarning(ctx context.Context, r *discord.Request, ids
 }
 
 func (h handlers) verify(ctx context.Context, r *discord.Request) (*discord.Reply, error) {
-	id, err := h.enterpriseOption(ctx, r, true)
+	id, err := h.enterpriseOption(ctx, r, placement.EnterprisePending)
 	if err != nil {
 		return nil, err
 	}
@@ -390,7 +481,7 @@ func (h handlers) pendingButton(ctx context.Context, r *discord.Request) (*disco
 func (h handlers) list(ctx context.Context, r *discord.Request) (*discord.Reply, error) {
 	status, _ := r.String("status")
 	switch st := placement.EnterpriseStatus(status); st {
-	case "", placement.EnterpriseVerified, placement.EnterprisePending, placement.EnterpriseRefused:
+	case "", placement.EnterpriseVerified, placement.EnterprisePending, placement.EnterpriseRefused, placement.EnterpriseSuspended:
 		return h.listReply(ctx, r, st, "")
 	}
 	return nil, placement.Errorf(placement.EINVALID, "enterprise.err_status", nil)
@@ -413,7 +504,7 @@ func (h handlers) listReply(ctx context.Context, r *discord.Request, status plac
 		switch status {
 		case placement.EnterprisePending:
 			key = "enterprise.list_empty_pending"
-		case placement.EnterpriseVerified, placement.EnterpriseRefused:
+		case placement.EnterpriseVerified, placement.EnterpriseRefused, placement.EnterpriseSuspended:
 			key = "enterprise.list_empty_status"
 		}
 		data := map[string]any{"Command": ui.Markup(r.Slash("/enterprise/add"))}
@@ -490,6 +581,8 @@ func enterpriseListEmbed(r *discord.Request, es []placement.Enterprise, status p
 			line = r.T("enterprise.requested_by", map[string]any{"User": mention(e.RequestedBy)})
 		case e.Status == placement.EnterpriseRefused && e.Note != "":
 			line = ui.Truncate(r.T("enterprise.refusal_reason", map[string]any{"Reason": e.Note}), left)
+		case e.Status == placement.EnterpriseSuspended && e.Note != "":
+			line = ui.Truncate(r.T("enterprise.suspension_reason", map[string]any{"Reason": e.Note}), left)
 		case e.Status == placement.EnterpriseVerified && len(e.Mentors) == 0:
 			line = r.T("enterprise.no_mentors", nil)
 		case e.Status == placement.EnterpriseVerified:
@@ -571,10 +664,10 @@ func enterpriseCard(r *discord.Request, e placement.Enterprise) *discordgo.Messa
 	if e.RequestedBy != "" {
 		embed.Fields = append(embed.Fields, &discordgo.MessageEmbedField{Name: r.T("enterprise.requested_by_field", nil), Value: string(mention(e.RequestedBy)), Inline: true})
 	}
-	if e.Status == placement.EnterpriseRefused && e.Note != "" {
+	if (e.Status == placement.EnterpriseRefused || e.Status == placement.EnterpriseSuspended) && e.Note != "" {
 		embed.Fields = append(embed.Fields, &discordgo.MessageEmbedField{Name: r.T("field.reason", nil), Value: ui.Escape(e.Note)})
 	}
-	if e.Status == placement.EnterpriseVerified {
+	if e.Status == placement.EnterpriseVerified || e.Status == placement.EnterpriseSuspended {
 		embed.Fields = append(embed.Fields, &discordgo.MessageEmbedField{Name: r.T("enterprise.mentors", nil), Value: enterpriseMentors(r, e, 1024)})
 	}
 	return embed
