@@ -240,6 +240,10 @@ func (rt *Router) addMissedNotifications(ctx context.Context, req *Request, repl
 	for _, n := range notes {
 		b.WriteString("\n• " + rt.T(req.Locale, n.MessageKey, n.Data))
 	}
+	// A reply shows a few; the others stay waiting for the next replies.
+	if more := req.Actor.Undelivered - len(notes); more > 0 {
+		b.WriteString("\n" + rt.T(req.Locale, "notice.dms_more", map[string]any{"Count": more}))
+	}
 	if reply.Content != "" {
 		b.WriteString("\n\n" + reply.Content)
 	}

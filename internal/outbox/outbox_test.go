@@ -362,7 +362,7 @@ func TestClosedDMsAreShownInTheNextReply(t *testing.T) {
 		t.Errorf("Undeliverable hook told %v, want the student once (their cached facts must be dropped)", told)
 	}
 
-	notes, err := e.store.TakeUndelivered(e.ctx, guildID, studentZH)
+	notes, err := e.store.TakeUndelivered(e.ctx, guildID, studentZH, 10)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -373,7 +373,7 @@ func TestClosedDMsAreShownInTheNextReply(t *testing.T) {
 	if want := "很遗憾，你对 Delta Works **Welder** 的申请这次没有通过。原因：名额已满别灰心"; !strings.HasPrefix(got, want) {
 		t.Errorf("shown as %q, want it to start with %q", got, want)
 	}
-	if again, err := e.store.TakeUndelivered(e.ctx, guildID, studentZH); err != nil || len(again) != 0 {
+	if again, err := e.store.TakeUndelivered(e.ctx, guildID, studentZH, 10); err != nil || len(again) != 0 {
 		t.Errorf("second TakeUndelivered = %v, %v; want nothing", again, err)
 	}
 }

@@ -1,9 +1,7 @@
 package outbox
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -16,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"placementbot/internal/i18n"
+	"placementbot/internal/placement"
 )
 
 // Defaults for the zero values of Config.
@@ -205,20 +204,32 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 			return done, ctx.Err()
 		}
 		if w.cfg.Now().After(lastStart) {
-			w.cfg.Log.Warn("outbox lease running out; leaving the rest of the batch", "left", len(batch)-i)
-			break
+			w.cfg.Log.Warn("outbox lease running out; releasing the rest of the batch", "left", len(batch)-i)
+			w.unrecorded = append(w.unrecorded, w.release(batch[i:])...)
+			return done, w.recordLeftovers(ctx)
 		}
 		out := w.deliver(ctx, n)
 		if w.cfg.Metrics != nil {
 			w.cfg.Metrics.notifications.WithLabelValues(out.kind).Inc()
 		}
 		if err := w.record(ctx, out); err != nil {
-			w.unrecorded = append(w.unrecorded, out)
+			// The store is down. The rest of the batch is released as soon as it answers
+			// again, before anything else is claimed, rather than waiting for the lease.
+			w.unrecorded = append(append(w.unrecorded, out), w.release(batch[i+1:])...)
 			return done, fmt.Errorf("outbox: record %s notification %d: %w", out.kind, n.ID, err)
 		}
 		done++
 	}
 	return done, nil
+}
+
+// release gives claimed notifications that were not sent back to the queue, due at once.
+func (w *Worker) release(rest []Notification) []outcome {
+	out := make([]outcome, len(rest))
+	for i, n := range rest {
+		out[i] = outcome{claim: n.Claim, userID: n.UserID, kind: "retry", at: w.cfg.Now(), errText: "released unsent"}
+	}
+	return out
 }
 
 // recordLeftovers records the outcomes a store outage kept from being recorded.
@@ -262,10 +273,23 @@ func (w *Worker) record(ctx context.Context, out outcome) error {
 	return err
 }
 
-// deliver renders and sends one notification and decides what becomes of it.
-func (w *Worker) deliver(ctx context.Context, n Notification) outcome {
+// deliver renders and sends one notification and decides what becomes of it. A notification
+// claimed more than MaxAttempts times (its worker died on it, again and again) is given up
+// without another try, and a panic while rendering or sending counts as a failed attempt, so
+// no notification can take workers down for ever.
+func (w *Worker) deliver(ctx context.Context, n Notification) (out outcome) {
 	log := w.cfg.Log.With("guild_id", n.GuildID, "notification_id", n.ID, "attempt", n.Attempt, "message_key", n.MessageKey)
-	out := outcome{claim: n.Claim, userID: n.UserID}
+	out = outcome{claim: n.Claim, userID: n.UserID}
+	if n.Attempt > w.cfg.MaxAttempts {
+		out.kind, out.errText = "failed", fmt.Sprintf("claimed %d times without an outcome", n.Attempt)
+		log.Error("notification given up: its attempts never finished")
+		return out
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			out = w.afterError(log, n, out, fmt.Errorf("panic: %v", p))
+		}
+	}()
 	msg, err := w.render(n)
 	if err != nil {
 		out.kind, out.errText = "failed", err.Error()
@@ -291,14 +315,23 @@ func (w *Worker) deliver(ctx context.Context, n Notification) outcome {
 		// attempt carries the same nonce, so it may go again at once.
 		out.kind, out.errText = "retry", errText(err)
 		log.Info("notification interrupted by shutdown", "err", err)
-	case n.Attempt >= w.cfg.MaxAttempts:
-		out.kind, out.errText = "failed", errText(err)
-		log.Error("notification failed after its last attempt", "err", err)
 	default:
-		out.kind, out.errText = "retry", errText(err)
-		out.at = out.at.Add(w.backoff(n.Attempt))
-		log.Warn("notification not sent; will retry", "err", err, "next_attempt_at", out.at)
+		out = w.afterError(log, n, out, err)
 	}
+	return out
+}
+
+// afterError retries a failed attempt after a backoff, or gives up after the last one.
+func (w *Worker) afterError(log *slog.Logger, n Notification, out outcome, err error) outcome {
+	out.at, out.errText = w.cfg.Now(), errText(err)
+	if n.Attempt >= w.cfg.MaxAttempts {
+		out.kind = "failed"
+		log.Error("notification failed after its last attempt", "err", err)
+		return out
+	}
+	out.kind = "retry"
+	out.at = out.at.Add(w.backoff(n.Attempt))
+	log.Warn("notification not sent; will retry", "err", err, "next_attempt_at", out.at)
 	return out
 }
 
@@ -319,7 +352,7 @@ func errText(err error) string {
 // render writes the notification in the recipient's language: their own from their last
 // interaction, else the one the row was written with, else English.
 func (w *Worker) render(n Notification) (Message, error) {
-	data, err := decodeData(n.Data)
+	data, err := placement.DecodeData(n.Data)
 	if err != nil {
 		return Message{}, err
 	}
@@ -344,30 +377,6 @@ func (w *Worker) render(n Notification) (Message, error) {
 		}
 	}
 	return m, nil
-}
-
-// decodeData decodes the template data; whole numbers become int64 so ids print in full and
-// templates can test them like the numbers the service wrote.
-func decodeData(raw json.RawMessage) (map[string]any, error) {
-	data := map[string]any{}
-	if len(bytes.TrimSpace(raw)) == 0 {
-		return data, nil
-	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	if err := dec.Decode(&data); err != nil {
-		return nil, fmt.Errorf("decode template data: %w", err)
-	}
-	for k, v := range data {
-		if num, ok := v.(json.Number); ok {
-			if i, err := num.Int64(); err == nil {
-				data[k] = i
-			} else if f, err := num.Float64(); err == nil {
-				data[k] = f
-			}
-		}
-	}
-	return data, nil
 }
 
 // truncate cuts s to at most max characters, ending with an ellipsis when cut.

@@ -1,6 +1,7 @@
 package placement
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -147,3 +148,28 @@ type QueuedNotification struct {
 // current: the lease ran out and another worker claimed the row, or the outcome was already
 // recorded.
 var ErrLeaseLost = errors.New("outbox: claim no longer current")
+
+// DecodeData decodes a notification's template data as stored in JSON; whole numbers become
+// int64 so ids print in full (not as 1.234567e+06) and templates can test them like the numbers
+// the service wrote.
+func DecodeData(raw json.RawMessage) (map[string]any, error) {
+	data := map[string]any{}
+	if len(bytes.TrimSpace(raw)) == 0 {
+		return data, nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if err := dec.Decode(&data); err != nil {
+		return nil, fmt.Errorf("decode template data: %w", err)
+	}
+	for k, v := range data {
+		if num, ok := v.(json.Number); ok {
+			if i, err := num.Int64(); err == nil {
+				data[k] = i
+			} else if f, err := num.Float64(); err == nil {
+				data[k] = f
+			}
+		}
+	}
+	return data, nil
+}

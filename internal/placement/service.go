@@ -84,13 +84,18 @@ func (s *Service) Actor(ctx context.Context, guildID string, m Member, locale st
 	return a, nil
 }
 
-// TakeUndelivered returns, once, the notifications the actor missed because their DMs are closed.
+// MissedPerReply is how many missed notifications one reply shows: what fits beside the reply
+// within Discord's 2,000 characters. The rest show in the next replies, oldest first.
+const MissedPerReply = 3
+
+// TakeUndelivered returns, once, up to MissedPerReply of the notifications the actor missed
+// because their DMs are closed; a.Undelivered beyond those still waits.
 func (s *Service) TakeUndelivered(ctx context.Context, a Actor) ([]Notification, error) {
 	if a.Undelivered == 0 {
 		return nil, nil
 	}
 	s.facts().Forget(ctx, a.GuildID, a.UserID)
-	return s.Store.TakeUndelivered(ctx, a.GuildID, a.UserID)
+	return s.Store.TakeUndelivered(ctx, a.GuildID, a.UserID, MissedPerReply)
 }
 
 // GuildSettings returns the guild's setup; coordinators only.

@@ -77,8 +77,9 @@ type MemberStore interface {
 	ActorFacts(ctx context.Context, guildID, userID string) (ActorFacts, error)
 	// SetMemberLocale remembers the language of the member's last interaction; bookkeeping, not audited.
 	SetMemberLocale(ctx context.Context, guildID, userID, locale string) error
-	// TakeUndelivered returns the notifications that could not be DMed to the member and marks them shown.
-	TakeUndelivered(ctx context.Context, guildID, userID string) ([]Notification, error)
+	// TakeUndelivered returns at most limit of the notifications that could not be DMed to the
+	// member, the oldest, and marks those shown.
+	TakeUndelivered(ctx context.Context, guildID, userID string, limit int) ([]Notification, error)
 }
 
 // EnterpriseStore keeps enterprises and the mentors linked to them.

@@ -123,18 +123,18 @@ func TestTakeUndelivered(t *testing.T) {
 	f.undeliverable(guildA, other, "other", today)
 	f.undeliverable(guildB, u, "in-b", today)
 
-	got, err := f.store.TakeUndelivered(ctx, guildA, u)
+	got, err := f.store.TakeUndelivered(ctx, guildA, u, 100)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := []placement.Notification{
-		{GuildID: guildA, DedupKey: "first", UserID: u, MessageKey: "note.test", Data: map[string]any{"Key": "first", "N": float64(1)}},
-		{GuildID: guildA, DedupKey: "second", UserID: u, MessageKey: "note.test", Data: map[string]any{"Key": "second", "N": float64(1)}},
+		{GuildID: guildA, DedupKey: "first", UserID: u, MessageKey: "note.test", Data: map[string]any{"Key": "first", "N": int64(1)}},
+		{GuildID: guildA, DedupKey: "second", UserID: u, MessageKey: "note.test", Data: map[string]any{"Key": "second", "N": int64(1)}},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Fatalf("taken (-want +got):\n%s", diff)
 	}
-	if again, err := f.store.TakeUndelivered(ctx, guildA, u); err != nil || len(again) != 0 {
+	if again, err := f.store.TakeUndelivered(ctx, guildA, u, 100); err != nil || len(again) != 0 {
 		t.Fatalf("second take: %v, %v; want none", again, err)
 	}
 	if facts, _ := f.store.ActorFacts(ctx, guildA, u); facts.Undelivered != 0 {
@@ -153,7 +153,7 @@ func TestTakeUndelivered(t *testing.T) {
 	shown := 0
 	for range 4 {
 		wg.Go(func() {
-			ns, err := f.store.TakeUndelivered(ctx, guildA, u)
+			ns, err := f.store.TakeUndelivered(ctx, guildA, u, 100)
 			if err != nil {
 				t.Error(err)
 			}

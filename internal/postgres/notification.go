@@ -21,15 +21,21 @@ func filesOf(names, types []string, contents [][]byte) []placement.File {
 	return files
 }
 
-// TakeUndelivered marks the member's undeliverable notifications shown and returns them with
-// their files, oldest first. One statement does both, so two interactions at once never show
-// the same one twice; the files are deleted as they are returned, since they are shown once.
-func (s *Store) TakeUndelivered(ctx context.Context, guildID, userID string) ([]placement.Notification, error) {
+// TakeUndelivered marks at most limit of the member's undeliverable notifications shown, the
+// oldest, and returns them with their files, oldest first; the rest wait for the next reply.
+// One statement does both, so two interactions at once never show the same one twice; the
+// files are deleted as they are returned, since they are shown once.
+func (s *Store) TakeUndelivered(ctx context.Context, guildID, userID string, limit int) ([]placement.Notification, error) {
 	rows, err := s.pool.Query(ctx, `
-		WITH taken AS (
-			UPDATE notifications SET status = 'shown'
+		WITH oldest AS (
+			SELECT id FROM notifications
 			WHERE guild_id = $1 AND user_id = $2 AND status = 'undeliverable'
-			RETURNING id, dedup_key, user_id, channel_id, message_key, data, locale, created_at
+			ORDER BY created_at, id LIMIT $3
+			FOR UPDATE SKIP LOCKED
+		), taken AS (
+			UPDATE notifications n SET status = 'shown'
+			FROM oldest WHERE n.guild_id = $1 AND n.id = oldest.id AND n.status = 'undeliverable'
+			RETURNING n.id, n.dedup_key, n.user_id, n.channel_id, n.message_key, n.data, n.locale, n.created_at
 		), files AS (
 			DELETE FROM notification_files f USING taken
 			WHERE f.guild_id = $1 AND f.notification_id = taken.id
@@ -39,7 +45,7 @@ func (s *Store) TakeUndelivered(ctx context.Context, guildID, userID string) ([]
 		       ARRAY(SELECT f.name FROM files f WHERE f.notification_id = t.id ORDER BY f.ord),
 		       ARRAY(SELECT f.content_type FROM files f WHERE f.notification_id = t.id ORDER BY f.ord),
 		       ARRAY(SELECT f.data FROM files f WHERE f.notification_id = t.id ORDER BY f.ord)
-		FROM taken t ORDER BY t.created_at, t.id`, guildID, userID)
+		FROM taken t ORDER BY t.created_at, t.id`, guildID, userID, limit)
 	if err != nil {
 		return nil, wrap("take undelivered notifications", err)
 	}
@@ -47,8 +53,13 @@ func (s *Store) TakeUndelivered(ctx context.Context, guildID, userID string) ([]
 		n := placement.Notification{GuildID: guildID}
 		var names, types []string
 		var contents [][]byte
-		err := r.Scan(&n.DedupKey, &n.UserID, &n.ChannelID, &n.MessageKey, &n.Data, &n.Locale, &names, &types, &contents)
+		var data []byte
+		if err := r.Scan(&n.DedupKey, &n.UserID, &n.ChannelID, &n.MessageKey, &data, &n.Locale, &names, &types, &contents); err != nil {
+			return n, err
+		}
 		n.Files = filesOf(names, types, contents)
+		var err error
+		n.Data, err = placement.DecodeData(data)
 		return n, err
 	})
 	if err != nil {

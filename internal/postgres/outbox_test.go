@@ -312,7 +312,7 @@ func TestNotificationFiles(t *testing.T) {
 	if n := files("digest"); n != 1 {
 		t.Fatalf("%d files kept for the next reply, want 1", n)
 	}
-	shown, err := f.store.TakeUndelivered(ctx, guildA, other)
+	shown, err := f.store.TakeUndelivered(ctx, guildA, other, 100)
 	if err != nil || len(shown) != 1 {
 		t.Fatalf("undelivered %+v, %v", shown, err)
 	}
@@ -322,7 +322,7 @@ func TestNotificationFiles(t *testing.T) {
 	if n := files("digest"); n != 0 {
 		t.Fatalf("%d files kept after they were shown", n)
 	}
-	if again, err := f.store.TakeUndelivered(ctx, guildA, other); err != nil || len(again) != 0 {
+	if again, err := f.store.TakeUndelivered(ctx, guildA, other, 100); err != nil || len(again) != 0 {
 		t.Fatalf("shown twice: %+v, %v", again, err)
 	}
 
