@@ -61,6 +61,8 @@ type Router struct {
 	RateLimit redis.Limit
 
 	inflight sync.WaitGroup
+	// localLimit stands in for Limiter while it fails (Redis unreachable).
+	localLimit redis.LocalLimiter
 }
 
 // Wait blocks until in-flight interactions finish or ctx ends, for graceful shutdown.
@@ -199,12 +201,14 @@ func (rt *Router) run(ctx context.Context, route *Route, kind Kind, req *Request
 		return refuse(forbiddenKey(route.Allow))
 	}
 	if rt.Limiter != nil && kind != KindAutocomplete {
-		ok, retry, err := rt.Limiter.Allow(ctx, "user:"+in.GuildID+":"+actor.UserID, rt.RateLimit)
-		switch {
-		case err != nil:
+		key := "user:" + in.GuildID + ":" + actor.UserID
+		ok, retry, err := rt.Limiter.Allow(ctx, key, rt.RateLimit)
+		if err != nil {
 			rt.Metrics.backendError("redis")
-			rt.Log.Warn("rate limit unavailable", "err", err)
-		case !ok:
+			rt.Log.Warn("rate limit unavailable, limiting in this process", "err", err)
+			ok, retry = rt.localLimit.Allow(key, rt.RateLimit)
+		}
+		if !ok {
 			secs := int(retry.Round(time.Second) / time.Second)
 			return outcome{reply: rt.message(req.Locale, "err.rate_limited", map[string]any{"Seconds": max(secs, 1)}, kind),
 				err: placement.Errorf(placement.ECONFLICT, "err.rate_limited", nil), label: "refused"}

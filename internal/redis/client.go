@@ -3,8 +3,10 @@
 package redis
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	goredis "github.com/redis/go-redis/v9"
@@ -22,13 +24,50 @@ func (unavailable) Error() string     { return "redis unavailable" }
 func (unavailable) Unavailable() bool { return true }
 
 // Timeouts are short because every call sits inside a 3-second interaction window: a slow Redis
-// must fail fast enough for the member to get a clear answer.
+// must fail fast enough for the member to get a clear answer. Dials and reads are bounded
+// separately because a Redis whose accept queue is full makes dials hang, while one that accepts
+// and never answers makes reads hang.
 const (
-	dialTimeout  = 2 * time.Second
-	ioTimeout    = 500 * time.Millisecond
-	poolTimeout  = time.Second
-	retryBackoff = 50 * time.Millisecond
+	dialTimeout = 500 * time.Millisecond
+	ioTimeout   = 500 * time.Millisecond
+	poolTimeout = 500 * time.Millisecond
 )
+
+// Hot-path calls (member facts, rate limits, idempotency keys) run on every interaction and
+// each has a way on without Redis, so they get a small total budget, dial and pool wait
+// included, and after one of them finds Redis unreachable the same kind of call skips Redis
+// for hotCooldown instead of paying the budget on every interaction.
+const (
+	hotBudget   = 150 * time.Millisecond
+	hotCooldown = time.Second
+)
+
+// errCoolingDown is what a hot-path call returns while it skips Redis after a failure.
+var errCoolingDown = errors.New("skipped: Redis failed a moment ago")
+
+// hotPath bounds one kind of hot-path call and remembers when Redis last failed it.
+type hotPath struct{ downUntil atomic.Int64 }
+
+// do runs f with the hot-path budget, unless Redis failed this kind of call within hotCooldown.
+func (h *hotPath) do(ctx context.Context, f func(context.Context) error) error {
+	if time.Now().UnixNano() < h.downUntil.Load() {
+		return errCoolingDown
+	}
+	return h.try(ctx, f)
+}
+
+// try runs f with the hot-path budget even while cooling down, for calls that keep other
+// replicas right (dropping a cached entry); a failure starts the cooldown.
+func (h *hotPath) try(ctx context.Context, f func(context.Context) error) error {
+	bctx, cancel := context.WithTimeout(ctx, hotBudget)
+	defer cancel()
+	err := f(bctx)
+	// A caller whose own context ended says nothing about Redis.
+	if err != nil && ctx.Err() == nil && isUnavailable(err) {
+		h.downUntil.Store(time.Now().Add(hotCooldown).UnixNano())
+	}
+	return err
+}
 
 // Options says how to reach Redis: one address for a single server, MasterName with sentinel
 // addresses for Sentinel failover, several addresses for a Cluster. An address starting with "/"
@@ -57,13 +96,10 @@ func NewClient(o Options) goredis.UniversalClient {
 		WriteTimeout:          ioTimeout,
 		PoolTimeout:           poolTimeout,
 		ContextTimeoutEnabled: true,
-		// One retry covers a pooled connection broken by a server restart; more would only delay
-		// the answer when the server is really gone.
-		MaxRetries:         1,
-		MinRetryBackoff:    retryBackoff,
-		MaxRetryBackoff:    retryBackoff,
-		DialerRetries:      1,
-		DialerRetryTimeout: retryBackoff,
+		// No retries: a dead Redis would only delay the answer, and the pool already checks an
+		// idle connection before reuse, so one broken by a server restart is not handed out.
+		MaxRetries:    -1,
+		DialerRetries: 1,
 	})
 }
 
