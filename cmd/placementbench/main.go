@@ -224,8 +224,9 @@ func approvalPositions(sz sizes) int { return min(1000, sz.positions/20) }
 
 // scaleCheck compares browse p99 at 10,000 and 1,000,000 positions at a modest fixed rate.
 func scaleCheck(ctx context.Context, e *env, rdb goredis.UniversalClient, pub ed25519.PublicKey, priv ed25519.PrivateKey, phase time.Duration) error {
-	fmt.Printf("\nbrowse p99 by data size (100 interactions/s for %s; plain first page, skill filter, keyword filter)\n", phase)
-	var p99 []time.Duration
+	fmt.Printf("\nbrowse p99 by data size (100 interactions/s for %s; browse: plain first page, skill, keyword and program\n"+
+		"filters; search: Chinese keywords of 1-3 characters, a partial Latin word, partial locations)\n", phase)
+	p99 := map[string][]time.Duration{}
 	for _, n := range []int{10_000, 1_000_000} {
 		sz := sizes{enterprises: 2000, positions: n, students: 1000, applications: 0}
 		pool, took, err := e.database(ctx, fmt.Sprintf("scale%d", n), sz)
@@ -237,9 +238,13 @@ func scaleCheck(ctx context.Context, e *env, rdb goredis.UniversalClient, pub ed
 			return err
 		}
 		w := &workload{c: &client{url: bot.URL, key: priv, http: http.DefaultClient}, sz: sz}
-		r := fixedRate(ctx, []op{w.browseOp()}, 100, phase)["all"]
-		fmt.Printf("  %9d positions (seeded in %s): p50 %-8s p99 %-8s errors %d\n", n, took.Round(time.Second), ms(r.pct(50)), ms(r.pct(99)), r.errors)
-		p99 = append(p99, r.pct(99))
+		rs := fixedRate(ctx, []op{w.browseOp(), w.searchOp()}, 100, phase)
+		fmt.Printf("  %9d positions (seeded in %s):\n", n, took.Round(time.Second))
+		for _, name := range []string{"browse", "search"} {
+			r := rs[name]
+			fmt.Printf("    %-6s p50 %-8s p99 %-8s errors %d\n", name, ms(r.pct(50)), ms(r.pct(99)), r.errors)
+			p99[name] = append(p99[name], r.pct(99))
+		}
 		if n == 1_000_000 {
 			if err := explain(ctx, pool); err != nil {
 				return err
@@ -248,14 +253,16 @@ func scaleCheck(ctx context.Context, e *env, rdb goredis.UniversalClient, pub ed
 		bot.Close()
 		pool.Close()
 	}
-	fmt.Printf("  p99 ratio 1,000,000 / 10,000: %.2f\n", float64(p99[1])/float64(p99[0]))
+	for _, name := range []string{"browse", "search"} {
+		fmt.Printf("  %s p99 ratio 1,000,000 / 10,000: %.2f\n", name, float64(p99[name][1])/float64(p99[name][0]))
+	}
 	return nil
 }
 
 // explain prints the plans of the browse queries at this size.
 func explain(ctx context.Context, pool *pgxpool.Pool) error {
 	store := postgres.NewStore(pool)
-	for _, f := range []placement.PositionFilter{{}, {Skill: "welding"}, {Keyword: "electrician"}} {
+	for _, f := range append([]placement.PositionFilter{{}, {Skill: "welding"}, {Keyword: "electrician"}}, searchFilters...) {
 		plan, err := store.ExplainBrowse(ctx, guildID, f, 0, placement.PageSize, time.Now())
 		if err != nil {
 			return err

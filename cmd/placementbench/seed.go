@@ -36,7 +36,13 @@ const vocabulary = `
 	                         'HVAC technician intern','Pastry cook trainee','Sales assistant','Marketing intern','Data entry clerk',
 	                         'Logistics planner intern','Carpentry apprentice','Plumbing apprentice','Surveying assistant','QA inspector',
 	                         'Production line operator','Customer service trainee','IT support intern','Video editor intern',
-	                         'Hotel housekeeping trainee','Driver assistant'];`
+	                         'Hotel housekeeping trainee','Driver assistant',
+	                         '厨房帮工','电工学徒','数控车床操作工','前台接待实习生','仓库管理员','会计助理','护理员','幼儿园保育员',
+	                         '网络技术员','电商客服专员'];
+	places   text[] := ARRAY['苏州工业园区','杭州钱塘区','上海浦东新区','南京江宁区','无锡新吴区','宁波北仑区','合肥高新区',
+	                         '武汉东湖高新区','长沙雨花区','成都高新区'];
+	duties   text[] := ARRAY['协助师傅完成日常工作','负责设备点检与保养','参与生产线质量检验','整理库存并录入系统',
+	                         '接待客户并处理订单','学习安全操作规程'];`
 
 // seed fills an empty, migrated database with one guild's data, in bulk.
 func seed(ctx context.Context, pool *pgxpool.Pool, sz sizes) (time.Duration, error) {
@@ -58,10 +64,13 @@ BEGIN
 	INSERT INTO positions (guild_id, id, enterprise_id, title, description, skills, programs, location, remote, slots,
 	                       start_date, end_date, deadline, stipend, status, created_by)
 	OVERRIDING SYSTEM VALUE
-	SELECT '%[2]s', i, 1 + i %% %[4]d, titles[1 + i %% 30],
-	       'Work as ' || titles[1 + i %% 30] || ' in ' || cities[1 + (i / 7) %% 20] || ' using ' || skills[1 + i %% 40] || ' and ' || skills[1 + (i * 7) %% 40] || '.',
+	SELECT '%[2]s', i, 1 + i %% %[4]d, titles[1 + i %% 40],
+	       'Work as ' || titles[1 + i %% 40] || ' in ' || cities[1 + (i / 7) %% 20] || ' using ' || skills[1 + i %% 40] || ' and ' || skills[1 + (i * 7) %% 40] || '.' ||
+	       -- a quarter of the descriptions are in Chinese too, as a school's mentors write them
+	       CASE WHEN i %% 4 = 0 THEN '岗位职责：' || duties[1 + i %% 6] || '，使用' || skills[1 + i %% 40] || '。' ELSE '' END,
 	       ARRAY[skills[1 + i %% 40], skills[1 + (i * 7 + 3) %% 40], skills[1 + (i * 13 + 5) %% 40]],
-	       ARRAY[programs[1 + i %% 12]], cities[1 + (i / 7) %% 20], i %% 10 = 0, 1 + i %% 5,
+	       ARRAY[programs[1 + i %% 12]],
+	       CASE WHEN i %% 5 = 0 THEN places[1 + (i / 7) %% 10] ELSE cities[1 + (i / 7) %% 20] END, i %% 10 = 0, 1 + i %% 5,
 	       current_date + 60, current_date + 150, current_date + 20 + i %% 30, '',
 	       CASE WHEN i %% 10 = 9 THEN 'closed' ELSE 'open' END, 'seed'
 	FROM generate_series(1, %[5]d) i;

@@ -105,6 +105,28 @@ func (w *workload) browse(ctx context.Context, n int64) error {
 
 func (w *workload) browseOp() op { return op{"browse", w.browse} }
 
+// searchFilters are the searches that go beyond whole words: Chinese keywords of one, two and
+// three characters, a partial Latin word, and partial locations in both scripts.
+var searchFilters = []placement.PositionFilter{
+	{Keyword: "厨房"}, {Keyword: "工"}, {Keyword: "技术员"}, {Keyword: "tech"}, {Keyword: "库存"},
+	{Location: "苏州"}, {Location: "Suz"},
+}
+
+// searchOp browses with searchFilters in turn.
+func (w *workload) searchOp() op {
+	return op{"search", func(ctx context.Context, n int64) error {
+		var opts []map[string]any
+		switch f := searchFilters[n%int64(len(searchFilters))]; {
+		case f.Keyword != "":
+			opts = append(opts, str("keyword", f.Keyword))
+		default:
+			opts = append(opts, str("location", f.Location))
+		}
+		body, err := w.c.post(ctx, slash(w.student(n), "positions", "browse", opts...))
+		return expect(body, err, `"custom_id":"/browse/`)
+	}}
+}
+
 func (w *workload) ops() []op {
 	w.pages = make(chan page, 4096)
 	return []op{

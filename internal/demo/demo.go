@@ -149,6 +149,9 @@ func seedPlacements(ctx context.Context, svc *placement.Service, g Guild, owner 
 			{Title: "Kitchen operations trainee", Description: "Prepare meals in a central kitchen; learn HACCP food safety routines.",
 				Skills: "food safety, teamwork", Programs: "Culinary arts", Location: "Hangzhou", Slots: "3",
 				Start: date(2, 0), End: date(4, 0), Deadline: date(1, 0), Stipend: "2,000 CNY / month"},
+			{Title: "厨房帮工", Description: "在中央厨房协助备餐、切配和清洁，学习HACCP食品安全流程。",
+				Skills: "食品安全, 刀工", Programs: "Culinary arts", Location: "杭州钱塘区", Slots: "2",
+				Start: date(2, 0), End: date(4, 0), Deadline: date(1, 0), Stipend: "每月 1,800 元"},
 		},
 	}
 	for _, e := range enterprises {

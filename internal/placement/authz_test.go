@@ -404,6 +404,12 @@ var authzCases = []authzCase{
 			return shown(slices.ContainsFunc(ps, func(p placement.Position) bool { return p.ID == w.pos.ID }), err)
 		}
 	}},
+	{"SuggestLocations", every, func(w *world) func(placement.Actor) error {
+		return func(a placement.Actor) error {
+			ls, err := w.svc.SuggestLocations(w.ctx, a, "suz")
+			return shown(slices.Contains(ls, "Suzhou"), err)
+		}
+	}},
 	{"Recommend", []string{student, otherStudent}, func(w *world) func(placement.Actor) error {
 		return func(a placement.Actor) error {
 			recs, err := w.svc.Recommend(w.ctx, a, 5)

@@ -130,6 +130,11 @@ func (s *Service) SuggestPositions(ctx context.Context, a Actor, prefix string) 
 	return s.Store.SearchPositions(ctx, a.GuildID, strings.TrimSpace(truncate(prefix, 100)), 25)
 }
 
+// SuggestLocations suggests where open positions are, for autocomplete.
+func (s *Service) SuggestLocations(ctx context.Context, a Actor, typed string) ([]string, error) {
+	return s.Store.PositionLocations(ctx, a.GuildID, strings.TrimSpace(truncate(typed, 60)), 25)
+}
+
 // Recommendation is a position with why it fits the student.
 type Recommendation struct {
 	Position Position

@@ -125,6 +125,8 @@ type PositionStore interface {
 	CandidatePositions(ctx context.Context, guildID string, p Profile, limit int, today time.Time) ([]Position, error)
 	// SearchPositions finds positions whose title matches the prefix, for autocomplete.
 	SearchPositions(ctx context.Context, guildID, prefix string, limit int) ([]Position, error)
+	// PositionLocations suggests the locations of open positions containing what was typed.
+	PositionLocations(ctx context.Context, guildID, typed string, limit int) ([]string, error)
 }
 
 // ApplicationStore keeps applications and their lifecycle events.
@@ -141,6 +143,9 @@ type ApplicationStore interface {
 	PositionApplicants(ctx context.Context, guildID string, positionID int64) ([]Applicant, error)
 	// DueOffers lists offers older than their guild's expiry period, in every guild.
 	DueOffers(ctx context.Context, now time.Time, limit int) ([]Application, error)
+	// ExpiringOffers lists offers expiring within the given time, whose student was not yet
+	// reminded (OfferReminderKey), in every guild.
+	ExpiringOffers(ctx context.Context, now time.Time, within time.Duration, limit int) ([]Application, error)
 }
 
 // ApprovalStore keeps the compliance gates, the checklists and the approvals.

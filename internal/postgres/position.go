@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/jackc/pgx/v5"
 
@@ -192,10 +193,6 @@ func (s *Store) browse(ctx context.Context, plans *strings.Builder, guildID stri
 		limit = placement.PageSize
 	}
 	q := openPositions(guildID, after, today)
-	if f.Location != "" {
-		// Equal to an ILIKE without wildcards, and served in id order by positions_location.
-		q.where("lower(p.location) = lower($?)", f.Location)
-	}
 	if f.EnterpriseID != 0 {
 		q.where("p.enterprise_id = $?", f.EnterpriseID)
 	}
@@ -204,12 +201,20 @@ func (s *Store) browse(ctx context.Context, plans *strings.Builder, guildID stri
 	}
 	var ps []placement.Position
 	var err error
-	if f.Keyword == "" && f.Skill == "" && f.Program == "" {
+	if f.Keyword == "" && f.Skill == "" && f.Program == "" && f.Location == "" {
 		ps, err = s.queryPositions(ctx, plans, `SELECT `+positionColumns+positionFrom+`WHERE `+q.sql+`
 			ORDER BY p.id DESC LIMIT `+strconv.Itoa(limit+1), q.args...)
 	} else {
+		// Keywords search the title, skills and description, the location filter the location.
 		if f.Keyword != "" {
-			q.where("p.search @@ websearch_to_tsquery('simple', $?)", f.Keyword)
+			q.where("p.search @@ search_query($?, 'ABC')", searchWords(f.Keyword))
+		}
+		switch {
+		case strings.IndexFunc(f.Location, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) >= 0:
+			q.where("p.search @@ search_query($?, 'D')", searchWords(f.Location))
+		case f.Location != "":
+			// A location of no words at all can only be matched as written.
+			q.where("lower(p.location) = lower($?)", f.Location)
 		}
 		if f.Skill != "" {
 			q.where("p.skills @> ARRAY[$?::text]", f.Skill)
@@ -363,9 +368,9 @@ func (s *Store) CandidatePositions(ctx context.Context, guildID string, pr place
 }
 
 // SearchPositions finds open positions for autocomplete, newest first: those whose title has
-// words starting with each word typed ("data eng" finds "Data Engineer Intern"). The words go
-// through the same parser as the titles, and the match is on the full-text vector restricted to
-// the title's weight; an empty prefix lists the newest.
+// words starting with each word typed ("data eng" finds "Data Engineer Intern", "厨房" finds
+// "厨房帮工"). The match is on the full-text vector restricted to the title's weight; an empty
+// prefix lists the newest.
 func (s *Store) SearchPositions(ctx context.Context, guildID, prefix string, limit int) ([]placement.Position, error) {
 	limit = clampLimit(limit)
 	q := newQuery("p.guild_id = $1 AND p.status = 'open' AND p.id < $2", guildID, int64(math.MaxInt64))
@@ -375,16 +380,99 @@ func (s *Store) SearchPositions(ctx context.Context, guildID, prefix string, lim
 		ps, err = s.queryPositions(ctx, nil, `SELECT `+positionColumns+positionFrom+`WHERE `+q.sql+`
 			ORDER BY p.id DESC LIMIT `+strconv.Itoa(limit), q.args...)
 	} else {
-		// Each lexeme becomes a quoted prefix term of weight A: 'data':*A & 'eng':*A.
-		q.where(`p.search @@ (
-			SELECT string_agg('''' || replace(replace(lexeme, '\', '\\'), '''', '''''') || ''':*A', ' & ')::tsquery
-			FROM unnest(to_tsvector('simple', $?)))`, prefix)
+		q.where("p.search @@ search_query($?, 'A')", searchWords(prefix))
 		ps, err = s.searchOpenPositions(ctx, nil, q, "p.id DESC", limit, s.searchWindow)
 	}
 	if err != nil {
 		return nil, wrap("search positions", err)
 	}
 	return ps, nil
+}
+
+// locationWalk bounds how many distinct locations a location suggestion steps through.
+const locationWalk = 1000
+
+// PositionLocations suggests the locations of the guild's open positions containing what was
+// typed, in any case ("suz" finds "Suzhou", "苏州" finds "苏州工业园区"), alphabetically. It
+// steps from one distinct location to the next on positions_location, one index probe each, so
+// a guild with a million positions in a few hundred places costs a few hundred probes, never a
+// read of its positions.
+func (s *Store) PositionLocations(ctx context.Context, guildID, typed string, limit int) ([]string, error) {
+	rows, err := s.pool.Query(ctx, `
+		WITH RECURSIVE l (key, location, n) AS (
+			(SELECT lower(location), location, 1 FROM positions
+			 WHERE guild_id = $1 AND status = 'open' ORDER BY lower(location) LIMIT 1)
+			UNION ALL
+			SELECT next.key, next.location, l.n + 1 FROM l, LATERAL (
+				SELECT lower(p.location) AS key, p.location FROM positions p
+				WHERE p.guild_id = $1 AND p.status = 'open' AND lower(p.location) > l.key
+				ORDER BY lower(p.location) LIMIT 1) next
+			WHERE l.n < $4
+		)
+		SELECT location FROM l WHERE key <> '' AND strpos(key, lower($2)) > 0 LIMIT $3`,
+		guildID, strings.TrimSpace(typed), clampLimit(limit), locationWalk)
+	if err != nil {
+		return nil, wrap("suggest locations", err)
+	}
+	locations, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, wrap("suggest locations", err)
+	}
+	return locations, nil
+}
+
+// isHan reports whether r is a Chinese character, in the ranges migrations/008_search.sql
+// writes as bigrams.
+func isHan(r rune) bool {
+	return r >= 0x3400 && r <= 0x4dbf || r >= 0x4e00 && r <= 0x9fff || r >= 0xf900 && r <= 0xfaff
+}
+
+// searchWords rewrites a keyword for search_query as the index holds the text: a run of three
+// or more Han characters becomes its overlapping bigrams, quoted as a phrase so that they must
+// stand in order ("厨房帮工" becomes "厨房 房帮 帮工" in quotes); a run of one or two stays as
+// it is. A run inside the member's own quotes, or right after their "-", stays part of them.
+func searchWords(typed string) string {
+	rs := []rune(typed)
+	var b strings.Builder
+	quoted := false
+	for i := 0; i < len(rs); {
+		if !isHan(rs[i]) {
+			if rs[i] == '"' {
+				quoted = !quoted
+			}
+			b.WriteRune(rs[i])
+			i++
+			continue
+		}
+		j := i
+		for j < len(rs) && isHan(rs[j]) {
+			j++
+		}
+		run := rs[i:j]
+		// Latin letters touching the run are another word.
+		if i > 0 && rs[i-1] != '"' && (rs[i-1] != '-' || i > 1 && rs[i-2] != ' ') {
+			b.WriteByte(' ')
+		}
+		if len(run) <= 2 {
+			b.WriteString(string(run))
+		} else {
+			if !quoted {
+				b.WriteByte('"')
+			}
+			for k := 0; k+1 < len(run); k++ {
+				if k > 0 {
+					b.WriteByte(' ')
+				}
+				b.WriteString(string(run[k : k+2]))
+			}
+			if !quoted {
+				b.WriteByte('"')
+			}
+		}
+		b.WriteByte(' ')
+		i = j
+	}
+	return b.String()
 }
 
 // query builds a statement from optional conditions; "$?" in a condition is numbered in order.

@@ -74,11 +74,11 @@ func TestBrowsePlansUseIndexes(t *testing.T) {
 		INSERT INTO positions (guild_id, enterprise_id, title, description, skills, programs, location, remote, slots,
 		                       start_date, end_date, deadline, status, created_by)
 		SELECT $1, $2,
-		       (ARRAY['Backend', 'Frontend', 'Data', 'Mobile', 'Cloud'])[1 + i % 5] || ' Intern ' || i,
-		       'Work item ' || i || ' with topic' || (i % 500),
+		       (ARRAY['Backend', 'Frontend', 'Data', 'Mobile', 'Cloud', '厨房帮工', '数据录入员'])[1 + i % 7] || ' Intern ' || i,
+		       'Work item ' || i || ' with topic' || (i % 500) || (ARRAY['，负责前台接待', '；协助仓库盘点'])[1 + i % 2],
 		       ARRAY['skill' || (i % 100), CASE WHEN i % 3 = 0 THEN 'go' ELSE 'java' END],
 		       ARRAY['program' || (i % 20)],
-		       (ARRAY['Lyon', 'Paris', 'Lille', 'Nantes'])[1 + i % 4], i % 10 = 0, 3,
+		       (ARRAY['Lyon', 'Paris', 'Lille', 'Nantes', '苏州工业园区'])[1 + i % 5], i % 10 = 0, 3,
 		       DATE '2026-06-01', DATE '2026-12-01', DATE '2026-05-01',
 		       CASE WHEN i % 10 = 9 THEN 'closed' ELSE 'open' END, 'x'
 		FROM generate_series(1, $3) AS i`, guildA, e.ID, seeded)
@@ -104,11 +104,20 @@ func TestBrowsePlansUseIndexes(t *testing.T) {
 		{"keyword common", browse(placement.PositionFilter{Keyword: "backend"})},
 		{"keyword rare", browse(placement.PositionFilter{Keyword: "topic7"})},
 		{"keyword absent", browse(placement.PositionFilter{Keyword: "pyhton"})},
+		{"keyword partial", browse(placement.PositionFilter{Keyword: "back"})},
+		{"keyword Chinese", browse(placement.PositionFilter{Keyword: "厨房"})},
+		{"keyword Chinese long", browse(placement.PositionFilter{Keyword: "厨房帮工"})},
+		{"keyword Chinese one character", browse(placement.PositionFilter{Keyword: "厨"})},
+		{"keyword Chinese in description", browse(placement.PositionFilter{Keyword: "仓库"})},
+		{"keyword Chinese absent", browse(placement.PositionFilter{Keyword: "焊工"})},
 		{"skill common", browse(placement.PositionFilter{Skill: "go"})},
 		{"skill absent", browse(placement.PositionFilter{Skill: "cobol"})},
 		{"program absent", browse(placement.PositionFilter{Program: "law"})},
 		{"location", browse(placement.PositionFilter{Location: "lyon"})},
 		{"location absent", browse(placement.PositionFilter{Location: "Grenoble"})},
+		{"location partial", browse(placement.PositionFilter{Location: "ly"})},
+		{"location Chinese", browse(placement.PositionFilter{Location: "苏州"})},
+		{"location Chinese absent", browse(placement.PositionFilter{Location: "北京"})},
 		{"enterprise", browse(placement.PositionFilter{EnterpriseID: e.ID})},
 		{"search", func() {
 			if _, err := f.store.SearchPositions(ctx, guildA, "back intern", 25); err != nil {
@@ -117,6 +126,11 @@ func TestBrowsePlansUseIndexes(t *testing.T) {
 		}},
 		{"search absent", func() {
 			if _, err := f.store.SearchPositions(ctx, guildA, "zzz", 25); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"locations", func() {
+			if _, err := f.store.PositionLocations(ctx, guildA, "苏", 25); err != nil {
 				t.Fatal(err)
 			}
 		}},

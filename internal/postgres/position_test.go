@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -197,11 +198,7 @@ func TestBrowsePositionsFilters(t *testing.T) {
 	}
 	f.position(f.enterprise(guildB, "Acme", placement.EnterpriseVerified), func(p *placement.Position) { p.Title = "Go Intern in B" })
 
-	tests := []struct {
-		name string
-		f    placement.PositionFilter
-		want []int64
-	}{
+	tests := []browseCase{
 		{"no filter", placement.PositionFilter{}, []int64{lastDay, wildcard, remote, pyParis, goLyon}},
 		{"keyword in title", placement.PositionFilter{Keyword: "backend"}, []int64{goLyon}},
 		{"keyword in description or skills", placement.PositionFilter{Keyword: "python"}, []int64{remote, pyParis}},
@@ -218,15 +215,144 @@ func TestBrowsePositionsFilters(t *testing.T) {
 		{"combined", placement.PositionFilter{Skill: "go", Location: "lyon", EnterpriseID: acme.ID, Keyword: "intern"}, []int64{lastDay, goLyon}},
 		{"nothing matches", placement.PositionFilter{Skill: "cobol"}, nil},
 	}
-	for _, store := range windowed(f.store) {
+	browseCases(t, f.store, tests)
+	if page, err := f.store.BrowsePositions(ctx, guildA, placement.PositionFilter{}, 0, 10, today.AddDate(0, 0, 1)); err != nil ||
+		slices.Contains(idsOf(page.Positions, positionID), lastDay) {
+		t.Fatalf("the day after its deadline: %v, %v", idsOf(page.Positions, positionID), err)
+	}
+}
+
+// TestBrowsePositionsChinese finds Chinese words of any length anywhere in a title, skills or
+// description, Latin words beside Chinese text, and partial words of Latin text and locations.
+func TestBrowsePositionsChinese(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := t.Context()
+	e := f.enterprise(guildA, "莲花食品", placement.EnterpriseVerified)
+	mk := func(title, description string, skills []string, location string) int64 {
+		return f.position(e, func(p *placement.Position) {
+			p.Title, p.Description, p.Skills, p.Location = title, description, skills, location
+		}).ID
+	}
+	kitchen := mk("厨房帮工", "负责切配和清洁。", []string{"食品安全"}, "苏州工业园区")
+	chef := mk("中餐厨师助理", "在大厨房协助Java开发的点餐系统上线，使用Excel记录库存", []string{"刀工"}, "Suzhou")
+	java := mk("Java开发实习生", "参与后端开发（Spring Boot）", []string{"java", "sql"}, "杭州")
+	english := mk("Backend Intern", "Services in Go, near the 苏州 office.", []string{"go"}, "Hangzhou")
+	warehouse := mk("仓库管理员", "整理货架", []string{"叉车"}, "苏州")
+	symbols := mk("Symbols", "", nil, "~~~")
+	closed := mk("厨房清洁", "厨房", nil, "苏州")
+	if _, err := f.store.SetPositionStatus(ctx, guildA, closed, placement.PositionClosed, statusFx(guildA, closed, placement.PositionClosed)); err != nil {
+		t.Fatal(err)
+	}
+	f.position(f.enterprise(guildB, "莲花食品", placement.EnterpriseVerified), func(p *placement.Position) { p.Title = "厨房帮工" })
+
+	tests := []browseCase{
+		{"two characters, start of a title", placement.PositionFilter{Keyword: "厨房"}, []int64{chef, kitchen}},
+		{"one character inside words", placement.PositionFilter{Keyword: "工"}, []int64{chef, kitchen}},
+		{"one character at the end", placement.PositionFilter{Keyword: "生"}, []int64{java}},
+		{"whole title", placement.PositionFilter{Keyword: "厨房帮工"}, []int64{kitchen}},
+		{"inside a word", placement.PositionFilter{Keyword: "房帮"}, []int64{kitchen}},
+		{"three characters in order only", placement.PositionFilter{Keyword: "帮工厨"}, nil},
+		{"in the description", placement.PositionFilter{Keyword: "切配"}, []int64{kitchen}},
+		{"in the skills", placement.PositionFilter{Keyword: "食品安全"}, []int64{kitchen}},
+		{"beside punctuation", placement.PositionFilter{Keyword: "清洁"}, []int64{kitchen}},
+		{"Latin word beside Chinese", placement.PositionFilter{Keyword: "java"}, []int64{java, chef}},
+		{"Latin word after Chinese punctuation", placement.PositionFilter{Keyword: "spring"}, []int64{java}},
+		{"Chinese word beside Latin", placement.PositionFilter{Keyword: "开发"}, []int64{java, chef}},
+		{"Latin and Chinese together", placement.PositionFilter{Keyword: "Java开发"}, []int64{java, chef}},
+		{"Latin and Chinese as a phrase", placement.PositionFilter{Keyword: `"Java开发实习"`}, []int64{java}},
+		{"Chinese phrase in quotes", placement.PositionFilter{Keyword: `"开发实习生"`}, []int64{java}},
+		{"Chinese excluded", placement.PositionFilter{Keyword: "厨房 -厨师助理"}, []int64{kitchen}},
+		{"Chinese or Chinese", placement.PositionFilter{Keyword: "帮工 or 实习生"}, []int64{java, kitchen}},
+		{"Chinese in English text", placement.PositionFilter{Keyword: "苏州"}, []int64{english}},
+		{"partial Latin word", placement.PositionFilter{Keyword: "back"}, []int64{english}},
+		{"partial Latin word after Chinese", placement.PositionFilter{Keyword: "exc"}, []int64{chef}},
+		{"locations are not keywords", placement.PositionFilter{Keyword: "hangzhou"}, nil},
+		{"partial Latin location", placement.PositionFilter{Location: "Suz"}, []int64{chef}},
+		{"partial Chinese location", placement.PositionFilter{Location: "苏州"}, []int64{warehouse, kitchen}},
+		{"Chinese location inside", placement.PositionFilter{Location: "园区"}, []int64{kitchen}},
+		{"Chinese location whole", placement.PositionFilter{Location: "苏州工业园区"}, []int64{kitchen}},
+		{"location of other words", placement.PositionFilter{Location: "杭"}, []int64{java}},
+		{"location and keyword", placement.PositionFilter{Location: "hang", Keyword: "go"}, []int64{english}},
+		{"location nothing has", placement.PositionFilter{Location: "北京"}, nil},
+		{"location of no words, as written", placement.PositionFilter{Location: "~~~"}, []int64{symbols}},
+		{"location of no words, not partly", placement.PositionFilter{Location: "~~"}, nil},
+	}
+	browseCases(t, f.store, tests)
+	// Title autocomplete finds Chinese titles by any part of their words.
+	for typed, want := range map[string][]int64{"厨房": {kitchen}, "厨房帮": {kitchen}, "实习": {java}, "java": {java}, "厨师 助理": {chef}} {
+		got, err := f.store.SearchPositions(ctx, guildA, typed, 25)
+		if err != nil || !cmp.Equal(idsOf(got, positionID), want) {
+			t.Errorf("search %q: %v, %v, want %v", typed, idsOf(got, positionID), err, want)
+		}
+	}
+}
+
+func TestPositionLocations(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := t.Context()
+	e := f.enterprise(guildA, "Acme", placement.EnterpriseVerified)
+	for _, l := range []string{"Suzhou", "suzhou", "苏州工业园区", "苏州", "Hangzhou", "", "Lyon"} {
+		f.position(e, func(p *placement.Position) { p.Location, p.Remote = l, l == "" })
+	}
+	closed := f.position(e, func(p *placement.Position) { p.Location = "Closedtown" })
+	if _, err := f.store.SetPositionStatus(ctx, guildA, closed.ID, placement.PositionClosed, statusFx(guildA, closed.ID, placement.PositionClosed)); err != nil {
+		t.Fatal(err)
+	}
+	f.position(f.enterprise(guildB, "Acme", placement.EnterpriseVerified), func(p *placement.Position) { p.Location = "Suzhou Other" })
+	for _, tt := range []struct {
+		typed string
+		want  []string
+	}{
+		{"suz", []string{"Suzhou"}},
+		{"ZHOU", []string{"Hangzhou", "Suzhou"}},
+		{"苏州", []string{"苏州", "苏州工业园区"}},
+		{"园区", []string{"苏州工业园区"}},
+		{"closed", nil},
+		{"%", nil},
+		{"", []string{"Hangzhou", "Lyon", "Suzhou", "苏州", "苏州工业园区"}},
+	} {
+		got, err := f.store.PositionLocations(ctx, guildA, tt.typed, 25)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The spelling of either Suzhou may be shown; compare them in lower case.
+		for i := range got {
+			got[i] = strings.ToLower(got[i])
+		}
+		for i := range tt.want {
+			tt.want[i] = strings.ToLower(tt.want[i])
+		}
+		if diff := cmp.Diff(tt.want, got, cmpopts.EquateEmpty()); diff != "" {
+			t.Errorf("%q (-want +got):\n%s", tt.typed, diff)
+		}
+	}
+	if got, _ := f.store.PositionLocations(ctx, guildA, "", 2); len(got) != 2 {
+		t.Fatalf("limit 2: %v", got)
+	}
+}
+
+// browseCase is a filter and the ids its one page lists, newest first.
+type browseCase struct {
+	name string
+	f    placement.PositionFilter
+	want []int64
+}
+
+// browseCases browses guild A with each case's filter, through the store as configured and with
+// windows so small that searches go on to the GIN lookup.
+func browseCases(t *testing.T, s *postgres.Store, tests []browseCase) {
+	t.Helper()
+	for _, store := range windowed(s) {
 		for _, tt := range tests {
 			t.Run(fmt.Sprintf("%s/window %d", tt.name, store.window), func(t *testing.T) {
-				page, err := store.BrowsePositions(ctx, guildA, tt.f, 0, 10, today)
+				page, err := store.BrowsePositions(t.Context(), guildA, tt.f, 0, 10, today)
 				if err != nil {
 					t.Fatal(err)
 				}
 				if diff := cmp.Diff(tt.want, idsOf(page.Positions, positionID), cmpopts.EquateEmpty()); diff != "" {
-					t.Fatalf("(-want +got):\n%s", diff)
+					t.Fatalf("%+v (-want +got):\n%s", tt.f, diff)
 				}
 				if page.HasMore || page.After != 0 {
 					t.Fatalf("one page: HasMore %v, After %d", page.HasMore, page.After)
@@ -238,10 +364,6 @@ func TestBrowsePositionsFilters(t *testing.T) {
 				}
 			})
 		}
-	}
-	if page, err := f.store.BrowsePositions(ctx, guildA, placement.PositionFilter{}, 0, 10, today.AddDate(0, 0, 1)); err != nil ||
-		slices.Contains(idsOf(page.Positions, positionID), lastDay) {
-		t.Fatalf("the day after its deadline: %v, %v", idsOf(page.Positions, positionID), err)
 	}
 }
 

@@ -158,7 +158,7 @@ func browseFilters(r *discord.Request, f browseFilter) ui.Markup {
 	return ui.Markup(strings.Join(out, " · "))
 }
 
-// browseAutocomplete suggests skills and enterprises while the member types.
+// browseAutocomplete suggests skills, locations and enterprises while the member types.
 func (h positionHandlers) browseAutocomplete(ctx context.Context, r *discord.Request) (*discord.Reply, error) {
 	f := r.Focused()
 	if f == nil {
@@ -168,6 +168,16 @@ func (h positionHandlers) browseAutocomplete(ctx context.Context, r *discord.Req
 	switch f.Name {
 	case "skill":
 		return h.skillChoices(ctx, r, typed)
+	case "location":
+		locations, err := h.svc.SuggestLocations(ctx, r.Actor, typed)
+		if err != nil {
+			return nil, err
+		}
+		choices := []*discordgo.ApplicationCommandOptionChoice{}
+		for _, l := range locations {
+			choices = append(choices, &discordgo.ApplicationCommandOptionChoice{Name: ui.Truncate(l, 100), Value: ui.Truncate(l, 60)})
+		}
+		return &discord.Reply{Choices: choices}, nil
 	case "enterprise":
 		choices, err := ui.EnterpriseChoices(ctx, h.svc, r.Actor, typed)
 		if err != nil {

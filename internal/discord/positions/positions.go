@@ -22,7 +22,7 @@ var positionCommands = []discord.Command{
 			{Name: "keyword", Type: discordgo.ApplicationCommandOptionString, MaxLength: 100},
 			{Name: "skill", Type: discordgo.ApplicationCommandOptionString, Autocomplete: true, MaxLength: 40},
 			{Name: "program", Type: discordgo.ApplicationCommandOptionString, MaxLength: 80},
-			{Name: "location", Type: discordgo.ApplicationCommandOptionString, MaxLength: 60},
+			{Name: "location", Type: discordgo.ApplicationCommandOptionString, Autocomplete: true, MaxLength: 60},
 			{Name: "enterprise", Type: discordgo.ApplicationCommandOptionString, Autocomplete: true, MaxLength: 100},
 			{Name: "remote", Type: discordgo.ApplicationCommandOptionBoolean},
 		}},

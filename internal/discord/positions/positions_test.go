@@ -252,6 +252,43 @@ func TestBrowseFiltersEachNarrow(t *testing.T) {
 	}
 }
 
+// TestBrowseChineseAndPartialWords finds Chinese words inside titles, Latin words beside Chinese
+// text and parts of locations, and suggests locations as they are typed.
+func TestBrowseChineseAndPartialWords(t *testing.T) {
+	b := botenv.New(t)
+	lotus := b.AddEnterprise(t, "莲花食品", 120, "mo")
+	kitchen := botenv.PositionInput("厨房帮工")
+	kitchen.Skills, kitchen.Location, kitchen.Description = "食品安全, 刀工", "苏州工业园区", "负责切配，使用Excel记录库存。"
+	office := botenv.PositionInput("前台文员")
+	office.Location = "Suzhou"
+	pk := b.PostPosition(t, "mo", lotus.ID, kitchen)
+	po := b.PostPosition(t, "mo", lotus.ID, office)
+
+	bo := testenv.Member("bo")
+	for _, tt := range []struct {
+		opt  testenv.Opt
+		want []int64
+	}{
+		{testenv.StringOpt("keyword", "厨房"), []int64{pk.ID}},
+		{testenv.StringOpt("keyword", "工"), []int64{pk.ID}},
+		{testenv.StringOpt("keyword", "excel"), []int64{pk.ID}},
+		{testenv.StringOpt("keyword", "刀工"), []int64{pk.ID}},
+		{testenv.StringOpt("location", "Suz"), []int64{po.ID}},
+		{testenv.StringOpt("location", "苏州"), []int64{pk.ID}},
+	} {
+		seen := b.Do(t, testenv.Slash(bo, "positions browse", tt.opt))
+		if got := listed(t, seen.Latest()); !slices.Equal(got, tt.want) {
+			t.Errorf("%+v: listed %v, want %v\n%s", tt.opt, got, tt.want, seen.Text())
+		}
+	}
+	for typed, want := range map[string][]string{"苏": {"苏州工业园区"}, "SUZ": {"Suzhou"}, "": {"Suzhou", "苏州工业园区"}, "xyz": nil} {
+		got := choiceNames(b.Choices(t, testenv.Autocomplete(bo, "positions browse", testenv.StringOpt("location", typed))))
+		if !slices.Equal(got, want) {
+			t.Errorf("location suggestions for %q: %v, want %v", typed, got, want)
+		}
+	}
+}
+
 func TestBrowseWithNothingOpen(t *testing.T) {
 	b := botenv.New(t)
 	seen := b.Do(t, testenv.Slash(testenv.Member("bo"), "positions browse"))
