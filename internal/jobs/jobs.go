@@ -1,6 +1,6 @@
 // Package jobs runs the bot's time-driven work on river, a job queue kept in Postgres: positions
-// closing at their deadline, offers expiring, stale positions flagged and then closed, reminders
-// to mentors, and the coordinators' daily digest.
+// closing at their deadline, offers expiring (and their students reminded a day before), stale
+// positions flagged and then closed, reminders to mentors, and the coordinators' daily digest.
 //
 // Every replica runs a client. River elects one leader, and only the leader enqueues the
 // periodic runs; each run is inserted with unique options, so a leader handing over in the
@@ -28,6 +28,7 @@ import (
 const (
 	TaskCloseDuePositions   = "close_due_positions"
 	TaskExpireOffers        = "expire_offers"
+	TaskRemindOffers        = "remind_offers"
 	TaskFlagStalePositions  = "flag_stale_positions"
 	TaskCloseStalePositions = "close_stale_positions"
 	TaskRemindMentors       = "remind_mentors"
@@ -48,6 +49,7 @@ type task struct {
 var tasks = []task{
 	{TaskCloseDuePositions, time.Minute, (*placement.Service).CloseDuePositions},
 	{TaskExpireOffers, time.Minute, expireOffers},
+	{TaskRemindOffers, time.Hour, (*placement.Service).RemindOffers},
 	{TaskFlagStalePositions, time.Hour, (*placement.Service).FlagStalePositions},
 	{TaskCloseStalePositions, time.Hour, (*placement.Service).CloseStalePositions},
 	{TaskRemindMentors, time.Hour, (*placement.Service).RemindMentors},

@@ -20,7 +20,7 @@ import (
 	"placementbot/internal/postgres"
 )
 
-var allTasks = []string{jobs.TaskCloseDuePositions, jobs.TaskExpireOffers, jobs.TaskFlagStalePositions,
+var allTasks = []string{jobs.TaskCloseDuePositions, jobs.TaskExpireOffers, jobs.TaskRemindOffers, jobs.TaskFlagStalePositions,
 	jobs.TaskCloseStalePositions, jobs.TaskRemindMentors, jobs.TaskSendDigests}
 
 // waitIdle waits until river holds at least want jobs and has finished them all, and fails the

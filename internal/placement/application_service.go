@@ -3,6 +3,7 @@ package placement
 import (
 	"context"
 	"sort"
+	"time"
 )
 
 // Apply files the student's application with their motivation.
@@ -119,13 +120,13 @@ func (s *Service) mentorMove(ctx context.Context, a Actor, appID int64, to Statu
 }
 
 // move applies one lifecycle transition with its notifications: the student hears of every
-// change, the mentors of accepts and declines.
+// change, the mentors of accepts, declines and withdrawals from an offer.
 func (s *Service) move(ctx context.Context, a Actor, app Application, to Status, by Party, note string) (Application, error) {
 	if !CanTransition(app.Status, to, by) {
 		return Application{}, Errorf(ECONFLICT, "err.cannot_move", map[string]any{"From": string(app.Status), "To": string(to)})
 	}
 	var mentors []string
-	if to == Accepted || to == Declined || (to == Rejected && by == PartyCoordinator) {
+	if to == Accepted || to == Declined || to == Withdrawn || (to == Rejected && by == PartyCoordinator) {
 		e, err := s.Store.FindEnterprise(ctx, a.GuildID, app.EnterpriseID)
 		if err != nil {
 			return Application{}, err
@@ -152,6 +153,9 @@ func expiryDays(gs GuildSettings) int {
 }
 
 func transitionNotes(app Application, to Status, note string, mentors []string, days int) []Notification {
+	if to == Withdrawn && app.Status != Offered && app.Status != Accepted {
+		mentors = nil // only a withdrawal that frees a slot needs the mentor's attention
+	}
 	data := map[string]any{"ID": app.ID, "Title": app.PositionTitle, "Enterprise": app.EnterpriseName, "Student": app.StudentID, "Reason": note, "Days": days}
 	out := []Notification{{GuildID: app.GuildID, DedupKey: appKey(app.ID, to, app.StudentID), UserID: app.StudentID,
 		MessageKey: "note.app_" + string(to), Data: data}}
@@ -186,6 +190,35 @@ func (s *Service) ExpireOffers(ctx context.Context) (int, error) {
 	}
 	return n, nil
 }
+
+// OfferReminderBefore is how long before an unanswered offer expires its student is reminded.
+const OfferReminderBefore = 24 * time.Hour
+
+// RemindOffers reminds the students of offers that expire within OfferReminderBefore, once per
+// offer; it decides nothing, so the reminder is queued on its own.
+func (s *Service) RemindOffers(ctx context.Context) (int, error) {
+	due, err := s.Store.ExpiringOffers(ctx, s.Now(), OfferReminderBefore, 100)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, app := range due {
+		queued, err := s.Store.QueueNotification(ctx, Notification{GuildID: app.GuildID, DedupKey: OfferReminderKey(app.ID),
+			UserID: app.StudentID, MessageKey: "jobs.note_offer_reminder",
+			Data: map[string]any{"ID": app.ID, "Title": app.PositionTitle, "Enterprise": app.EnterpriseName}})
+		if err != nil {
+			return n, err
+		}
+		if queued {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// OfferReminderKey is the dedup key of the reminder about an application's offer: one ever,
+// as an application is offered once.
+func OfferReminderKey(appID int64) string { return "application:" + idStr(appID) + ":offer_reminder" }
 
 // ApplicationWithEvents is an application and its timeline.
 type ApplicationWithEvents struct {

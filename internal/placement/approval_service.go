@@ -103,18 +103,48 @@ func (s *Service) Approve(ctx context.Context, a Actor, appID int64) (Placement,
 	if err := e.checkVerified(); err != nil {
 		return Placement{}, err
 	}
+	others, err := s.otherMentors(ctx, app)
+	if err != nil {
+		return Placement{}, err
+	}
 	at := s.Now()
 	return s.Store.ApproveApplication(ctx, Approval{GuildID: a.GuildID, ApplicationID: appID, ActorID: a.UserID, At: at, Compliance: c,
 		Effects: func(before Application, _ Placement) Effects {
 			return Audited(LifecycleAudit(before, before.Status, Approved, a.UserID, "", at), transitionNotes(before, Approved, "", e.Mentors, 0)...)
 		},
 		Withdrawn: func(other Application) Effects {
-			data := map[string]any{"ID": other.ID, "Title": other.PositionTitle, "Enterprise": other.EnterpriseName, "Placed": app.PositionTitle}
-			return Audited(LifecycleAudit(other, other.Status, Withdrawn, a.UserID, PlacedElsewhere, at),
-				Notification{GuildID: a.GuildID, DedupKey: appKey(other.ID, Withdrawn, other.StudentID), UserID: other.StudentID,
-					MessageKey: "note.app_withdrawn_placed", Data: data})
+			data := map[string]any{"ID": other.ID, "Title": other.PositionTitle, "Enterprise": other.EnterpriseName, "Placed": app.PositionTitle,
+				"Student": other.StudentID}
+			notes := []Notification{{GuildID: a.GuildID, DedupKey: appKey(other.ID, Withdrawn, other.StudentID), UserID: other.StudentID,
+				MessageKey: "note.app_withdrawn_placed", Data: data}}
+			for _, m := range others[other.EnterpriseID] {
+				notes = append(notes, Notification{GuildID: a.GuildID, DedupKey: appKey(other.ID, Withdrawn, m), UserID: m,
+					MessageKey: "note.mentor_app_withdrawn_placed", Data: data})
+			}
+			return Audited(LifecycleAudit(other, other.Status, Withdrawn, a.UserID, PlacedElsewhere, at), notes...)
 		},
 	})
+}
+
+// otherMentors maps the enterprises of the student's other open applications to their mentors,
+// who hear that approving this one withdraws those.
+func (s *Service) otherMentors(ctx context.Context, app Application) (map[int64][]string, error) {
+	apps, err := s.Store.StudentApplications(ctx, app.GuildID, app.StudentID)
+	if err != nil {
+		return nil, err
+	}
+	out := map[int64][]string{}
+	for _, other := range apps {
+		if _, done := out[other.EnterpriseID]; done || other.ID == app.ID || !other.Status.Open() {
+			continue
+		}
+		e, err := s.Store.FindEnterprise(ctx, app.GuildID, other.EnterpriseID)
+		if err != nil {
+			return nil, err
+		}
+		out[other.EnterpriseID] = e.Mentors
+	}
+	return out, nil
 }
 
 // Placements lists placements; coordinators only.

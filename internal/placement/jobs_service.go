@@ -35,6 +35,7 @@ type PositionNotice struct {
 	FlaggedAt   time.Time // when it was flagged stale; zero when it is not
 	Mentors     []string  // the enterprise's linked mentors
 	Pending     int       // applications still waiting for the mentor's answer
+	Waiting     []Waiting // those applications, ascending
 }
 
 // Reminder is a position whose submitted applications waited too long for an answer.
@@ -109,7 +110,7 @@ func (s *Service) CloseDuePositions(ctx context.Context) (int, error) {
 		key := "position:" + idStr(p.ID) + ":closed:deadline:" + deadline
 		return Effects{
 			Audit: []AuditEvent{s.positionAudit("system", p.Position, "position.closed_deadline", map[string]any{"deadline": deadline})},
-			Notes: mentorNotes(p.GuildID, p.Mentors, key, "jobs.note_closed_deadline", data),
+			Notes: append(mentorNotes(p.GuildID, p.Mentors, key, "jobs.note_closed_deadline", data), closedNotes(p.Position, p.Waiting)...),
 		}
 	}
 	return sweep(ctx, func() (int, error) {
@@ -150,7 +151,7 @@ func (s *Service) CloseStalePositions(ctx context.Context) (int, error) {
 		key := "position:" + idStr(p.ID) + ":closed:stale:" + confirmedStamp(p.ConfirmedAt)
 		return Effects{
 			Audit: []AuditEvent{s.positionAudit("system", p.Position, "position.closed_stale", nil)},
-			Notes: mentorNotes(p.GuildID, p.Mentors, key, "jobs.note_closed_stale", data),
+			Notes: append(mentorNotes(p.GuildID, p.Mentors, key, "jobs.note_closed_stale", data), closedNotes(p.Position, p.Waiting)...),
 		}
 	}
 	return sweep(ctx, func() (int, error) {

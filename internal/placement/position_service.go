@@ -70,7 +70,36 @@ func (s *Service) ClosePosition(ctx context.Context, a Actor, id int64) (Positio
 	if p.Status == PositionClosed {
 		return Position{}, Errorf(ECONFLICT, "err.position_already_closed", nil)
 	}
-	return s.Store.SetPositionStatus(ctx, a.GuildID, id, PositionClosed, Audited(s.positionAudit(a.UserID, p, "position.closed", nil)))
+	apps, err := s.Store.PositionApplicants(ctx, a.GuildID, id)
+	if err != nil {
+		return Position{}, err
+	}
+	var waiting []Waiting
+	for _, ap := range apps {
+		if ap.Status == Submitted || ap.Status == Shortlisted {
+			waiting = append(waiting, Waiting{ApplicationID: ap.ID, StudentID: ap.StudentID})
+		}
+	}
+	return s.Store.SetPositionStatus(ctx, a.GuildID, id, PositionClosed,
+		Audited(s.positionAudit(a.UserID, p, "position.closed", nil), closedNotes(p, waiting)...))
+}
+
+// Waiting is an application still waiting for its mentor's answer.
+type Waiting struct {
+	ApplicationID int64
+	StudentID     string
+}
+
+// closedNotes tell the students waiting for an answer that the position closed to new
+// applications while theirs stays open; once per application, however often it closes.
+func closedNotes(p Position, waiting []Waiting) []Notification {
+	out := make([]Notification, 0, len(waiting))
+	for _, w := range waiting {
+		out = append(out, Notification{GuildID: p.GuildID, DedupKey: "application:" + idStr(w.ApplicationID) + ":position_closed",
+			UserID: w.StudentID, MessageKey: "note.app_position_closed",
+			Data: map[string]any{"ID": w.ApplicationID, "Title": p.Title, "Enterprise": p.EnterpriseName}})
+	}
+	return out
 }
 
 // ReopenPosition takes applications again, if its deadline has not passed; its mentors only.

@@ -328,3 +328,25 @@ func (s *Store) DueOffers(ctx context.Context, now time.Time, limit int) ([]plac
 	}
 	return apps, nil
 }
+
+// ExpiringOffers lists, in every guild, unanswered offers that expire within the given time
+// from now and whose student was not reminded yet, soonest first.
+func (s *Store) ExpiringOffers(ctx context.Context, now time.Time, within time.Duration, limit int) ([]placement.Application, error) {
+	rows, err := s.pool.Query(ctx, `
+		SELECT `+applicationColumns+applicationFrom+`
+		JOIN guilds g ON g.guild_id = a.guild_id
+		WHERE a.status = 'offered'
+		  AND a.offered_at + make_interval(days => g.offer_expiry_days) BETWEEN $1 AND $1::timestamptz + $2::interval
+		  AND NOT EXISTS (SELECT 1 FROM notifications n
+		                  WHERE n.guild_id = a.guild_id AND n.dedup_key = 'application:' || a.id || ':offer_reminder')
+		ORDER BY a.offered_at, a.id
+		LIMIT $3`, now, within, limit)
+	if err != nil {
+		return nil, wrap("list expiring offers", err)
+	}
+	apps, err := collectApplications(rows)
+	if err != nil {
+		return nil, wrap("list expiring offers", err)
+	}
+	return apps, nil
+}

@@ -15,12 +15,17 @@ import (
 var _ placement.JobStore = (*Store)(nil)
 
 // noticeExtras selects, after positionColumns of a changed position p, what its mentors are
-// told: last confirmation, stale flag, linked mentors and applications waiting for an answer.
+// told: last confirmation, stale flag, linked mentors, how many applications wait for an
+// answer, and which (their ids and students, whom the closure is told too).
 const noticeExtras = `, p.confirmed_at, p.stale_flagged_at,
 	coalesce((SELECT array_agg(m.user_id ORDER BY m.user_id) FROM enterprise_mentors m
 	          WHERE m.guild_id = p.guild_id AND m.enterprise_id = p.enterprise_id), '{}'),
 	(SELECT count(*) FROM applications a
-	 WHERE a.guild_id = p.guild_id AND a.position_id = p.id AND a.status IN ('submitted', 'shortlisted'))::int`
+	 WHERE a.guild_id = p.guild_id AND a.position_id = p.id AND a.status IN ('submitted', 'shortlisted'))::int,
+	coalesce((SELECT array_agg(a.id ORDER BY a.id) FROM applications a
+	          WHERE a.guild_id = p.guild_id AND a.position_id = p.id AND a.status IN ('submitted', 'shortlisted')), '{}'),
+	coalesce((SELECT array_agg(a.student_id ORDER BY a.id) FROM applications a
+	          WHERE a.guild_id = p.guild_id AND a.position_id = p.id AND a.status IN ('submitted', 'shortlisted')), '{}')`
 
 // extraRow appends destinations to every Scan, so scanPosition reads the position's columns
 // and the columns selected after them go to extra.
@@ -43,8 +48,13 @@ func (s *Store) sweepPositions(ctx context.Context, op, sql string, effects func
 		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (placement.PositionNotice, error) {
 			var n placement.PositionNotice
 			var flagged pgtype.Timestamptz
-			p, err := scanPosition(extraRow{Row: r, extra: []any{&n.ConfirmedAt, &flagged, &n.Mentors, &n.Pending}})
+			var waitingIDs []int64
+			var waitingStudents []string
+			p, err := scanPosition(extraRow{Row: r, extra: []any{&n.ConfirmedAt, &flagged, &n.Mentors, &n.Pending, &waitingIDs, &waitingStudents}})
 			n.Position = p
+			for i := range waitingIDs {
+				n.Waiting = append(n.Waiting, placement.Waiting{ApplicationID: waitingIDs[i], StudentID: waitingStudents[i]})
+			}
 			if flagged.Valid {
 				n.FlaggedAt = flagged.Time
 			}
