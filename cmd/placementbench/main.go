@@ -213,6 +213,10 @@ func run(ctx context.Context, sz sizes, rate int, phase time.Duration, workers i
 		fmt.Printf("  first error: %s\n", first)
 	}
 
+	if err := burstCheck(ctx, e, ops, rate, phase, min(20_000, sz.students)); err != nil {
+		return err
+	}
+
 	if scale {
 		return scaleCheck(ctx, e, rdb, pub, priv, phase)
 	}
@@ -347,7 +351,7 @@ func newBot(pool *pgxpool.Pool, rdb goredis.UniversalClient, pub ed25519.PublicK
 	if err != nil {
 		return nil, err
 	}
-	log := slog.New(slog.NewJSONHandler(io.Discard, nil)) // the cost of writing each log line stays in
+	log := quietLog()
 	svc := placement.NewService(postgres.NewStore(pool))
 	svc.Facts = redis.NewFactsCache(rdb, "bench:", time.Minute)
 	deps := discord.Deps{
@@ -357,17 +361,31 @@ func newBot(pool *pgxpool.Pool, rdb goredis.UniversalClient, pub ed25519.PublicK
 	}
 	router := discord.NewRouter(deps, features.All(deps))
 	// Edits after a deferral go to a sink that accepts everything.
+	s, _, err := sinkSession()
+	if err != nil {
+		return nil, err
+	}
+	return httptest.NewServer(&httpendpoint.Handler{Router: router, PublicKey: pub, REST: s, Log: log}), nil
+}
+
+// quietLog discards the bot's logs; the cost of writing each line stays in.
+func quietLog() *slog.Logger { return slog.New(slog.NewJSONHandler(io.Discard, nil)) }
+
+// sinkSession is a discordgo session whose REST calls go to a local server that accepts
+// everything (edits after a deferral, DMs); closeSink stops that server.
+func sinkSession() (s *discordgo.Session, closeSink func(), err error) {
 	sink := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write([]byte(`{"id":"1","channel_id":"1"}`))
 	}))
-	s, _ := discordgo.New("")
+	s, _ = discordgo.New("")
 	tr, err := restbase.NewTransport(sink.URL+"/api/v10", http.DefaultTransport)
 	if err != nil {
-		return nil, err
+		sink.Close()
+		return nil, nil, err
 	}
 	s.Client = &http.Client{Transport: tr}
-	return httptest.NewServer(&httpendpoint.Handler{Router: router, PublicKey: pub, REST: s, Log: log}), nil
+	return s, sink.Close, nil
 }
 
 // rounds is how many alternating slices the bot-versus-baseline comparison takes.

@@ -79,11 +79,12 @@ func serve(ctx context.Context, cfg config.Config, transport config.Transport) e
 	if err := postgres.MigrateUp(ctx, dbURL); err != nil {
 		return err
 	}
-	pool, err := postgres.Open(ctx, dbURL)
+	pool, bgPool, err := openPools(ctx, cfg, dbURL)
 	if err != nil {
 		return err
 	}
 	defer pool.Close()
+	defer bgPool.Close()
 	rdb := redis.NewClient(redis.Options{Addrs: redisAddrs, MasterName: cfg.RedisMasterName,
 		Username: cfg.RedisUsername, Password: cfg.RedisPassword, DB: cfg.RedisDB})
 	defer rdb.Close()
@@ -116,14 +117,16 @@ func serve(ctx context.Context, cfg config.Config, transport config.Transport) e
 	// Background work runs on every replica; each piece is safe to run concurrently.
 	om := outbox.NewMetrics(reg)
 	newOutbox := func(sender outbox.Sender) *outbox.Worker {
-		return outbox.New(outbox.Config{Store: postgres.NewStore(pool), Sender: sender, Catalog: catalog,
+		return outbox.New(outbox.Config{Store: postgres.NewStore(bgPool), Sender: sender, Catalog: catalog,
 			Log: log.With("component", "outbox"), Metrics: om, Undeliverable: svc.ForgetMember})
 	}
 	startOutbox := func(sender outbox.Sender) {
 		w := newOutbox(sender)
 		go func() { _ = w.Run(ctx) }()
 	}
-	stopJobs, err := startJobs(ctx, pool, svc, log.With("component", "jobs"))
+	bgSvc := *svc // the same service and facts cache, reading and writing through the background pool
+	bgSvc.Store = postgres.NewStore(bgPool)
+	stopJobs, err := startJobs(ctx, bgPool, &bgSvc, log.With("component", "jobs"))
 	if err != nil {
 		return err
 	}
@@ -172,6 +175,20 @@ func serve(ctx context.Context, cfg config.Config, transport config.Transport) e
 		defer cancel()
 		return errors.Join(srv.Shutdown(sctx), waitInflight(router))
 	}
+}
+
+// openPools opens the database twice: a pool for interactions and one for background work
+// (river's jobs, the outbox), so a burst of background work cannot take the connections
+// members' interactions need.
+func openPools(ctx context.Context, cfg config.Config, url string) (interactions, background *pgxpool.Pool, err error) {
+	if interactions, err = postgres.OpenSized(ctx, url, cfg.DBPoolSize); err != nil {
+		return nil, nil, err
+	}
+	if background, err = postgres.OpenSized(ctx, url, cfg.DBBackgroundPoolSize); err != nil {
+		interactions.Close()
+		return nil, nil, err
+	}
+	return interactions, background, nil
 }
 
 // flush sends every notification that is due now.

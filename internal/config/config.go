@@ -30,12 +30,14 @@ type Config struct {
 	ShardID          int    `env:"PLACEMENTBOT_SHARD_ID" yaml:"shard_id"`
 	ShardCount       int    `env:"PLACEMENTBOT_SHARD_COUNT" yaml:"shard_count"`
 
-	DatabaseURL     string `env:"PLACEMENTBOT_DATABASE_URL" yaml:"database_url" secret:"true"`
-	RedisAddrs      string `env:"PLACEMENTBOT_REDIS_ADDRS" yaml:"redis_addrs"`
-	RedisMasterName string `env:"PLACEMENTBOT_REDIS_MASTER_NAME" yaml:"redis_master_name"`
-	RedisUsername   string `env:"PLACEMENTBOT_REDIS_USERNAME" yaml:"redis_username"`
-	RedisPassword   string `env:"PLACEMENTBOT_REDIS_PASSWORD" yaml:"redis_password" secret:"true"`
-	RedisDB         int    `env:"PLACEMENTBOT_REDIS_DB" yaml:"redis_db"`
+	DatabaseURL          string `env:"PLACEMENTBOT_DATABASE_URL" yaml:"database_url" secret:"true"`
+	DBPoolSize           int    `env:"PLACEMENTBOT_DB_POOL_SIZE" yaml:"db_pool_size"`
+	DBBackgroundPoolSize int    `env:"PLACEMENTBOT_DB_BACKGROUND_POOL_SIZE" yaml:"db_background_pool_size"`
+	RedisAddrs           string `env:"PLACEMENTBOT_REDIS_ADDRS" yaml:"redis_addrs"`
+	RedisMasterName      string `env:"PLACEMENTBOT_REDIS_MASTER_NAME" yaml:"redis_master_name"`
+	RedisUsername        string `env:"PLACEMENTBOT_REDIS_USERNAME" yaml:"redis_username"`
+	RedisPassword        string `env:"PLACEMENTBOT_REDIS_PASSWORD" yaml:"redis_password" secret:"true"`
+	RedisDB              int    `env:"PLACEMENTBOT_REDIS_DB" yaml:"redis_db"`
 
 	OpsListen string `env:"PLACEMENTBOT_OPS_LISTEN" yaml:"ops_listen"`
 	LogLevel  string `env:"PLACEMENTBOT_LOG_LEVEL" yaml:"log_level"`
@@ -62,10 +64,12 @@ func (e *Error) Error() string { return "config: " + e.Setting + ": " + e.Expect
 
 func defaults() Config {
 	return Config{
-		DiscordAPIBase: "https://discord.com/api/v10",
-		ShardCount:     1,
-		OpsListen:      ":9090",
-		LogLevel:       "info",
+		DiscordAPIBase:       "https://discord.com/api/v10",
+		ShardCount:           1,
+		DBPoolSize:           10,
+		DBBackgroundPoolSize: 5,
+		OpsListen:            ":9090",
+		LogLevel:             "info",
 	}
 }
 
@@ -170,6 +174,13 @@ func (c Config) validate() error {
 		if u, err := url.Parse(c.DatabaseURL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
 			return &Error{"PLACEMENTBOT_DATABASE_URL", "a URL starting with postgres:// (the value is not shown because it may hold a password)"}
 		}
+	}
+	if c.DBPoolSize < 1 {
+		return &Error{"PLACEMENTBOT_DB_POOL_SIZE", "a number of database connections of at least 1, such as 10"}
+	}
+	if c.DBBackgroundPoolSize < 2 {
+		// River keeps one connection listening for new jobs; the work needs at least one more.
+		return &Error{"PLACEMENTBOT_DB_BACKGROUND_POOL_SIZE", "a number of database connections of at least 2, such as 5"}
 	}
 	if c.RedisDB < 0 || c.RedisDB > 15 {
 		return &Error{"PLACEMENTBOT_REDIS_DB", "a database number from 0 to 15"}

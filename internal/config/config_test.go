@@ -64,6 +64,8 @@ func TestLoadRefusesBadSettingsNamingThem(t *testing.T) {
 		{with("PLACEMENTBOT_LOG_LEVEL", "loud"), "PLACEMENTBOT_LOG_LEVEL"},
 		{with("PLACEMENTBOT_OPS_LISTEN", "9090"), "PLACEMENTBOT_OPS_LISTEN"},
 		{with("PLACEMENTBOT_DISCORD_APP_ID", "abc"), "PLACEMENTBOT_DISCORD_APP_ID"},
+		{with("PLACEMENTBOT_DB_POOL_SIZE", "0"), "PLACEMENTBOT_DB_POOL_SIZE"},
+		{with("PLACEMENTBOT_DB_BACKGROUND_POOL_SIZE", "1"), "PLACEMENTBOT_DB_BACKGROUND_POOL_SIZE"},
 	}
 	for _, tt := range tests {
 		c, err := Load(env(tt.env))
