@@ -168,11 +168,14 @@ func (s *Service) MyPlacement(ctx context.Context, a Actor) (Placement, error) {
 }
 
 // AssignSupervisor makes a member the placement's school supervisor; coordinators only. The
-// transport checks the member belongs to the guild; both mentors are told.
-func (s *Service) AssignSupervisor(ctx context.Context, a Actor, placementID int64, userID string) (Placement, error) {
+// transport checks the member belongs to the guild and gives their current roles; a supervisor
+// is a coordinator or holds the guild's supervisor role, and is never the placement's student.
+// Both mentors are told.
+func (s *Service) AssignSupervisor(ctx context.Context, a Actor, placementID int64, m Member) (Placement, error) {
 	if !a.Is(RoleCoordinator) {
 		return Placement{}, Errorf(EFORBIDDEN, "err.coordinator_only", nil)
 	}
+	userID := m.UserID
 	if !IsSnowflake(userID) {
 		return Placement{}, Errorf(EINVALID, "err.bad_id", nil)
 	}
@@ -182,6 +185,16 @@ func (s *Service) AssignSupervisor(ctx context.Context, a Actor, placementID int
 	}
 	if p.Status != PlacementActive {
 		return Placement{}, Errorf(ECONFLICT, "err.placement_not_active", nil)
+	}
+	if userID == p.StudentID {
+		return Placement{}, Errorf(EINVALID, "err.supervisor_is_student", map[string]any{"User": userID})
+	}
+	gs, err := s.Store.FindGuildSettings(ctx, a.GuildID)
+	if err != nil {
+		return Placement{}, err
+	}
+	if !gs.CanSupervise(m) {
+		return Placement{}, Errorf(EINVALID, "err.supervisor_not_eligible", map[string]any{"User": userID, "Role": gs.SupervisorRoleID})
 	}
 	data := map[string]any{"ID": p.ID, "Title": p.PositionTitle, "Enterprise": p.EnterpriseName, "Student": p.StudentID,
 		"Supervisor": userID, "Mentor": p.MentorID}

@@ -292,7 +292,7 @@ var authzCases = []authzCase{
 	{"AssignSupervisor", []string{coordinator}, func(w *world) func(placement.Actor) error {
 		p := w.placed()
 		return func(a placement.Actor) error {
-			_, err := w.svc.AssignSupervisor(w.ctx, a, p.ID, members[coordinator].UserID)
+			_, err := w.svc.AssignSupervisor(w.ctx, a, p.ID, members[coordinator])
 			return err
 		}
 	}},

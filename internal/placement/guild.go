@@ -8,6 +8,7 @@ type GuildSettings struct {
 	CoordinatorRoleID      string
 	MentorRoleID           string
 	StudentRoleID          string
+	SupervisorRoleID       string // members who may be school supervisors besides coordinators
 	AnnouncementsChannelID string
 	DigestChannelID        string
 	OpenApplicationCap     int // open applications one student may have (default 10)
@@ -20,13 +21,14 @@ type GuildSettingsUpdate struct {
 	CoordinatorRoleID      *string
 	MentorRoleID           *string
 	StudentRoleID          *string
+	SupervisorRoleID       *string
 	AnnouncementsChannelID *string
 	DigestChannelID        *string
 }
 
 // Empty reports whether the update changes nothing.
 func (u GuildSettingsUpdate) Empty() bool {
-	return u.CoordinatorRoleID == nil && u.MentorRoleID == nil && u.StudentRoleID == nil &&
+	return u.CoordinatorRoleID == nil && u.MentorRoleID == nil && u.StudentRoleID == nil && u.SupervisorRoleID == nil &&
 		u.AnnouncementsChannelID == nil && u.DigestChannelID == nil
 }
 

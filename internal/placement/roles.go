@@ -45,6 +45,12 @@ func (a Actor) MentorsFor(enterpriseID int64) bool {
 // Is reports whether the actor holds any of the given roles.
 func (a Actor) Is(r Role) bool { return a.Roles&r != 0 }
 
+// CanSupervise reports whether the member may be a school supervisor: coordinators, and
+// members with the guild's supervisor role when it sets one.
+func (s GuildSettings) CanSupervise(m Member) bool {
+	return ResolveActor(s, m).Is(RoleCoordinator) || (s.SupervisorRoleID != "" && slices.Contains(m.RoleIDs, s.SupervisorRoleID))
+}
+
 // ResolveActor turns a member into an actor using the guild's role mapping.
 // Coordinators are members with the coordinator role or the Manage Server permission; mentors
 // hold the mentor role; students hold the student role, or, when the guild maps no student role,

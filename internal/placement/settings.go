@@ -2,7 +2,7 @@ package placement
 
 // validate refuses ids that cannot be Discord ids (they arrive from client-controlled options).
 func (u GuildSettingsUpdate) validate() error {
-	for _, id := range []*string{u.CoordinatorRoleID, u.MentorRoleID, u.StudentRoleID, u.AnnouncementsChannelID, u.DigestChannelID} {
+	for _, id := range []*string{u.CoordinatorRoleID, u.MentorRoleID, u.StudentRoleID, u.SupervisorRoleID, u.AnnouncementsChannelID, u.DigestChannelID} {
 		if id != nil && *id != "" && !IsSnowflake(*id) {
 			return Errorf(EINVALID, "err.bad_id", nil)
 		}
@@ -20,16 +20,17 @@ func (s GuildSettings) Apply(u GuildSettingsUpdate) GuildSettings {
 	set(&s.CoordinatorRoleID, u.CoordinatorRoleID)
 	set(&s.MentorRoleID, u.MentorRoleID)
 	set(&s.StudentRoleID, u.StudentRoleID)
+	set(&s.SupervisorRoleID, u.SupervisorRoleID)
 	set(&s.AnnouncementsChannelID, u.AnnouncementsChannelID)
 	set(&s.DigestChannelID, u.DigestChannelID)
 	return s
 }
 
 // checkRolesDistinct refuses a mapping where one Discord role means two things: the bot could
-// no longer tell a student from a mentor.
+// no longer tell a student from a mentor, or would let students supervise.
 func (s GuildSettings) checkRolesDistinct() error {
 	seen := map[string]bool{}
-	for _, id := range []string{s.CoordinatorRoleID, s.MentorRoleID, s.StudentRoleID} {
+	for _, id := range []string{s.CoordinatorRoleID, s.MentorRoleID, s.StudentRoleID, s.SupervisorRoleID} {
 		if id == "" {
 			continue
 		}
@@ -51,6 +52,7 @@ func (u GuildSettingsUpdate) detail() map[string]any {
 	set("coordinator_role_id", u.CoordinatorRoleID)
 	set("mentor_role_id", u.MentorRoleID)
 	set("student_role_id", u.StudentRoleID)
+	set("supervisor_role_id", u.SupervisorRoleID)
 	set("announcements_channel_id", u.AnnouncementsChannelID)
 	set("digest_channel_id", u.DigestChannelID)
 	return d

@@ -29,11 +29,11 @@ func NewStore(pool *pgxpool.Pool) *Store {
 func (s *Store) FindGuildSettings(ctx context.Context, guildID string) (placement.GuildSettings, error) {
 	gs := placement.GuildSettings{GuildID: guildID}
 	err := s.pool.QueryRow(ctx, `
-		SELECT coordinator_role_id, mentor_role_id, student_role_id,
+		SELECT coordinator_role_id, mentor_role_id, student_role_id, supervisor_role_id,
 		       announcements_channel_id, digest_channel_id,
 		       open_application_cap, offer_expiry_days, updated_at
 		FROM guilds WHERE guild_id = $1`, guildID).Scan(
-		&gs.CoordinatorRoleID, &gs.MentorRoleID, &gs.StudentRoleID,
+		&gs.CoordinatorRoleID, &gs.MentorRoleID, &gs.StudentRoleID, &gs.SupervisorRoleID,
 		&gs.AnnouncementsChannelID, &gs.DigestChannelID,
 		&gs.OpenApplicationCap, &gs.OfferExpiryDays, &gs.UpdatedAt)
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -62,14 +62,15 @@ func (s *Store) UpdateGuildSettings(ctx context.Context, guildID string, upd pla
 			  student_role_id          = COALESCE($4, student_role_id),
 			  announcements_channel_id = COALESCE($5, announcements_channel_id),
 			  digest_channel_id        = COALESCE($6, digest_channel_id),
+			  supervisor_role_id       = COALESCE($7, supervisor_role_id),
 			  updated_at               = now()
 			WHERE guild_id = $1
-			RETURNING coordinator_role_id, mentor_role_id, student_role_id,
+			RETURNING coordinator_role_id, mentor_role_id, student_role_id, supervisor_role_id,
 			          announcements_channel_id, digest_channel_id,
 			          open_application_cap, offer_expiry_days, updated_at`,
 			guildID, upd.CoordinatorRoleID, upd.MentorRoleID, upd.StudentRoleID,
-			upd.AnnouncementsChannelID, upd.DigestChannelID).Scan(
-			&gs.CoordinatorRoleID, &gs.MentorRoleID, &gs.StudentRoleID,
+			upd.AnnouncementsChannelID, upd.DigestChannelID, upd.SupervisorRoleID).Scan(
+			&gs.CoordinatorRoleID, &gs.MentorRoleID, &gs.StudentRoleID, &gs.SupervisorRoleID,
 			&gs.AnnouncementsChannelID, &gs.DigestChannelID,
 			&gs.OpenApplicationCap, &gs.OfferExpiryDays, &gs.UpdatedAt)
 		if err != nil {

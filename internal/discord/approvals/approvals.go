@@ -334,6 +334,10 @@ func (h handlers) approve(ctx context.Context, r *discord.Request) (*discord.Rep
 	}
 	note := r.T("approvals.approved", map[string]any{"ID": id, "Placement": p.ID, "Student": ui.Markup("<@" + p.StudentID + ">"),
 		"Title": ui.OneLine(p.PositionTitle), "Enterprise": ui.OneLine(p.EnterpriseName), "Mentor": ui.Markup(mentor)})
+	// The approval is made: without the settings the note only lacks who may supervise.
+	if gs, err := h.svc.GuildSettings(ctx, r.Actor); err == nil {
+		note += " " + ui.SupervisorHint(r, gs)
+	}
 	return h.refresh(ctx, r, note, &p), nil
 }
 

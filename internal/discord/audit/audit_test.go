@@ -42,7 +42,10 @@ func newAudStory(t *testing.T, placed bool) audStory {
 		}
 		steps = append(steps,
 			func() (err error) { st.plc, err = svc.Approve(ctx, carol, st.app.ID); return },
-			func() (err error) { _, err = svc.AssignSupervisor(ctx, carol, st.plc.ID, carol.UserID); return })
+			func() (err error) {
+				_, err = svc.AssignSupervisor(ctx, carol, st.plc.ID, placement.Member{UserID: carol.UserID, Permissions: placement.PermManageGuild})
+				return
+			})
 	}
 	for _, step := range steps {
 		if err := step(); err != nil {

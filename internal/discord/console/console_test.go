@@ -261,7 +261,7 @@ help /setup
 `, nil)
 	wantAll(t, out,
 		"  /setup roles | channels | compliance | show\n",
-		"  /setup roles [coordinator:@role] [mentor:@role] [student:@role]\n",
+		"  /setup roles [coordinator:@role] [mentor:@role] [student:@role] [supervisor:@role]\n",
 		"/setup needs a subcommand: roles, channels, compliance, show.",
 		"#lounge can't be picked for announcements; the channels it takes are: #placements, #coordinators, #general.",
 		"PlacementBot (only you can see this):\n  saved\n",

@@ -247,8 +247,13 @@ func (h handlers) supervisorPicker(ctx context.Context, r *discord.Request) (*di
 	if err != nil {
 		return nil, err
 	}
+	gs, err := h.svc.GuildSettings(ctx, r.Actor)
+	if err != nil {
+		return nil, err
+	}
 	content := r.T("placements.supervisor_pick", map[string]any{"Student": mention(p.StudentID),
-		"Title": ui.OneLine(p.PositionTitle), "Enterprise": ui.OneLine(p.EnterpriseName), "Supervisor": plcSupervisor(r, p)})
+		"Title": ui.OneLine(p.PositionTitle), "Enterprise": ui.OneLine(p.EnterpriseName), "Supervisor": plcSupervisor(r, p)}) +
+		"\n" + ui.SupervisorHint(r, gs)
 	menu := ui.UserPicker("/placement/"+ui.FormatID(p.ID)+"/supervisor", r.T("placements.supervisor_placeholder", map[string]any{"ID": p.ID}), p.SupervisorID)
 	return &discord.Reply{Content: content, Components: []discordgo.MessageComponent{menu}}, nil
 }
@@ -265,10 +270,11 @@ func (h handlers) supervisorSelect(ctx context.Context, r *discord.Request) (*di
 		return nil, ui.StaleComponent()
 	}
 	res := r.Interaction.MessageComponentData().Resolved
-	if err := plcCheckSupervisor(values[0], res.Members, res.Users); err != nil {
+	m, err := plcCheckSupervisor(values[0], res.Members, res.Users)
+	if err != nil {
 		return nil, err
 	}
-	return h.assign(ctx, r, id, values[0])
+	return h.assign(ctx, r, id, m)
 }
 
 func (h handlers) supervisorCommand(ctx context.Context, r *discord.Request) (*discord.Reply, error) {
@@ -286,28 +292,33 @@ func (h handlers) supervisorCommand(ctx context.Context, r *discord.Request) (*d
 	if res := r.Interaction.ApplicationCommandData().Resolved; res != nil {
 		members, users = res.Members, res.Users
 	}
-	if err := plcCheckSupervisor(userID, members, users); err != nil {
-		return nil, err
-	}
-	return h.assign(ctx, r, id, userID)
-}
-
-// plcCheckSupervisor refuses someone who is not a member of this server, and bots.
-func plcCheckSupervisor(userID string, members map[string]*discordgo.Member, users map[string]*discordgo.User) error {
-	if members[userID] == nil {
-		return placement.Errorf(placement.EINVALID, "err.supervisor_not_member", map[string]any{"User": mention(userID)})
-	}
-	if u := users[userID]; u != nil && u.Bot {
-		return placement.Errorf(placement.EINVALID, "placements.err_supervisor_bot", map[string]any{"User": mention(userID)})
-	}
-	return nil
-}
-
-func (h handlers) assign(ctx context.Context, r *discord.Request, id int64, userID string) (*discord.Reply, error) {
-	p, err := h.svc.AssignSupervisor(ctx, r.Actor, id, userID)
+	m, err := plcCheckSupervisor(userID, members, users)
 	if err != nil {
 		return nil, err
 	}
+	return h.assign(ctx, r, id, m)
+}
+
+// plcCheckSupervisor refuses someone who is not a member of this server, and bots; it returns
+// the member with the roles and permissions Discord sent with the pick, which the service
+// checks against who may supervise.
+func plcCheckSupervisor(userID string, members map[string]*discordgo.Member, users map[string]*discordgo.User) (placement.Member, error) {
+	m := members[userID]
+	if m == nil {
+		return placement.Member{}, placement.Errorf(placement.EINVALID, "err.supervisor_not_member", map[string]any{"User": mention(userID)})
+	}
+	if u := users[userID]; u != nil && u.Bot {
+		return placement.Member{}, placement.Errorf(placement.EINVALID, "placements.err_supervisor_bot", map[string]any{"User": mention(userID)})
+	}
+	return placement.Member{UserID: userID, RoleIDs: m.Roles, Permissions: m.Permissions}, nil
+}
+
+func (h handlers) assign(ctx context.Context, r *discord.Request, id int64, m placement.Member) (*discord.Reply, error) {
+	p, err := h.svc.AssignSupervisor(ctx, r.Actor, id, m)
+	if err != nil {
+		return nil, err
+	}
+	userID := m.UserID
 	content := r.T("placements.supervisor_assigned", map[string]any{"Supervisor": mention(userID), "Student": mention(p.StudentID),
 		"Title": ui.OneLine(p.PositionTitle), "Enterprise": ui.OneLine(p.EnterpriseName), "Mentor": plcMentor(r, p)})
 	return &discord.Reply{Content: content, Embeds: []*discordgo.MessageEmbed{plcCard(r, p)}}, nil

@@ -124,7 +124,7 @@ func TestPlacementsListShowsBothMentorsAndPages(t *testing.T) {
 	for i := range 6 {
 		ps = append(ps, plcPlaced(t, f.b, plcStudent(i), f.pos.ID))
 	}
-	if _, err := f.b.Service.AssignSupervisor(context.Background(), f.b.Actor(t, "carol"), ps[0].ID, carol.ID); err != nil {
+	if _, err := f.b.Service.AssignSupervisor(context.Background(), f.b.Actor(t, "carol"), ps[0].ID, placement.Member{UserID: carol.ID, RoleIDs: carol.RoleIDs}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -302,4 +302,49 @@ func TestPlacementsInChinese(t *testing.T) {
 	in := testenv.Slash(carol, "placements list")
 	in.Locale = discordgo.ChineseCN
 	f.b.Do(t, in).MustContain(t, "进行中的实习安排（1）", "企业导师：<@"+testenv.Member("alice").ID+">", "校内导师：尚未指定", "[校内导师 #1]", "[结束 #1]")
+}
+
+// TestSupervisorIsACoordinatorOrSupervisorRole: the member picker cannot be filtered, so the
+// pick is checked: coordinators, or members of the supervisor role /setup roles names, and never
+// the placement's own student, whatever roles they hold. The picker says who may be picked.
+func TestSupervisorIsACoordinatorOrSupervisorRole(t *testing.T) {
+	f := newPlcFixture(t, "2")
+	carol, bo, sam := testenv.Member("carol"), testenv.Member("bo"), testenv.Member("sam")
+	p := plcPlaced(t, f.b, bo, f.pos.ID)
+	pick := "/placement/" + plcID(p.ID) + "/supervisor"
+
+	picker := f.b.Press(t, "carol", f.b.Do(t, testenv.Slash(carol, "placements list")), "Supervisor #1")
+	picker.MustContain(t, "You can pick a coordinator (<@&"+demo.CoordinatorRoleID+">), never the student", "`/setup roles supervisor:`")
+
+	f.b.Do(t, testenv.UserSelect(carol, pick, bo.ID)).MustRefuse(t, "<@"+bo.ID+"> is the student of this placement and can't be their own school supervisor")
+	f.b.Do(t, testenv.Slash(carol, "placements supervisor", testenv.StringOpt("placement", plcID(p.ID)), testenv.UserOpt("supervisor", "li"))).
+		MustRefuse(t, "<@"+testenv.Member("li").ID+"> can't be a school supervisor: supervisors are coordinators. Pick one of them, or set a supervisor role")
+	f.b.Do(t, testenv.UserSelect(carol, pick, sam.ID)).MustRefuse(t, "can't be a school supervisor")
+	if got := plcNow(t, f.b, p.ID).SupervisorID; got != "" {
+		t.Fatalf("supervisor set to %q", got)
+	}
+
+	// A supervisor role may not be the student role: every student could then supervise.
+	f.b.Do(t, testenv.Slash(carol, "setup roles", testenv.RoleOpt("supervisor", demo.StudentRoleID))).MustRefuse(t, "One role can't mean two things")
+	if gs, err := f.b.Service.GuildSettings(t.Context(), f.b.Actor(t, "carol")); err != nil || gs.SupervisorRoleID != "" {
+		t.Fatalf("supervisor role %+v %v", gs, err)
+	}
+	f.b.Do(t, testenv.Slash(carol, "setup roles", testenv.RoleOpt("supervisor", demo.AlumniRoleID))).
+		MustContain(t, "School supervisors: <@&"+demo.AlumniRoleID+">", "Clear the supervisor role")
+	picker = f.b.Press(t, "carol", f.b.Do(t, testenv.Slash(carol, "placements list")), "Supervisor #1")
+	picker.MustContain(t, "or a member with <@&"+demo.AlumniRoleID+">, never the student.")
+	f.b.Do(t, testenv.UserSelect(carol, pick, sam.ID)).MustContain(t, "<@"+sam.ID+"> is now the school supervisor of <@"+bo.ID+">")
+
+	// The student is refused even with the supervisor role or coordinator rights.
+	for _, m := range []placement.Member{
+		{UserID: bo.ID, RoleIDs: []string{demo.StudentRoleID, demo.AlumniRoleID}},
+		{UserID: bo.ID, RoleIDs: []string{demo.CoordinatorRoleID}, Permissions: placement.PermManageGuild},
+	} {
+		if _, err := f.b.Service.AssignSupervisor(t.Context(), f.b.Actor(t, "carol"), p.ID, m); placement.ErrorCode(err) != placement.EINVALID {
+			t.Fatalf("student %+v as own supervisor: %v", m, err)
+		}
+	}
+	if got := plcNow(t, f.b, p.ID).SupervisorID; got != sam.ID {
+		t.Fatalf("supervisor %q", got)
+	}
 }

@@ -25,6 +25,7 @@ var commands = []discord.Command{
 			{Name: "coordinator", Type: discordgo.ApplicationCommandOptionRole},
 			{Name: "mentor", Type: discordgo.ApplicationCommandOptionRole},
 			{Name: "student", Type: discordgo.ApplicationCommandOptionRole},
+			{Name: "supervisor", Type: discordgo.ApplicationCommandOptionRole},
 		}},
 		{Name: "channels", Roles: placement.RoleCoordinator, Options: []discord.Option{
 			{Name: "announcements", Type: discordgo.ApplicationCommandOptionChannel, Channels: textChannels},
@@ -64,6 +65,7 @@ func (h handlers) roles(ctx context.Context, r *discord.Request) (*discord.Reply
 	var upd placement.GuildSettingsUpdate
 	for name, dst := range map[string]**string{
 		"coordinator": &upd.CoordinatorRoleID, "mentor": &upd.MentorRoleID, "student": &upd.StudentRoleID,
+		"supervisor": &upd.SupervisorRoleID,
 	} {
 		id, ok := r.ID(name)
 		if !ok {
@@ -175,7 +177,7 @@ func (h handlers) compliance(ctx context.Context, r *discord.Request) (*discord.
 }
 
 // clear empties one field from the setup card's buttons. The field name comes from the
-// custom_id, which the client controls: only the three known names are accepted.
+// custom_id, which the client controls: only the known names are accepted.
 func (h handlers) clear(ctx context.Context, r *discord.Request) (*discord.Reply, error) {
 	empty := ""
 	var upd placement.GuildSettingsUpdate
@@ -186,6 +188,8 @@ func (h handlers) clear(ctx context.Context, r *discord.Request) (*discord.Reply
 		upd.DigestChannelID = &empty
 	case "student":
 		upd.StudentRoleID = &empty
+	case "supervisor":
+		upd.SupervisorRoleID = &empty
 	default:
 		return nil, ui.StaleComponent()
 	}
@@ -213,6 +217,7 @@ func setupCard(r *discord.Request, gs placement.GuildSettings) *discord.Reply {
 			{Name: r.T("setup.coordinator_role", nil), Value: role(gs.CoordinatorRoleID, "setup.unset_coordinator"), Inline: true},
 			{Name: r.T("setup.mentor_role", nil), Value: role(gs.MentorRoleID, "setup.unset_role"), Inline: true},
 			{Name: r.T("setup.student_role", nil), Value: role(gs.StudentRoleID, "setup.unset_student"), Inline: true},
+			{Name: r.T("setup.supervisor_role", nil), Value: role(gs.SupervisorRoleID, "setup.unset_supervisor"), Inline: true},
 			{Name: r.T("setup.announcements", nil), Value: channel(gs.AnnouncementsChannelID), Inline: true},
 			{Name: r.T("setup.digest", nil), Value: channel(gs.DigestChannelID), Inline: true},
 		},
@@ -225,6 +230,7 @@ func setupCard(r *discord.Request, gs placement.GuildSettings) *discord.Reply {
 		{gs.AnnouncementsChannelID != "", "announcements", "setup.clear_announcements"},
 		{gs.DigestChannelID != "", "digest", "setup.clear_digest"},
 		{gs.StudentRoleID != "", "student", "setup.clear_student"},
+		{gs.SupervisorRoleID != "", "supervisor", "setup.clear_supervisor"},
 	} {
 		if b.set {
 			buttons = append(buttons, discordgo.Button{Label: r.T(b.label, nil), Style: discordgo.SecondaryButton, CustomID: "/setup/clear/" + b.field})
