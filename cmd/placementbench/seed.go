@@ -67,7 +67,7 @@ BEGIN
 	SELECT '%[2]s', i, 1 + i %% %[4]d, titles[1 + i %% 40],
 	       'Work as ' || titles[1 + i %% 40] || ' in ' || cities[1 + (i / 7) %% 20] || ' using ' || skills[1 + i %% 40] || ' and ' || skills[1 + (i * 7) %% 40] || '.' ||
 	       -- a quarter of the descriptions are in Chinese too, as a school's mentors write them
-	       CASE WHEN i %% 4 = 0 THEN '岗位职责：' || duties[1 + i %% 6] || '，使用' || skills[1 + i %% 40] || '。' ELSE '' END,
+	       CASE WHEN i %% 4 = 0 THEN '岗位职责：' || duties[1 + (i / 4) %% 6] || '，使用' || skills[1 + i %% 40] || '。' ELSE '' END,
 	       ARRAY[skills[1 + i %% 40], skills[1 + (i * 7 + 3) %% 40], skills[1 + (i * 13 + 5) %% 40]],
 	       ARRAY[programs[1 + i %% 12]],
 	       CASE WHEN i %% 5 = 0 THEN places[1 + (i / 7) %% 10] ELSE cities[1 + (i / 7) %% 20] END, i %% 10 = 0, 1 + i %% 5,
