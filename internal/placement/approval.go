@@ -52,6 +52,22 @@ func (in ComplianceInput) Apply(cur Compliance) (Compliance, error) {
 // QuotaFor is how many interns an enterprise of this staff size may host at once.
 func (c Compliance) QuotaFor(staff int) int { return staff * c.InternQuotaPercent / 100 }
 
+// Quota is how many interns an enterprise may host at once under its guild's quota, rounded
+// down as approval counts them: 3 staff at 10 % host none.
+type Quota struct {
+	Enterprise     string
+	Staff, Percent int
+	Interns        int
+}
+
+// MinStaff is the smallest staff that can host one intern at the quota's percent.
+func (q Quota) MinStaff() int {
+	if q.Percent <= 0 {
+		return 0
+	}
+	return (100 + q.Percent - 1) / q.Percent
+}
+
 // Missing lists the checklist items not ticked.
 func (c Compliance) Missing(ticked []string) []string {
 	var out []string

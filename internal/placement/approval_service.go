@@ -62,6 +62,24 @@ func (s *Service) TickCheck(ctx context.Context, a Actor, appID int64, item stri
 	return s.Store.TickCheck(ctx, Tick{GuildID: a.GuildID, ApplicationID: appID, Item: item, Done: done, ActorID: a.UserID, At: at}, Audited(ev))
 }
 
+// HostingQuota is how many interns the enterprise may host at once under the guild's quota,
+// for coordinators and its mentors: a staff too small for a single intern is better told when
+// the enterprise is added or posts than found at approval.
+func (s *Service) HostingQuota(ctx context.Context, a Actor, enterpriseID int64) (Quota, error) {
+	if !a.Is(RoleCoordinator) && !a.MentorsFor(enterpriseID) {
+		return Quota{}, Errorf(EFORBIDDEN, "err.not_your_enterprise", nil)
+	}
+	e, err := s.Store.FindEnterprise(ctx, a.GuildID, enterpriseID)
+	if err != nil {
+		return Quota{}, err
+	}
+	c, err := s.Store.FindCompliance(ctx, a.GuildID)
+	if err != nil {
+		return Quota{}, err
+	}
+	return Quota{Enterprise: e.Name, Staff: e.StaffSize, Percent: c.InternQuotaPercent, Interns: c.QuotaFor(e.StaffSize)}, nil
+}
+
 // ApprovalQueue lists accepted offers oldest first with what each still lacks; coordinators only.
 func (s *Service) ApprovalQueue(ctx context.Context, a Actor, f QueueFilter, after QueueCursor) (QueuePage, error) {
 	if !a.Is(RoleCoordinator) {

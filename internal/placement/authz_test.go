@@ -440,6 +440,12 @@ var authzCases = []authzCase{
 			return err
 		}
 	}},
+	{"HostingQuota", []string{coordinator, mentor}, func(w *world) func(placement.Actor) error {
+		return func(a placement.Actor) error {
+			q, err := w.svc.HostingQuota(w.ctx, a, w.e1.ID)
+			return shown(q.Interns == 5, err)
+		}
+	}},
 	{"UnlinkMentor", []string{coordinator}, func(w *world) func(placement.Actor) error {
 		return func(a placement.Actor) error {
 			_, err := w.svc.UnlinkMentor(w.ctx, a, w.e1.ID, members[mentor].UserID)

@@ -118,7 +118,8 @@ func (h handlers) add(ctx context.Context, r *discord.Request) (*discord.Reply, 
 		return nil, err
 	}
 	return &discord.Reply{
-		Content:    r.T("enterprise.added", map[string]any{"Name": e.Name, "Command": ui.Markup(r.Slash("/enterprise/link-mentor"))}),
+		Content: r.T("enterprise.added", map[string]any{"Name": e.Name, "Command": ui.Markup(r.Slash("/enterprise/link-mentor"))}) +
+			h.quotaWarning(ctx, r, e),
 		Embeds:     []*discordgo.MessageEmbed{enterpriseCard(r, e)},
 		Components: enterpriseLinkRow(r, e),
 	}, nil
@@ -412,11 +413,25 @@ func (h handlers) verify(ctx context.Context, r *discord.Request) (*discord.Repl
 	if err != nil {
 		return nil, err
 	}
-	reply := &discord.Reply{Content: enterpriseDecided(r, e), Embeds: []*discordgo.MessageEmbed{enterpriseCard(r, e)}}
+	reply := &discord.Reply{Content: enterpriseDecided(r, e) + h.quotaWarning(ctx, r, e), Embeds: []*discordgo.MessageEmbed{enterpriseCard(r, e)}}
 	if e.Status == placement.EnterpriseVerified {
 		reply.Components = enterpriseLinkRow(r, e)
 	}
 	return reply, nil
+}
+
+// quotaWarning is, on a line of its own, the warning that a verified enterprise's staff is too
+// small for a single intern at the guild's quota; empty otherwise. The enterprise is saved
+// already: when the quota cannot be read, the reply only lacks the warning.
+func (h handlers) quotaWarning(ctx context.Context, r *discord.Request, e placement.Enterprise) string {
+	if e.Status != placement.EnterpriseVerified {
+		return ""
+	}
+	q, err := h.svc.HostingQuota(ctx, r.Actor, e.ID)
+	if w := ui.QuotaWarning(r, q); err == nil && w != "" {
+		return "\n" + w
+	}
+	return ""
 }
 
 // enterpriseDecided confirms a decision and who heard of it.
@@ -442,7 +457,7 @@ func (h handlers) verifyButton(ctx context.Context, r *discord.Request) (*discor
 	if err != nil {
 		return nil, err
 	}
-	return h.listReply(ctx, r, placement.EnterprisePending, enterpriseDecided(r, e))
+	return h.listReply(ctx, r, placement.EnterprisePending, enterpriseDecided(r, e)+h.quotaWarning(ctx, r, e))
 }
 
 // refuseButton asks for the reason the requester will read.

@@ -468,6 +468,12 @@ func (h postingHandlers) publish(ctx context.Context, r *discord.Request) (*disc
 		msg = "posting.saved"
 	}
 	reply.Content = r.T(msg, map[string]any{"ID": p.ID, "Mine": ui.Markup(r.Slash("/positions/mine"))})
+	// Posted, the position stands; an enterprise too small for one intern is only warned.
+	if q, err := h.svc.HostingQuota(ctx, r.Actor, p.EnterpriseID); err == nil && dr.EditOf == 0 {
+		if w := ui.QuotaWarning(r, q); w != "" {
+			reply.Content += "\n" + w
+		}
+	}
 	return reply, nil
 }
 
