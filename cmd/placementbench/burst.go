@@ -55,7 +55,7 @@ var burstTasks = []string{jobs.TaskCloseDuePositions, jobs.TaskExpireOffers, job
 // startBurst queues job runs and DMs and starts river and an outbox worker on the pool; progress
 // reports the job runs finished and the DMs sent so far, and stop ends the burst.
 func startBurst(ctx context.Context, pool *pgxpool.Pool, dms int) (stop func(), progress func() (int, int), err error) {
-	if err := jobs.Migrate(ctx, pool, nil); err != nil {
+	if err := jobs.Migrate(ctx, pool, quietLog()); err != nil {
 		return nil, nil, err
 	}
 	if _, err := pool.Exec(ctx, `INSERT INTO notifications (guild_id, dedup_key, user_id, message_key)

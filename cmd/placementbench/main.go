@@ -1,9 +1,11 @@
 // Command placementbench measures the bot through its HTTP interactions endpoint on seeded
 // data: throughput and p50/p99 latency of browsing, paging, recommendations, viewing and
 // applying at a fixed offered rate and at saturation, against a bare baseline that runs the
-// same browse query; and browse latency at 10,000 vs 1,000,000 positions.
+// same browse query; p99 with and without a burst of background work; browse latency at
+// 10,000 vs 1,000,000 positions; and, with -soak, memory over a long mixed load.
 //
 //	go run ./cmd/placementbench            # full run (a few minutes)
+//	go run ./cmd/placementbench -soak 10m  # the same, then a 10-minute soak
 //	go run ./cmd/placementbench -quick     # small data, short phases: a smoke run
 package main
 
@@ -50,6 +52,7 @@ func main() {
 	scale := flag.Bool("scale", true, "also compare browse latency at 10,000 and 1,000,000 positions")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	slow := flag.Duration("slowlog", 0, "print the statements slower than this from the Postgres log at the end")
+	soakFor := flag.Duration("soak", 0, "also run a soak of this long (e.g. 10m): mixed load, RSS and heap each minute")
 	flag.Parse()
 	if *cpuprofile != "" {
 		f, err := os.Create(*cpuprofile)
@@ -67,7 +70,7 @@ func main() {
 		sz = sizes{enterprises: 50, positions: 2000, students: 500, applications: 2000}
 		*phase, *rate = 3*time.Second, 100
 	}
-	if err := run(context.Background(), sz, *rate, *phase, *workers, *scale && !*quick, *slow); err != nil {
+	if err := run(context.Background(), sz, *rate, *phase, *workers, *scale && !*quick, *slow, *soakFor); err != nil {
 		fmt.Fprintln(os.Stderr, "placementbench:", err)
 		pprof.StopCPUProfile()
 		os.Exit(1)
@@ -129,7 +132,7 @@ func (e *env) database(ctx context.Context, name string, sz sizes) (*pgxpool.Poo
 	return pool, took, err
 }
 
-func run(ctx context.Context, sz sizes, rate int, phase time.Duration, workers int, scale bool, slow time.Duration) error {
+func run(ctx context.Context, sz sizes, rate int, phase time.Duration, workers int, scale bool, slow, soakFor time.Duration) error {
 	e, err := startEnv(ctx)
 	if err != nil {
 		return err
@@ -197,7 +200,7 @@ func run(ctx context.Context, sz sizes, rate int, phase time.Duration, workers i
 	}
 	var mem runtime.MemStats
 	runtime.ReadMemStats(&mem)
-	fmt.Printf("\nRSS %s (bot, load generator and pools in one process), Go heap in use %d MiB\n", rss(), mem.HeapInuse>>20)
+	fmt.Printf("\nRSS %.0f MiB (bot, load generator and pools in one process), Go heap in use %d MiB\n", mib(rssBytes()), mem.HeapInuse>>20)
 
 	apps, err := seedAccepted(ctx, pool, approvalPositions(sz))
 	if err != nil {
@@ -215,6 +218,9 @@ func run(ctx context.Context, sz sizes, rate int, phase time.Duration, workers i
 
 	if err := burstCheck(ctx, e, ops, rate, phase, min(20_000, sz.students)); err != nil {
 		return err
+	}
+	if soakFor > 0 {
+		soak(ctx, ops, rate, soakFor)
 	}
 
 	if scale {
@@ -332,19 +338,6 @@ func printTable(res map[string]result) {
 	}
 }
 
-func rss() string {
-	data, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return "unknown"
-	}
-	for _, line := range strings.Split(string(data), "\n") {
-		if strings.HasPrefix(line, "VmRSS:") {
-			return strings.TrimSpace(strings.TrimPrefix(line, "VmRSS:"))
-		}
-	}
-	return "unknown"
-}
-
 // newBot serves the real router through the real HTTP endpoint on loopback.
 func newBot(pool *pgxpool.Pool, rdb goredis.UniversalClient, pub ed25519.PublicKey) (*httptest.Server, error) {
 	catalog, err := i18n.Load()
@@ -365,6 +358,7 @@ func newBot(pool *pgxpool.Pool, rdb goredis.UniversalClient, pub ed25519.PublicK
 	if err != nil {
 		return nil, err
 	}
+	go discord.KeepRateLimitsBounded(context.Background(), s)
 	return httptest.NewServer(&httpendpoint.Handler{Router: router, PublicKey: pub, REST: s, Log: log}), nil
 }
 

@@ -151,6 +151,7 @@ func serve(ctx context.Context, cfg config.Config, transport config.Transport) e
 		if err != nil {
 			return err
 		}
+		go discord.KeepRateLimitsBounded(ctx, s)
 		startOutbox(outbox.DiscordSender{Session: s})
 		err = gateway.Run(ctx, s, router, claims, cfg.ShardID, cfg.ShardCount)
 		return errors.Join(err, waitInflight(router))
@@ -159,6 +160,7 @@ func serve(ctx context.Context, cfg config.Config, transport config.Transport) e
 		if err != nil {
 			return err
 		}
+		go discord.KeepRateLimitsBounded(ctx, s)
 		startOutbox(outbox.DiscordSender{Session: s})
 		key, _ := hex.DecodeString(cfg.DiscordPublicKey) // validated by config
 		h := &httpendpoint.Handler{Router: router, PublicKey: ed25519.PublicKey(key), REST: s, Claims: claims, Log: log}
