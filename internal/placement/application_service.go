@@ -6,10 +6,14 @@ import (
 	"time"
 )
 
-// Apply files the student's application with their motivation.
+// Apply files the student's application with their motivation. A placed student cannot
+// apply, nor a member to a position of an enterprise they mentor.
 func (s *Service) Apply(ctx context.Context, a Actor, positionID int64, motivation string) (Application, error) {
 	if !a.Is(RoleStudent) {
 		return Application{}, Errorf(EFORBIDDEN, "err.student_only", nil)
+	}
+	if err := s.refusePlaced(ctx, a); err != nil {
+		return Application{}, err
 	}
 	motivation, err := cleanText("motivation", motivation, 20, 1000)
 	if err != nil {
@@ -22,6 +26,9 @@ func (s *Service) Apply(ctx context.Context, a Actor, positionID int64, motivati
 	pos, err := s.Store.FindPosition(ctx, a.GuildID, positionID)
 	if err != nil {
 		return Application{}, err
+	}
+	if a.MentorsFor(pos.EnterpriseID) {
+		return Application{}, Errorf(EFORBIDDEN, "apps.err_own_enterprise", map[string]any{"Enterprise": pos.EnterpriseName})
 	}
 	e, err := s.Store.FindEnterprise(ctx, a.GuildID, pos.EnterpriseID)
 	if err != nil {
@@ -39,6 +46,19 @@ func (s *Service) Apply(ctx context.Context, a Actor, positionID int64, motivati
 		return Audited(LifecycleAudit(app, "", Submitted, a.UserID, "", app.CreatedAt), notes...)
 	}
 	return s.Store.CreateApplication(ctx, app, openCap(gs), s.today(), effects)
+}
+
+// refusePlaced refuses a student who holds an active placement: they can apply again, and be
+// recommended positions, once it has ended.
+func (s *Service) refusePlaced(ctx context.Context, a Actor) error {
+	ps, err := s.Store.FindPlacements(ctx, a.GuildID, PlacementFilter{StudentID: a.UserID}, 1)
+	if err != nil {
+		return err
+	}
+	if len(ps) > 0 {
+		return Errorf(ECONFLICT, "apps.err_already_placed", map[string]any{"Title": ps[0].PositionTitle, "Enterprise": ps[0].EnterpriseName})
+	}
+	return nil
 }
 
 func openCap(gs GuildSettings) int {
@@ -78,6 +98,9 @@ func (s *Service) studentMove(ctx context.Context, a Actor, appID int64, to Stat
 	}
 	if app.StudentID != a.UserID {
 		return Application{}, Errorf(EFORBIDDEN, "err.not_your_application", nil)
+	}
+	if app.Status == Approved && to == Withdrawn {
+		return Application{}, Errorf(ECONFLICT, "apps.err_withdraw_approved", nil)
 	}
 	return s.move(ctx, a, app, to, PartyStudent, note)
 }
@@ -224,9 +247,17 @@ func OfferReminderKey(appID int64) string { return "application:" + idStr(appID)
 type ApplicationWithEvents struct {
 	Application
 	Events []Event
+	Ended  *PlacementEnd // set when the placement it led to has ended
 }
 
-// MyApplications lists the student's applications, newest first, each with its timeline.
+// PlacementEnd is when and why a placement ended.
+type PlacementEnd struct {
+	At     time.Time
+	Reason string
+}
+
+// MyApplications lists the student's applications, newest first, each with its timeline and,
+// for one whose placement ended, when and why.
 func (s *Service) MyApplications(ctx context.Context, a Actor) ([]ApplicationWithEvents, error) {
 	apps, err := s.Store.StudentApplications(ctx, a.GuildID, a.UserID)
 	if err != nil {
@@ -240,9 +271,16 @@ func (s *Service) MyApplications(ctx context.Context, a Actor) ([]ApplicationWit
 	if err != nil {
 		return nil, err
 	}
+	ends, err := s.Store.EndedPlacements(ctx, a.GuildID, a.UserID)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]ApplicationWithEvents, len(apps))
 	for i, app := range apps {
 		out[i] = ApplicationWithEvents{Application: app, Events: evs[app.ID]}
+		if end, ok := ends[app.ID]; ok {
+			out[i].Ended = &end
+		}
 	}
 	return out, nil
 }

@@ -177,6 +177,9 @@ func (s *Service) Recommend(ctx context.Context, a Actor, limit int) ([]Recommen
 	if !a.Is(RoleStudent) {
 		return nil, Errorf(EFORBIDDEN, "err.student_only", nil)
 	}
+	if err := s.refusePlaced(ctx, a); err != nil {
+		return nil, err
+	}
 	p, err := s.Store.FindProfile(ctx, a.GuildID, a.UserID)
 	if ErrorCode(err) == ENOTFOUND {
 		return nil, Errorf(ENOTFOUND, "err.profile_first", nil)

@@ -350,3 +350,27 @@ func (s *Store) ExpiringOffers(ctx context.Context, now time.Time, within time.D
 	}
 	return apps, nil
 }
+
+// EndedPlacements maps the student's applications whose placement ended to when and why.
+func (s *Store) EndedPlacements(ctx context.Context, guildID, studentID string) (map[int64]placement.PlacementEnd, error) {
+	rows, err := s.pool.Query(ctx, `
+		SELECT application_id, coalesce(ended_at, started_at), end_reason FROM placements
+		WHERE guild_id = $1 AND student_id = $2 AND status = 'ended'`, guildID, studentID)
+	if err != nil {
+		return nil, wrap("list ended placements", err)
+	}
+	defer rows.Close()
+	out := map[int64]placement.PlacementEnd{}
+	for rows.Next() {
+		var id int64
+		var end placement.PlacementEnd
+		if err := rows.Scan(&id, &end.At, &end.Reason); err != nil {
+			return nil, wrap("list ended placements", err)
+		}
+		out[id] = end
+	}
+	if err := rows.Err(); err != nil {
+		return nil, wrap("list ended placements", err)
+	}
+	return out, nil
+}

@@ -4,7 +4,6 @@ package applications
 
 import (
 	"context"
-	"strconv"
 	"strings"
 	"time"
 
@@ -248,12 +247,13 @@ func (h handlers) mineReply(ctx context.Context, r *discord.Request, page int) (
 	var rows []discordgo.MessageComponent
 	for i := from; i < to; i++ {
 		app := apps[i]
-		n := i + 1
+		// Each entry and its buttons carry the application's own id, the one every command
+		// accepts, never a running number.
 		embed.Fields = append(embed.Fields, &discordgo.MessageEmbedField{
-			Name:  strconv.Itoa(n) + " · " + string(ui.Heading(app.Application)),
+			Name:  "#" + ui.FormatID(app.ID) + " · " + string(ui.Heading(app.Application)),
 			Value: studentLines(r, app),
 		})
-		if buttons := studentButtons(r, app.Application, n); len(buttons) > 0 {
+		if buttons := studentButtons(r, app.Application, app.ID); len(buttons) > 0 {
 			rows = append(rows, ui.Row(buttons...))
 		}
 	}
@@ -434,31 +434,38 @@ func studentCard(r *discord.Request, app placement.ApplicationWithEvents) *disco
 	return &discord.Reply{Embeds: []*discordgo.MessageEmbed{embed}, Components: []discordgo.MessageComponent{ui.Row(buttons...)}}
 }
 
-// studentLines: status and next step, timeline, and the reason when there is one.
+// studentLines: status and next step (or how the placement ended), timeline, and the reason
+// when there is one: the bot's own in the member's language, a person's as they wrote it.
 func studentLines(r *discord.Request, app placement.ApplicationWithEvents) string {
 	var b strings.Builder
-	b.WriteString(string(ui.Status(r, app.Status)))
-	if !app.Status.Final() || app.Status == placement.Approved {
-		b.WriteString(" — " + r.T("apps.next."+string(app.Status), nil))
+	switch {
+	case app.Ended != nil:
+		b.WriteString(r.T("apps.placement_ended", map[string]any{"Date": app.Ended.At.Format(placement.DateLayout), "Reason": ui.OneLine(app.Ended.Reason)}))
+	case !app.Status.Final() || app.Status == placement.Approved:
+		b.WriteString(string(ui.Status(r, app.Status)) + " — " + r.T("apps.next."+string(app.Status), nil))
+	default:
+		b.WriteString(string(ui.Status(r, app.Status)))
 	}
 	b.WriteString("\n" + r.T("apps.timeline", map[string]any{"Timeline": ui.Timeline(r, app)}))
-	if app.Reason != "" {
-		switch app.Status {
-		case placement.Rejected:
-			b.WriteString("\n" + r.T("apps.reason_rejected", map[string]any{"Reason": ui.OneLine(app.Reason)}))
-		case placement.Declined, placement.Withdrawn:
-			b.WriteString("\n" + r.T("apps.reason_yours", map[string]any{"Reason": ui.OneLine(app.Reason)}))
-		}
+	switch {
+	case app.Reason == "":
+	case app.Status == placement.Withdrawn && app.Reason == placement.PlacedElsewhere:
+		b.WriteString("\n" + r.T("apps.reason_placed_elsewhere", nil))
+	case app.Status == placement.Rejected:
+		b.WriteString("\n" + r.T("apps.reason_rejected", map[string]any{"Reason": ui.OneLine(app.Reason)}))
+	case app.Status == placement.Declined, app.Status == placement.Withdrawn:
+		b.WriteString("\n" + r.T("apps.reason_yours", map[string]any{"Reason": ui.OneLine(app.Reason)}))
 	}
 	return b.String()
 }
 
 // studentButtons are the student's answers to one application: Accept and Decline for an
-// offer, Withdraw while it is still open. n numbers them after the list's entries (0: none).
-func studentButtons(r *discord.Request, app placement.Application, n int) []discordgo.MessageComponent {
+// offer, Withdraw while it is still open. id numbers them after the application they act on
+// (0: none).
+func studentButtons(r *discord.Request, app placement.Application, id int64) []discordgo.MessageComponent {
 	var out []discordgo.MessageComponent
 	add := func(verb string, style discordgo.ButtonStyle) {
-		out = append(out, discordgo.Button{Label: buttonLabel(r, verb, n), Style: style, CustomID: "/application/" + ui.FormatID(app.ID) + "/" + verb})
+		out = append(out, discordgo.Button{Label: buttonLabel(r, verb, id), Style: style, CustomID: "/application/" + ui.FormatID(app.ID) + "/" + verb})
 	}
 	switch {
 	case app.Status == placement.Offered:
@@ -477,9 +484,9 @@ func statusData(r *discord.Request, st placement.Status) map[string]any {
 	return map[string]any{"Status": ui.Markup(r.T("status."+string(st), nil))}
 }
 
-// buttonLabel is a button's label, numbered after the list entry it acts on.
-func buttonLabel(r *discord.Request, verb string, n int) string {
-	return ui.Numbered(r.T("apps.btn_"+verb, nil), n)
+// buttonLabel is a button's label, numbered after the application it acts on.
+func buttonLabel(r *discord.Request, verb string, id int64) string {
+	return ui.Numbered(r.T("apps.btn_"+verb, nil), int(id))
 }
 
 // pageButtons is the Previous/Next row of a list of two pages or more.

@@ -102,10 +102,10 @@ func (h handlers) reviewReply(ctx context.Context, r *discord.Request, positionI
 	for i := from; i < to; i++ {
 		ap := apps[i]
 		embed.Fields = append(embed.Fields, &discordgo.MessageEmbedField{
-			Name:  "#" + strconv.Itoa(i+1) + " · " + ui.StatusEmoji[ap.Status] + " " + r.T("status."+string(ap.Status), nil) + " · " + fit(r, ap),
+			Name:  "#" + ui.FormatID(ap.ID) + " · " + ui.StatusEmoji[ap.Status] + " " + r.T("status."+string(ap.Status), nil) + " · " + fit(r, ap),
 			Value: applicantLines(r, pos, ap),
 		})
-		rows = append(rows, ui.Row(reviewButtons(r, pos, ap.Application, i+1)...))
+		rows = append(rows, ui.Row(reviewButtons(r, pos, ap.Application, ap.ID)...))
 	}
 	if pages > 1 {
 		embed.Footer = &discordgo.MessageEmbedFooter{Text: r.T("apps.page", map[string]any{"Page": page + 1, "Pages": pages})}
@@ -246,7 +246,7 @@ func (h handlers) applicantCard(ctx context.Context, r *discord.Request, app pla
 		fields = append(fields, &discordgo.MessageEmbedField{Name: r.T("field.reason", nil), Value: ui.Escape(ap.Reason)})
 	}
 	embed := &discordgo.MessageEmbed{
-		Title:       r.T("apps.applicant_title", map[string]any{"N": idx + 1, "Title": ui.OneLine(pos.Title)}),
+		Title:       r.T("apps.applicant_title", map[string]any{"N": ap.ID, "Title": ui.OneLine(pos.Title)}),
 		Description: "<@" + ap.StudentID + ">",
 		Color:       ui.StatusColor(ap.Status),
 		Fields:      fields,
@@ -271,11 +271,11 @@ func reviewParty(a placement.Actor, enterpriseID int64) (placement.Party, error)
 }
 
 // reviewButtons are the answers the member may give an applicant now, and their profile;
-// n numbers them after the list's entries (0: none).
-func reviewButtons(r *discord.Request, pos placement.Position, app placement.Application, n int) []discordgo.MessageComponent {
+// id numbers them after the application they act on (0: none).
+func reviewButtons(r *discord.Request, pos placement.Position, app placement.Application, id int64) []discordgo.MessageComponent {
 	var out []discordgo.MessageComponent
 	add := func(verb string, style discordgo.ButtonStyle) {
-		out = append(out, discordgo.Button{Label: buttonLabel(r, verb, n), Style: style, CustomID: "/application/" + ui.FormatID(app.ID) + "/" + verb})
+		out = append(out, discordgo.Button{Label: buttonLabel(r, verb, id), Style: style, CustomID: "/application/" + ui.FormatID(app.ID) + "/" + verb})
 	}
 	if party, err := reviewParty(r.Actor, pos.EnterpriseID); err == nil {
 		for _, b := range []struct {

@@ -485,8 +485,10 @@ func TestWithdrawByButtonAndByCommand(t *testing.T) {
 	first := f.b.Apply(t, "bo", f.pos.ID)
 	other := f.b.Apply(t, "bo", second.ID)
 
-	// Newest first: the first application is the list's second.
-	form := f.b.Press(t, "bo", f.b.Do(t, testenv.Slash(bo, "applications mine")), "Withdraw #2")
+	// Each entry and its button carry the application's own id, not its place in the list.
+	mine := f.b.Do(t, testenv.Slash(bo, "applications mine"))
+	mine.MustContain(t, fmt.Sprintf("#%d · Lathe operator intern", first.ID), fmt.Sprintf("#%d · Milling intern", other.ID))
+	form := f.b.Press(t, "bo", mine, fmt.Sprintf("Withdraw #%d", first.ID))
 	if inputs := appTextInputs(t, form); form.Data.CustomID != fmt.Sprintf("/application/%d/withdraw/submit", first.ID) || inputs[0].Required {
 		t.Fatalf("withdraw form %q %+v", form.Data.CustomID, inputs)
 	}
@@ -511,7 +513,7 @@ func TestWithdrawByButtonAndByCommand(t *testing.T) {
 		t.Fatalf("status %s", st)
 	}
 	f.b.Do(t, testenv.Slash(bo, "applications withdraw", testenv.StringOpt("application", "Milling"))).MustContain(t, "no open applications to withdraw")
-	f.b.Do(t, testenv.Slash(bo, "applications withdraw", testenv.StringOpt("application", strconv.FormatInt(other.ID, 10)))).MustRefuse(t, "This application is withdrawn, so it can't become withdrawn")
+	f.b.Do(t, testenv.Slash(bo, "applications withdraw", testenv.StringOpt("application", "#"+strconv.FormatInt(other.ID, 10)))).MustRefuse(t, "This application is withdrawn, so it can't become withdrawn")
 }
 
 func TestStudentCannotTouchSomeoneElsesApplication(t *testing.T) {
@@ -697,7 +699,7 @@ func TestReviewRanksByFitAndShowsProfile(t *testing.T) {
 	if wei < 0 || bo < 0 || wei > bo {
 		t.Fatalf("wei (best fit) should come before bo:\n%s", text)
 	}
-	if seen.Button(t, "Offer #1").CustomID != fmt.Sprintf("/application/%d/offer", weiApp.ID) {
+	if seen.Button(t, fmt.Sprintf("Offer #%d", weiApp.ID)).CustomID != fmt.Sprintf("/application/%d/offer", weiApp.ID) {
 		t.Fatalf("buttons %+v", seen.Buttons())
 	}
 	if !seen.Ephemeral() {
@@ -705,7 +707,7 @@ func TestReviewRanksByFitAndShowsProfile(t *testing.T) {
 	}
 	list := seen
 
-	seen = f.b.Press(t, "alice", list, "Profile #1")
+	seen = f.b.Press(t, "alice", list, fmt.Sprintf("Profile #%d", weiApp.ID))
 	seen.MustContain(t, "Profile: applicant to Lathe operator intern", "Mechatronics", "plc", "Motivation", "trained on these machines")
 	if seen.Type != discordgo.InteractionResponseChannelMessageWithSource || !seen.Ephemeral() {
 		t.Errorf("profile should open beside the list: type %d", seen.Type)
@@ -764,14 +766,34 @@ func TestReviewAndMineArePaged(t *testing.T) {
 		f.b.Do(t, appSubmit(bo, f.post(t, fmt.Sprintf("Paged job %d", i)).ID, appMotivation))
 	}
 	seen = f.b.Do(t, testenv.Slash(bo, "applications mine"))
-	seen.MustContain(t, "Your applications (5)", "Paged job 4", "[Withdraw #1]", "[Withdraw #4]")
+	seen.MustContain(t, "Your applications (5)", "Paged job 4")
+	appIDsMatch(t, seen, 4)
 	appFooter(t, seen, "Page 1 of 2")
 	if strings.Contains(seen.Text(), "Paged job 0") {
 		t.Error("oldest application on the first page")
 	}
 	seen = f.b.Press(t, "bo", seen, "Next ▶")
-	seen.MustContain(t, "Paged job 0", "[Withdraw #5]")
+	seen.MustContain(t, "Paged job 0")
+	appIDsMatch(t, seen, 1)
 	appFooter(t, seen, "Page 2 of 2")
+}
+
+// appIDsMatch checks a page of /applications mine has n Withdraw buttons, each naming the id of
+// an entry on the page.
+func appIDsMatch(t *testing.T, seen botenv.Seen, n int) {
+	t.Helper()
+	got := 0
+	for _, b := range seen.Buttons() {
+		if id, ok := strings.CutPrefix(b.Label, "Withdraw #"); ok {
+			got++
+			if !strings.Contains(seen.Text(), "#"+id+" · ") || b.CustomID != "/application/"+id+"/withdraw" {
+				t.Errorf("button %q (%s) names no entry:\n%s", b.Label, b.CustomID, seen.Text())
+			}
+		}
+	}
+	if got != n {
+		t.Errorf("%d Withdraw buttons, want %d", got, n)
+	}
 }
 
 func TestApplicationsMineEmpty(t *testing.T) {
