@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -29,6 +28,7 @@ import (
 	"placementbot/internal/discord/gateway"
 	"placementbot/internal/discord/httpendpoint"
 	"placementbot/internal/discord/restbase"
+	"placementbot/internal/httpserver"
 	"placementbot/internal/i18n"
 	"placementbot/internal/jobs"
 	"placementbot/internal/ops"
@@ -164,10 +164,13 @@ func serve(ctx context.Context, cfg config.Config, transport config.Transport) e
 		startOutbox(outbox.DiscordSender{Session: s})
 		key, _ := hex.DecodeString(cfg.DiscordPublicKey) // validated by config
 		h := &httpendpoint.Handler{Router: router, PublicKey: ed25519.PublicKey(key), REST: s, Claims: claims, Log: log}
-		srv := &http.Server{Addr: cfg.HTTPListen, Handler: h, ReadHeaderTimeout: 5 * time.Second}
+		srv, err := httpserver.Listen(cfg.HTTPListen, h, httpserver.Defaults(cfg.HTTPMaxConns))
+		if err != nil {
+			return &config.Error{Setting: "PLACEMENTBOT_HTTP_LISTEN", Expected: "a free address to listen on (" + err.Error() + ")"}
+		}
 		errc := make(chan error, 1)
-		go func() { errc <- srv.ListenAndServe() }()
-		log.Info("interactions endpoint listening", "addr", cfg.HTTPListen)
+		go func() { errc <- srv.Serve() }()
+		log.Info("interactions endpoint listening", "addr", srv.Addr(), "max_connections", cfg.HTTPMaxConns)
 		select {
 		case err := <-errc:
 			return fmt.Errorf("interactions endpoint: %w", err)
@@ -255,21 +258,23 @@ func newSession(cfg config.Config) (*discordgo.Session, error) {
 	return s, nil
 }
 
+// opsMaxConns bounds the ops server's connections: a scraper and a few probes use it.
+const opsMaxConns = 32
+
 func startOps(addr string, reg *prometheus.Registry, pool *pgxpool.Pool, rdb goredis.UniversalClient, log *slog.Logger) (func(), error) {
-	ln, err := net.Listen("tcp", addr)
+	srv, err := httpserver.Listen(addr, ops.Handler(reg, map[string]ops.Check{
+		"postgres": pool.Ping,
+		"redis":    func(ctx context.Context) error { return rdb.Ping(ctx).Err() },
+	}), httpserver.Defaults(opsMaxConns))
 	if err != nil {
 		return nil, &config.Error{Setting: "PLACEMENTBOT_OPS_LISTEN", Expected: "a free address to listen on (" + err.Error() + ")"}
 	}
-	srv := &http.Server{Handler: ops.Handler(reg, map[string]ops.Check{
-		"postgres": pool.Ping,
-		"redis":    func(ctx context.Context) error { return rdb.Ping(ctx).Err() },
-	}), ReadHeaderTimeout: 5 * time.Second}
 	go func() {
-		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		if err := srv.Serve(); err != nil {
 			log.Error("ops server stopped", "err", err)
 		}
 	}()
-	log.Info("ops endpoints listening", "addr", ln.Addr().String())
+	log.Info("ops endpoints listening", "addr", srv.Addr())
 	return func() { _ = srv.Close() }, nil
 }
 

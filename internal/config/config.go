@@ -27,6 +27,7 @@ type Config struct {
 	DiscordPublicKey string `env:"PLACEMENTBOT_DISCORD_PUBLIC_KEY" yaml:"discord_public_key"`
 	DiscordAPIBase   string `env:"PLACEMENTBOT_DISCORD_API_BASE" yaml:"discord_api_base"`
 	HTTPListen       string `env:"PLACEMENTBOT_HTTP_LISTEN" yaml:"http_listen"`
+	HTTPMaxConns     int    `env:"PLACEMENTBOT_HTTP_MAX_CONNECTIONS" yaml:"http_max_connections"`
 	ShardID          int    `env:"PLACEMENTBOT_SHARD_ID" yaml:"shard_id"`
 	ShardCount       int    `env:"PLACEMENTBOT_SHARD_COUNT" yaml:"shard_count"`
 
@@ -66,6 +67,7 @@ func defaults() Config {
 	return Config{
 		DiscordAPIBase:       "https://discord.com/api/v10",
 		ShardCount:           1,
+		HTTPMaxConns:         512,
 		DBPoolSize:           10,
 		DBBackgroundPoolSize: 5,
 		OpsListen:            ":9090",
@@ -160,6 +162,9 @@ func (c Config) validate() error {
 		if _, _, err := net.SplitHostPort(c.HTTPListen); err != nil {
 			return &Error{"PLACEMENTBOT_HTTP_LISTEN", "host:port, such as :8080, got " + strconv.Quote(c.HTTPListen)}
 		}
+	}
+	if c.HTTPMaxConns < 1 {
+		return &Error{"PLACEMENTBOT_HTTP_MAX_CONNECTIONS", "a number of connections of at least 1, such as 512"}
 	}
 	if c.DiscordAppID != "" && !isDigits(c.DiscordAppID) {
 		return &Error{"PLACEMENTBOT_DISCORD_APP_ID", "the numeric application id from the developer portal"}

@@ -8,6 +8,7 @@ import (
 	"crypto/ed25519"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -23,8 +24,10 @@ import (
 // MaxAge is how old a request's timestamp may be before it is refused as a replay.
 const MaxAge = 5 * time.Minute
 
-// maxBody bounds what one request may send; interactions are a few kilobytes.
-const maxBody = 1 << 20
+// MaxBody is the most one request may send. An interaction is a few kilobytes; the largest
+// (a component on a message with full embeds, five select menus of 25 options and 25 resolved
+// members, in three-byte UTF-8) stays well under it.
+const MaxBody = 256 << 10
 
 // Handler serves the interactions endpoint.
 type Handler struct {
@@ -36,20 +39,36 @@ type Handler struct {
 	Now       func() time.Time
 }
 
-// ServeHTTP checks the signature and freshness of every request before reading it as an
-// interaction; anything unsigned gets 401 and runs nothing.
+// ServeHTTP checks the signature headers, then the size, then the signature and freshness of
+// every request before reading it as an interaction; anything unsigned gets 401 and runs
+// nothing. The headers are checked before the body is read, and a refused request's
+// connection is closed, so a client that trickles a body with made-up headers holds nothing.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
-		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		refuse(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
-	if err != nil || len(body) > maxBody {
-		http.Error(w, "unreadable body", http.StatusBadRequest)
+	sig, ts, ok := h.signatureHeaders(r.Header)
+	if !ok {
+		refuse(w, "invalid request signature", http.StatusUnauthorized)
 		return
 	}
-	if !h.verify(r.Header, body) {
-		http.Error(w, "invalid request signature", http.StatusUnauthorized)
+	if r.ContentLength > MaxBody {
+		refuse(w, "request too large", http.StatusRequestEntityTooLarge)
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		refuse(w, "request too large", http.StatusRequestEntityTooLarge)
+		return
+	case err != nil:
+		refuse(w, "unreadable body", http.StatusBadRequest)
+		return
+	}
+	if !ed25519.Verify(h.PublicKey, append([]byte(ts), body...), sig) {
+		refuse(w, "invalid request signature", http.StatusUnauthorized)
 		return
 	}
 	var in discordgo.Interaction
@@ -89,27 +108,33 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// verify checks the Ed25519 signature over timestamp+body and that the timestamp is recent.
-func (h *Handler) verify(hdr http.Header, body []byte) bool {
+// signatureHeaders returns the request's signature and timestamp when both are well formed
+// and the timestamp is within MaxAge of now.
+func (h *Handler) signatureHeaders(hdr http.Header) (sig []byte, ts string, ok bool) {
 	sig, err := hex.DecodeString(hdr.Get("X-Signature-Ed25519"))
 	if err != nil || len(sig) != ed25519.SignatureSize {
-		return false
+		return nil, "", false
 	}
-	ts := hdr.Get("X-Signature-Timestamp")
+	ts = hdr.Get("X-Signature-Timestamp")
 	secs, err := strconv.ParseInt(ts, 10, 64)
 	if err != nil {
-		return false
+		return nil, "", false
 	}
 	now := time.Now
 	if h.Now != nil {
 		now = h.Now
 	}
 	if age := now().Sub(time.Unix(secs, 0)); age > MaxAge || age < -MaxAge {
-		return false
+		return nil, "", false
 	}
-	msg := make([]byte, 0, len(ts)+len(body))
-	msg = append(append(msg, ts...), body...)
-	return ed25519.Verify(h.PublicKey, msg, sig)
+	return sig, ts, true
+}
+
+// refuse answers with an error and closes the connection: the rest of a refused request's
+// body is not waited for.
+func refuse(w http.ResponseWriter, msg string, code int) {
+	w.Header().Set("Connection", "close")
+	http.Error(w, msg, code)
 }
 
 // write answers the HTTP request with the first response. A response with files goes back as

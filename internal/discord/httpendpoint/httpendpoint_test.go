@@ -29,9 +29,11 @@ func TestMain(m *testing.M) { testenv.Main(m) }
 
 type endpoint struct {
 	*botenv.Bot
-	url  string
-	priv ed25519.PrivateKey
-	runs *atomic.Int32
+	h      *httpendpoint.Handler
+	url    string
+	client *http.Client
+	priv   ed25519.PrivateKey
+	runs   *atomic.Int32
 }
 
 // newEndpoint serves a bot's interactions endpoint; options change the handler before it serves.
@@ -53,7 +55,7 @@ func newEndpoint(t *testing.T, options ...func(*httpendpoint.Handler)) endpoint 
 	}
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return endpoint{Bot: b, url: srv.URL, priv: priv, runs: runs}
+	return endpoint{Bot: b, h: h, url: srv.URL, client: http.DefaultClient, priv: priv, runs: runs}
 }
 
 // post sends body signed with key at the given time, as Discord does.
@@ -75,7 +77,7 @@ func (e endpoint) send(t *testing.T, body []byte, key ed25519.PrivateKey, at tim
 		req.Header.Set("X-Signature-Timestamp", ts)
 		req.Header.Set("X-Signature-Ed25519", hex.EncodeToString(ed25519.Sign(key, append([]byte(ts), body...))))
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := e.client.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
