@@ -1,34 +1,15 @@
 package outbox_test
 
 import (
-	"bytes"
 	"errors"
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 
 	"placementbot/internal/outbox"
+	"placementbot/internal/testenv/botenv"
 )
-
-// lockedBuffer collects log lines written from any goroutine.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // unreachable fails every request as a dropped connection does.
 type unreachable struct{}
@@ -41,7 +22,7 @@ func TestNetworkErrorsAreLoggedWithoutURLs(t *testing.T) {
 	e := newEnv(t)
 	s := e.fake.Session("Bot test")
 	s.Client = &http.Client{Transport: unreachable{}}
-	logs := &lockedBuffer{}
+	logs := &botenv.Logs{}
 	w := outbox.New(outbox.Config{Store: e.store, Sender: outbox.DiscordSender{Session: s}, Catalog: loadCatalog(t),
 		Now: e.clock.Now, Log: slog.New(slog.NewJSONHandler(logs, nil))})
 	dm := e.insert(offer("dm", studentEN))

@@ -198,19 +198,27 @@ func TestReplayedBodyIsAnsweredWithoutRunningAgain(t *testing.T) {
 	}
 }
 
-func TestSlowInteractionIsDeferredInTheHTTPReply(t *testing.T) {
-	e := newEndpoint(t)
+// slowCommand posts a command that answers "slow answer" only once release is closed, and
+// fails the test unless the HTTP reply is a deferral.
+func (e endpoint) slowCommand(t *testing.T) (in *discordgo.Interaction, reply []byte, release chan struct{}) {
+	t.Helper()
 	e.Router.DeferAfter = 10 * time.Millisecond
-	release := make(chan struct{})
+	release = make(chan struct{})
 	e.Router.Routes.Command("/slow", 0, func(context.Context, *discord.Request) (*discord.Reply, error) {
 		<-release
 		return &discord.Reply{Content: "slow answer"}, nil
 	})
-	in := testenv.Slash(testenv.Member("bo"), "slow")
+	in = testenv.Slash(testenv.Member("bo"), "slow")
 	code, body := e.post(t, testenv.JSON(in), e.priv, time.Now(), true)
 	if code != 200 || !strings.Contains(string(body), `"type":5`) {
 		t.Fatalf("want a deferral in the HTTP reply: %d %s", code, body)
 	}
+	return in, body, release
+}
+
+func TestSlowInteractionIsDeferredInTheHTTPReply(t *testing.T) {
+	e := newEndpoint(t)
+	in, body, release := e.slowCommand(t)
 	e.deliver(t, in, body)
 	close(release)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -235,16 +243,7 @@ func TestFailedRESTCallsLogNoToken(t *testing.T) {
 	}
 	rest.Client = &http.Client{Transport: unreachable{}}
 	e := newEndpoint(t, func(h *httpendpoint.Handler) { h.REST = rest })
-	e.Router.DeferAfter = 10 * time.Millisecond
-	release := make(chan struct{})
-	e.Router.Routes.Command("/slow", 0, func(context.Context, *discord.Request) (*discord.Reply, error) {
-		<-release
-		return &discord.Reply{Content: "slow answer"}, nil
-	})
-	in := testenv.Slash(testenv.Member("bo"), "slow")
-	if code, body := e.post(t, testenv.JSON(in), e.priv, time.Now(), true); code != 200 || !strings.Contains(string(body), `"type":5`) {
-		t.Fatalf("want a deferral in the HTTP reply: %d %s", code, body)
-	}
+	in, _, release := e.slowCommand(t)
 	close(release) // the edit after the deferral goes over REST and fails
 	for deadline := time.Now().Add(5 * time.Second); !strings.Contains(e.Logs.String(), "sending deferred response failed"); {
 		if time.Now().After(deadline) {
