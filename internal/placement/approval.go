@@ -1,18 +1,44 @@
 package placement
 
 import (
+	"slices"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // Compliance is a guild's gates before approval: the checklist every application must have
 // ticked, the share of an enterprise's staff that may be interns at once, and whether mentors
 // may tick items (coordinators always may).
+//
+// A checklist item is the id of a default item ("agreement") or the school's own item as the
+// coordinator typed it ("Health Check"). Its identity is its CheckKey, which ignores case and
+// whether words are joined by spaces or underscores: ticks are kept by key, so retyping an item
+// in other casing keeps its ticks, and two items with one key are one item.
 type Compliance struct {
-	Checklist          []string // item keys, e.g. "agreement"
+	Checklist          []string
 	InternQuotaPercent int
 	MentorsTickChecks  bool
 }
+
+// CheckKey is a checklist item's identity: lower-cased, its words joined by underscores.
+func CheckKey(item string) string {
+	return strings.Join(strings.FieldsFunc(strings.ToLower(item), func(r rune) bool { return r == '_' || unicode.IsSpace(r) }), "_")
+}
+
+// Item returns the checklist item with the key, as the guild wrote it.
+func (c Compliance) Item(key string) (string, bool) {
+	key = CheckKey(key)
+	for _, it := range c.Checklist {
+		if CheckKey(it) == key {
+			return it, true
+		}
+	}
+	return "", false
+}
+
+// Ticked reports whether the item is among the ticked keys.
+func Ticked(ticked []string, item string) bool { return slices.Contains(ticked, CheckKey(item)) }
 
 // DefaultChecklist is the checklist of a guild that never changed it.
 var DefaultChecklist = []string{"agreement", "guardian_consent", "insurance"}
@@ -22,18 +48,54 @@ type ComplianceInput struct {
 	Checklist    *string // comma-separated item names
 	QuotaPercent *int
 	MentorsTick  *bool
+	// ConfirmRemoval: the coordinator confirmed removing items that applications have ticked.
+	ConfirmRemoval bool
+}
+
+// checklistMaxItems and checklistMaxLen bound a typed checklist.
+const checklistMaxItems, checklistMaxLen = 10, 40
+
+// ParseChecklist reads a typed checklist: items as typed (spaces collapsed, casing kept), a
+// default item's id for one typed by its key, and each key once.
+func ParseChecklist(s string) ([]string, error) {
+	if _, err := ParseList("checklist", s, checklistMaxItems, checklistMaxLen); err != nil {
+		return nil, err
+	}
+	var out []string
+	seen := map[string]bool{}
+	for _, p := range splitList(s) {
+		p = strings.Join(strings.Fields(p), " ")
+		key := CheckKey(p)
+		if key == "" || seen[key] {
+			continue
+		}
+		seen[key] = true
+		if slices.Contains(DefaultChecklist, key) {
+			p = key
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// Removed lists the items of c that next no longer has, by key.
+func (c Compliance) Removed(next Compliance) []string {
+	var out []string
+	for _, it := range c.Checklist {
+		if _, ok := next.Item(it); !ok {
+			out = append(out, it)
+		}
+	}
+	return out
 }
 
 // Apply validates the input against the current compliance and returns the new one.
 func (in ComplianceInput) Apply(cur Compliance) (Compliance, error) {
 	out := cur
 	if in.Checklist != nil {
-		items, err := ParseList("checklist", *in.Checklist, 10, 40)
+		items, err := ParseChecklist(*in.Checklist)
 		if err != nil {
 			return cur, err
-		}
-		for i, it := range items {
-			items[i] = strings.ReplaceAll(it, " ", "_")
 		}
 		out.Checklist = items
 	}
@@ -68,18 +130,11 @@ func (q Quota) MinStaff() int {
 	return (100 + q.Percent - 1) / q.Percent
 }
 
-// Missing lists the checklist items not ticked.
+// Missing lists the checklist items whose keys are not among the ticked keys.
 func (c Compliance) Missing(ticked []string) []string {
 	var out []string
 	for _, it := range c.Checklist {
-		found := false
-		for _, t := range ticked {
-			if t == it {
-				found = true
-				break
-			}
-		}
-		if !found {
+		if !Ticked(ticked, it) {
 			out = append(out, it)
 		}
 	}

@@ -3,7 +3,6 @@ package placement
 import (
 	"context"
 	"regexp"
-	"slices"
 	"strings"
 )
 
@@ -31,6 +30,21 @@ func (s *Service) UpdateCompliance(ctx context.Context, a Actor, in ComplianceIn
 	if err != nil {
 		return Compliance{}, err
 	}
+	// Removing an item that open applications have ticked makes their ticks stop counting:
+	// the coordinator confirms it first.
+	if removed := cur.Removed(next); len(removed) > 0 && !in.ConfirmRemoval {
+		keys := make([]string, len(removed))
+		for i, it := range removed {
+			keys[i] = CheckKey(it)
+		}
+		n, err := s.Store.CountTicks(ctx, a.GuildID, keys)
+		if err != nil {
+			return Compliance{}, err
+		}
+		if n > 0 {
+			return Compliance{}, Errorf(ECONFLICT, "err.checklist_remove_ticked", map[string]any{"Items": strings.Join(removed, ", "), "Count": n})
+		}
+	}
 	ev := s.audit(a, "setup.compliance", "guild:"+a.GuildID, map[string]any{
 		"checklist": next.Checklist, "intern_quota_percent": next.InternQuotaPercent, "mentors_tick_checks": next.MentorsTickChecks})
 	return s.Store.UpdateCompliance(ctx, a.GuildID, next, Audited(ev))
@@ -50,9 +64,11 @@ func (s *Service) TickCheck(ctx context.Context, a Actor, appID int64, item stri
 	if !a.Is(RoleCoordinator) && !(c.MentorsTickChecks && a.MentorsFor(app.EnterpriseID)) {
 		return nil, Errorf(EFORBIDDEN, "err.tick_not_allowed", nil)
 	}
-	if !slices.Contains(c.Checklist, item) {
+	it, ok := c.Item(item)
+	if !ok {
 		return nil, Errorf(EINVALID, "err.check_unknown", map[string]any{"Item": truncate(item, 40), "Items": strings.Join(c.Checklist, ", ")})
 	}
+	item = CheckKey(it)
 	action := "checklist.tick"
 	if !done {
 		action = "checklist.untick"

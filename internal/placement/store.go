@@ -158,6 +158,8 @@ type ApprovalStore interface {
 	// final) and returns the items now ticked.
 	TickCheck(ctx context.Context, t Tick, fx Effects) ([]string, error)
 	Checks(ctx context.Context, guildID string, appID int64) ([]string, error)
+	// CountTicks counts the open applications (not final) with any of the items ticked.
+	CountTicks(ctx context.Context, guildID string, items []string) (int, error)
 	// ApprovalQueue returns accepted applications oldest first after the cursor.
 	ApprovalQueue(ctx context.Context, guildID string, f QueueFilter, after QueueCursor, limit int) (QueuePage, error)
 	// ApproveApplication, in one transaction, approves the application if DecideApproval allows

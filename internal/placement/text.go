@@ -32,7 +32,7 @@ func cleanText(field, s string, min, max int) (string, error) {
 // ParseList splits a comma-separated list (commas, Chinese commas, semicolons or line breaks),
 // trims and lower-cases items, drops empties and duplicates, and bounds the count and length.
 func ParseList(field, s string, maxItems, maxLen int) ([]string, error) {
-	parts := strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == '，' || r == ';' || r == '；' || r == '\n' || r == '、' })
+	parts := splitList(s)
 	var out []string
 	seen := map[string]bool{}
 	for _, p := range parts {
@@ -50,6 +50,12 @@ func ParseList(field, s string, maxItems, maxLen int) ([]string, error) {
 		return nil, Errorf(EINVALID, "err.list_too_long", map[string]any{"Field": field, "Max": maxItems})
 	}
 	return out, nil
+}
+
+// splitList cuts a typed list at commas, semicolons (also full-width), enumeration commas and
+// line breaks.
+func splitList(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == '，' || r == ';' || r == '；' || r == '\n' || r == '、' })
 }
 
 // DateLayout is how dates are typed and shown: 2026-09-01.

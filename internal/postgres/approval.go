@@ -145,6 +145,21 @@ func (s *Store) Checks(ctx context.Context, guildID string, appID int64) ([]stri
 	return items, nil
 }
 
+// CountTicks counts the guild's open applications (not final) with any of the items ticked.
+func (s *Store) CountTicks(ctx context.Context, guildID string, items []string) (int, error) {
+	var n int
+	err := s.pool.QueryRow(ctx, `
+		SELECT count(DISTINCT c.application_id)
+		FROM application_checks c
+		JOIN applications a ON a.guild_id = c.guild_id AND a.id = c.application_id
+		WHERE c.guild_id = $1 AND c.item = ANY($2)
+		  AND a.status IN ('submitted', 'shortlisted', 'offered', 'accepted')`, guildID, list(items)).Scan(&n)
+	if err != nil {
+		return 0, wrap("count ticks", err)
+	}
+	return n, nil
+}
+
 // ApprovalQueue returns one page of the guild's accepted applications, oldest acceptance first,
 // each with the student's program and the items ticked. Paging is by keyset on (updated_at, id),
 // which applications_accepted serves in order: an application accepted or approved between two

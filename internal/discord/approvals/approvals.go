@@ -466,8 +466,11 @@ func (h handlers) tick(ctx context.Context, r *discord.Request) (*discord.Reply,
 	if done {
 		key = "approvals.ticked"
 	}
-	note := r.T(key, map[string]any{"Item": ui.CheckName(r, item)})
 	app, c, _, err := h.svc.Checklist(ctx, r.Actor, id)
+	if it, ok := c.Item(item); ok {
+		item = it // named as the guild wrote it, not as the custom_id carries it
+	}
+	note := r.T(key, map[string]any{"Item": ui.CheckName(r, item)})
 	if err != nil {
 		// The tick is saved: say so rather than report an error.
 		return &discord.Reply{Content: note + "\n" + r.T("approvals.refresh_failed", map[string]any{"Cmd": ui.Markup(r.Slash("/approvals/checklist"))})}, nil
@@ -482,7 +485,7 @@ func checklistReply(r *discord.Request, app placement.ApplicationWithEvents, c p
 	b.WriteString("<@" + app.StudentID + "> · " + string(ui.Status(r, app.Status)) + "\n\n")
 	for _, it := range c.Checklist {
 		mark := "⬜"
-		if slices.Contains(ticked, it) {
+		if placement.Ticked(ticked, it) {
 			mark = "✅"
 		}
 		b.WriteString(mark + " " + ui.Escape(ui.CheckName(r, it)) + "\n")
@@ -511,10 +514,11 @@ func checklistReply(r *discord.Request, app placement.ApplicationWithEvents, c p
 		var row []discordgo.MessageComponent
 		for _, it := range c.Checklist {
 			label, style, state := "⬜ ", discordgo.SecondaryButton, "on"
-			if slices.Contains(ticked, it) {
+			if placement.Ticked(ticked, it) {
 				label, style, state = "✅ ", discordgo.SuccessButton, "off"
 			}
-			cid := "/approval/" + ui.FormatID(app.ID) + "/check/" + itemSegment(it) + "/" + state
+			// The key, unique in a checklist, keeps two buttons from sharing a custom_id.
+			cid := "/approval/" + ui.FormatID(app.ID) + "/check/" + itemSegment(placement.CheckKey(it)) + "/" + state
 			if utf8.RuneCountInString(cid) > ui.MaxCustomID {
 				// Only an item made mostly of slashes escapes this long: it stays listed
 				// above, and renaming it with /setup compliance gives it a button.

@@ -659,14 +659,14 @@ func TestApprovalQueueShowsUserTextAsText(t *testing.T) {
 	queue := b.Do(t, testenv.Slash(carol, "approvals queue", testenv.StringOpt("program", "> quoted ~~program~~"),
 		testenv.StringOpt("enterprise", strconv.FormatInt(ent.ID, 10))))
 	queue.MustContain(t, `Program: \> quoted \~\~program\~\~`, "Enterprise: "+corp, "<@"+bo.ID+">",
-		`Checklist still lacks: Three-party agreement signed, \*safety\* briefing`)
+		`Checklist still lacks: Three-party agreement signed, \*Safety\* briefing`)
 	checks := b.Press(t, "carol", queue, "Checklist #1")
-	checks.MustContain(t, "Checklist — "+title+" — "+corp, `⬜ \*safety\* briefing`, "[⬜ *safety* briefing]")
+	checks.MustContain(t, "Checklist — "+title+" — "+corp, `⬜ \*Safety\* briefing`, "[⬜ *Safety* briefing]")
 	refusal := b.Press(t, "carol", queue, "Approve #1")
-	refusal.MustRefuse(t, `the checklist still lacks Three-party agreement signed, \*safety\* briefing.`)
+	refusal.MustRefuse(t, `the checklist still lacks Three-party agreement signed, \*Safety\* briefing.`)
 	b.Press(t, "carol", checks, "⬜ Three-party")
-	ticked := b.Press(t, "carol", checks, "⬜ *safety*")
-	ticked.MustContain(t, `Ticked: \*safety\* briefing.`)
+	ticked := b.Press(t, "carol", checks, "⬜ *Safety*")
+	ticked.MustContain(t, `Ticked: \*Safety\* briefing.`)
 	approved := b.Press(t, "carol", queue, "Approve #1")
 	approved.MustContain(t, "created for <@"+bo.ID+"> at **"+corp+"** ("+title+")", "Enterprise mentor: <@"+testenv.Member("alice").ID+">")
 	for _, s := range []botenv.Seen{seen, queue, checks, refusal, ticked, approved} {

@@ -4,15 +4,18 @@ package setup
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/bwmarrin/discordgo"
 
 	"placementbot/internal/discord"
 	"placementbot/internal/discord/ui"
+	"placementbot/internal/i18n"
 	"placementbot/internal/placement"
 )
 
@@ -43,11 +46,15 @@ var commands = []discord.Command{
 // handlers serve /setup: the role mapping, the channels, the approval gates and the current
 // setup card.
 type handlers struct {
-	svc *placement.Service
+	svc      *placement.Service
+	catalog  *i18n.Catalog
+	sessions ui.Sessions // a compliance change waiting for its confirmation; nil when down
 }
 
 // New is the /setup feature.
-func New(d discord.Deps) discord.Feature { return handlers{svc: d.Service} }
+func New(d discord.Deps) discord.Feature {
+	return handlers{svc: d.Service, catalog: d.Catalog, sessions: d.Sessions}
+}
 
 // Commands declares /setup and its subcommands.
 func (handlers) Commands() []discord.Command { return commands }
@@ -59,6 +66,7 @@ func (h handlers) Register(rs *discord.Routes) {
 	rs.Command("/setup/compliance", placement.RoleCoordinator, h.compliance)
 	rs.Command("/setup/show", placement.RoleCoordinator, h.show)
 	rs.UpdateComponent("/setup/clear/{field}", placement.RoleCoordinator, h.clear)
+	rs.UpdateComponent("/setup/compliance/{key}/confirm", placement.RoleCoordinator, h.confirmCompliance)
 }
 
 func (h handlers) roles(ctx context.Context, r *discord.Request) (*discord.Reply, error) {
@@ -145,13 +153,14 @@ func (h handlers) show(ctx context.Context, r *discord.Request) (*discord.Reply,
 func (h handlers) compliance(ctx context.Context, r *discord.Request) (*discord.Reply, error) {
 	var in placement.ComplianceInput
 	if v, ok := r.String("checklist"); ok {
-		items, err := placement.ParseList("checklist", v, 10, 40)
+		items, err := placement.ParseChecklist(v)
 		if err != nil {
 			return nil, err
 		}
 		if len(items) == 0 {
 			return nil, placement.Errorf(placement.EINVALID, "approvals.err_checklist_empty", nil)
 		}
+		v = strings.Join(h.defaultIDs(items), ", ")
 		in.Checklist = &v
 	}
 	if o := r.Option("quota_percent"); o != nil {
@@ -169,11 +178,88 @@ func (h handlers) compliance(ctx context.Context, r *discord.Request) (*discord.
 		}
 		in.MentorsTick = &b
 	}
+	return h.saveCompliance(ctx, r, in)
+}
+
+// pendingCompliance is a compliance change waiting for its coordinator's confirmation.
+type pendingCompliance struct {
+	Guild string                    `json:"guild"`
+	Owner string                    `json:"owner"`
+	In    placement.ComplianceInput `json:"in"`
+}
+
+// complianceConfirmTTL is how long a confirmation button stays good.
+const complianceConfirmTTL = 15 * time.Minute
+
+// saveCompliance saves the change, or, when it removes items open applications have ticked,
+// keeps it and asks the coordinator to confirm with a button.
+func (h handlers) saveCompliance(ctx context.Context, r *discord.Request, in placement.ComplianceInput) (*discord.Reply, error) {
 	c, err := h.svc.UpdateCompliance(ctx, r.Actor, in)
+	var pe *placement.Error
+	if errors.As(err, &pe) && pe.Key == "err.checklist_remove_ticked" {
+		if h.sessions == nil {
+			return nil, fmt.Errorf("setup: confirm compliance: %w", ui.ErrSessionsDown)
+		}
+		key := h.sessions.NewKey()
+		if err := h.sessions.Put(ctx, "compliance", key, pendingCompliance{Guild: r.Actor.GuildID, Owner: r.Actor.UserID, In: in}, complianceConfirmTTL); err != nil {
+			return nil, err
+		}
+		items, _ := pe.Data["Items"].(string)
+		var names []string
+		for _, it := range strings.Split(items, ", ") {
+			names = append(names, ui.CheckName(r, it))
+		}
+		return &discord.Reply{
+			Content: r.T("setup.confirm_remove_checks", map[string]any{"Items": strings.Join(names, ", "), "Count": pe.Data["Count"]}),
+			Components: []discordgo.MessageComponent{ui.Row(discordgo.Button{
+				Label: r.T("setup.confirm_remove_button", nil), Style: discordgo.DangerButton, CustomID: "/setup/compliance/" + key + "/confirm"})},
+		}, nil
+	}
 	if err != nil {
 		return nil, err
 	}
-	return &discord.Reply{Content: r.T("setup.saved", nil), Embeds: []*discordgo.MessageEmbed{complianceCard(r, c)}}, nil
+	return &discord.Reply{Content: r.T("setup.saved", nil), Embeds: []*discordgo.MessageEmbed{complianceCard(r, c)},
+		Components: []discordgo.MessageComponent{}}, nil
+}
+
+// confirmCompliance saves the change a coordinator confirmed. The key is only a claim: the
+// change must be this coordinator's in this guild, and still kept.
+func (h handlers) confirmCompliance(ctx context.Context, r *discord.Request) (*discord.Reply, error) {
+	if h.sessions == nil {
+		return nil, fmt.Errorf("setup: confirm compliance: %w", ui.ErrSessionsDown)
+	}
+	var p pendingCompliance
+	found, err := h.sessions.Get(ctx, "compliance", r.Vars["key"], &p)
+	if err != nil {
+		return nil, err
+	}
+	if !found || p.Guild != r.Actor.GuildID || p.Owner != r.Actor.UserID {
+		return nil, placement.Errorf(placement.EINVALID, "setup.err_confirm_expired", map[string]any{"Cmd": ui.Markup(r.Slash("/setup/compliance"))})
+	}
+	p.In.ConfirmRemoval = true
+	reply, err := h.saveCompliance(ctx, r, p.In)
+	if err == nil {
+		_ = h.sessions.Delete(ctx, "compliance", r.Vars["key"])
+	}
+	return reply, err
+}
+
+// defaultIDs maps items typed as a default item's name, in any language the bot speaks, back
+// to its id, so that retyping the checklist as /setup show lists it keeps the default items
+// and their ticks.
+func (h handlers) defaultIDs(items []string) []string {
+	out := make([]string, len(items))
+	for i, it := range items {
+		out[i] = it
+		for _, id := range placement.DefaultChecklist {
+			for _, lang := range i18n.Languages {
+				if placement.CheckKey(h.catalog.T(lang, "check."+id, nil)) == placement.CheckKey(it) {
+					out[i] = id
+				}
+			}
+		}
+	}
+	return out
 }
 
 // clear empties one field from the setup card's buttons. The field name comes from the

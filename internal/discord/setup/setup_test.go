@@ -208,20 +208,20 @@ func TestSetupComplianceRefusesBadInputAndSavesNothing(t *testing.T) {
 		t.Fatalf("compliance changed: %+v", after)
 	}
 
-	// A school's own items are shown as typed, never as markdown or a mention.
+	// A school's own items are shown as typed (casing too), never as markdown or a mention.
 	seen := b.Do(t, testenv.Slash(carol, "setup compliance", testenv.StringOpt("checklist", "agreement, Health check, *Safety* @everyone"),
 		testenv.IntOpt("quota_percent", 15), testenv.BoolOpt("mentors_tick", true)))
 	text := seen.Text()
-	for _, want := range []string{"Saved.", "Approval gates", "`/setup compliance`", "1. Three-party agreement signed · agreement", "2. health check",
-		`3. \*safety\* @` + "\u200b" + `everyone`, "at most 15% of an enterprise's staff", "Mentors may tick items: yes"} {
+	for _, want := range []string{"Saved.", "Approval gates", "`/setup compliance`", "1. Three-party agreement signed · agreement", "2. Health check",
+		`3. \*Safety\* @` + "\u200b" + `everyone`, "at most 15% of an enterprise's staff", "Mentors may tick items: yes"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("compliance card lacks %q:\n%s", want, text)
 		}
 	}
-	if c := compliance(); !slices.Equal(c.Checklist, []string{"agreement", "health_check", "*safety*_@everyone"}) || c.InternQuotaPercent != 15 || !c.MentorsTickChecks {
+	if c := compliance(); !slices.Equal(c.Checklist, []string{"agreement", "Health check", "*Safety* @everyone"}) || c.InternQuotaPercent != 15 || !c.MentorsTickChecks {
 		t.Fatalf("saved %+v", c)
 	}
-	if text := b.Do(t, testenv.Slash(carol, "setup show")).Text(); !strings.Contains(text, "Placement setup") || !strings.Contains(text, "2. health check") {
+	if text := b.Do(t, testenv.Slash(carol, "setup show")).Text(); !strings.Contains(text, "Placement setup") || !strings.Contains(text, "2. Health check") {
 		t.Errorf("setup show lacks the approval gates:\n%s", text)
 	}
 	evs, err := b.Store.AuditEvents(context.Background(), demo.GuildID, "guild:"+demo.GuildID)

@@ -53,10 +53,10 @@ func Timeline(t Texts, app placement.ApplicationWithEvents) Markup {
 }
 
 // CheckName is a checklist item as members read it: the catalog's name for the default items,
-// the school's own item with spaces for underscores otherwise (member text: escape it where
-// markdown renders, or let the catalog do so).
+// the school's own item as typed, with spaces for underscores, otherwise (member text: escape it
+// where markdown renders, or let the catalog do so).
 func CheckName(t Texts, item string) string {
-	key := "check." + item
+	key := "check." + placement.CheckKey(item)
 	if s := t.T(key, nil); s != key {
 		return s
 	}
