@@ -338,26 +338,27 @@ func draftText(r *discord.Request, id string) string {
 // Nothing is refused here: the draft keeps what was typed, and the preview names what to fix,
 // so a long description is never lost to one wrong field.
 func (h postingHandlers) basicsSubmit(ctx context.Context, r *discord.Request) (*discord.Reply, error) {
-	key, dr, err := h.load(ctx, r)
-	if err != nil {
-		return nil, err
-	}
-	dr.In.Title, dr.In.Description = draftText(r, "title"), draftText(r, "description")
-	dr.In.Skills, dr.In.Programs, dr.In.Location = draftText(r, "skills"), draftText(r, "programs"), draftText(r, "location")
-	if err := h.save(ctx, key, &dr); err != nil {
-		return nil, err
-	}
-	return h.preview(r, key, dr, nil), nil
+	return h.submit(ctx, r, func(in *placement.PositionInput) {
+		in.Title, in.Description = draftText(r, "title"), draftText(r, "description")
+		in.Skills, in.Programs, in.Location = draftText(r, "skills"), draftText(r, "programs"), draftText(r, "location")
+	})
 }
 
 // detailsSubmit stores the second form (slots, dates, deadline, stipend).
 func (h postingHandlers) detailsSubmit(ctx context.Context, r *discord.Request) (*discord.Reply, error) {
+	return h.submit(ctx, r, func(in *placement.PositionInput) {
+		in.Slots, in.Start, in.End = draftText(r, "slots"), draftText(r, "start"), draftText(r, "end")
+		in.Deadline, in.Stipend = draftText(r, "deadline"), draftText(r, "stipend")
+	})
+}
+
+// submit stores what one of the wizard's forms typed into the draft and shows the preview.
+func (h postingHandlers) submit(ctx context.Context, r *discord.Request, set func(in *placement.PositionInput)) (*discord.Reply, error) {
 	key, dr, err := h.load(ctx, r)
 	if err != nil {
 		return nil, err
 	}
-	dr.In.Slots, dr.In.Start, dr.In.End = draftText(r, "slots"), draftText(r, "start"), draftText(r, "end")
-	dr.In.Deadline, dr.In.Stipend = draftText(r, "deadline"), draftText(r, "stipend")
+	set(&dr.In)
 	if err := h.save(ctx, key, &dr); err != nil {
 		return nil, err
 	}
