@@ -37,12 +37,16 @@ func burstCheck(ctx context.Context, e *env, ops []op, rate int, phase time.Dura
 	if err != nil {
 		return err
 	}
+	firstError.Store(nil)
 	busy := fixedRate(ctx, ops, rate, phase)["all"]
 	runs, sent := progress()
 	stop()
 	fmt.Printf("  alone       p50 %-8s p99 %-8s errors %d\n", ms(quiet.pct(50)), ms(quiet.pct(99)), quiet.errors)
 	fmt.Printf("  with burst  p50 %-8s p99 %-8s errors %d   (%d job runs and %d DMs done meanwhile)\n",
 		ms(busy.pct(50)), ms(busy.pct(99)), busy.errors, runs, sent)
+	if e := firstError.Load(); e != nil {
+		fmt.Printf("  first error with burst: %s\n", *e)
+	}
 	return nil
 }
 
@@ -63,7 +67,7 @@ func startBurst(ctx context.Context, pool *pgxpool.Pool, dms int) (stop func(), 
 		return nil, nil, fmt.Errorf("queue DMs: %w", err)
 	}
 	svc := placement.NewService(postgres.NewStore(pool))
-	client, err := jobs.NewClient(jobs.Config{Pool: pool, Service: svc, Log: quietLog()})
+	client, err := jobs.NewClient(jobs.Config{Pool: pool, Service: svc, Log: warnLog()})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -88,7 +92,7 @@ func startBurst(ctx context.Context, pool *pgxpool.Pool, dms int) (stop func(), 
 		closeSink()
 		return nil, nil, err
 	}
-	w := outbox.New(outbox.Config{Store: postgres.NewStore(pool), Sender: outbox.DiscordSender{Session: s}, Catalog: catalog, Log: quietLog()})
+	w := outbox.New(outbox.Config{Store: postgres.NewStore(pool), Sender: outbox.DiscordSender{Session: s}, Catalog: catalog, Log: warnLog()})
 	done := make(chan struct{})
 	go func() { _ = w.Run(bctx); close(done) }()
 	progress = func() (int, int) {

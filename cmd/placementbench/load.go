@@ -94,7 +94,8 @@ func (rec *recorder) add(name string, d time.Duration, err error) {
 	r.lat = append(r.lat, d)
 	if err != nil {
 		r.errors++
-		firstError.CompareAndSwap(nil, err.Error())
+		msg := err.Error()
+		firstError.CompareAndSwap(nil, &msg)
 	}
 }
 
@@ -167,4 +168,4 @@ func fixedRate(ctx context.Context, ops []op, rate int, d time.Duration) map[str
 }
 
 // firstError keeps one failed reply per run, to show what went wrong.
-var firstError atomic.Value
+var firstError atomic.Pointer[string]

@@ -196,7 +196,7 @@ func run(ctx context.Context, sz sizes, rate int, phase time.Duration, workers i
 	fmt.Printf("  bot       %s\n  baseline  %s\n", botCPU.perRequest(botBrowse.count), baseCPU.perRequest(baseBrowse.count))
 
 	if e := firstError.Load(); e != nil {
-		fmt.Printf("\nfirst error: %s\n", e)
+		fmt.Printf("\nfirst error: %s\n", *e)
 	}
 	var mem runtime.MemStats
 	runtime.ReadMemStats(&mem)
@@ -364,6 +364,11 @@ func newBot(pool *pgxpool.Pool, rdb goredis.UniversalClient, pub ed25519.PublicK
 
 // quietLog discards the bot's logs; the cost of writing each line stays in.
 func quietLog() *slog.Logger { return slog.New(slog.NewJSONHandler(io.Discard, nil)) }
+
+// warnLog shows the background workers' warnings, so a stalled burst says why.
+func warnLog() *slog.Logger {
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+}
 
 // sinkSession is a discordgo session whose REST calls go to a local server that accepts
 // everything (edits after a deferral, DMs); closeSink stops that server.
