@@ -13,6 +13,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	// The school's time zone is read by name; a distroless image has no zone database.
+	_ "time/tzdata"
 
 	"placementbot/internal/config"
 )

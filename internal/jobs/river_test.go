@@ -255,11 +255,11 @@ type flakyStore struct {
 	calls atomic.Int32
 }
 
-func (f *flakyStore) CloseDuePositions(ctx context.Context, today time.Time, limit int, effects func(placement.PositionNotice) placement.Effects) ([]placement.PositionNotice, error) {
+func (f *flakyStore) CloseDuePositions(ctx context.Context, now time.Time, limit int, effects func(placement.PositionNotice) placement.Effects) ([]placement.PositionNotice, error) {
 	if f.calls.Add(1) == 1 {
 		return nil, placement.Unavailable("err.db_unavailable", errors.New("connection reset by peer"))
 	}
-	return f.Store.CloseDuePositions(ctx, today, limit, effects)
+	return f.Store.CloseDuePositions(ctx, now, limit, effects)
 }
 
 // retryNow retries a failed job at once.

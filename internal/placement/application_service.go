@@ -45,7 +45,7 @@ func (s *Service) Apply(ctx context.Context, a Actor, positionID int64, motivati
 		}
 		return Audited(LifecycleAudit(app, "", Submitted, a.UserID, "", app.CreatedAt), notes...)
 	}
-	return s.Store.CreateApplication(ctx, app, openCap(gs), s.today(), effects)
+	return s.Store.CreateApplication(ctx, app, openCap(gs), s.today(a.Zone), effects)
 }
 
 // refusePlaced refuses a student who holds an active placement: they can apply again, and be

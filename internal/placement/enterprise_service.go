@@ -150,7 +150,7 @@ func (s *Service) SuspendEnterprise(ctx context.Context, a Actor, id int64, susp
 	}
 	// Every member's facts name the verified enterprises they mentor: all replicas read them again.
 	defer s.facts().Forget(ctx, a.GuildID, "")
-	return s.Store.SuspendEnterprise(ctx, a.GuildID, id, suspend, reason, s.today(), effects)
+	return s.Store.SuspendEnterprise(ctx, a.GuildID, id, suspend, reason, s.today(a.Zone), effects)
 }
 
 // checkVerified refuses an enterprise that is not verified, saying whether it is suspended or

@@ -17,8 +17,8 @@ const (
 	// ReminderAfter is how long a submitted application waits unanswered before its mentors
 	// are reminded, once.
 	ReminderAfter = 7 * 24 * time.Hour
-	// DigestHour is the hour (UTC) from which each day's digest is posted: 09:00 in China.
-	DigestHour = 1
+	// DigestHour is the hour, in the guild's time zone, from which each day's digest is posted.
+	DigestHour = 9
 )
 
 // jobBatch is how many rows one statement of a job changes; a job runs statements until the
@@ -98,10 +98,11 @@ func mentorNotes(guildID string, mentors []string, keyPrefix, messageKey string,
 	return out
 }
 
-// CloseDuePositions closes the open positions whose application deadline has passed and tells
-// their mentors, with how many applications still wait for an answer.
+// CloseDuePositions closes the open positions whose application deadline has passed in their
+// guild's time zone (at local midnight) and tells their mentors, with how many applications
+// still wait for an answer.
 func (s *Service) CloseDuePositions(ctx context.Context) (int, error) {
-	today := s.today()
+	now := s.Now()
 	effects := func(p PositionNotice) Effects {
 		deadline := p.Deadline.Format(DateLayout)
 		data := map[string]any{"ID": p.ID, "Title": p.Title, "Enterprise": p.EnterpriseName, "Deadline": deadline, "Pending": p.Pending}
@@ -114,7 +115,7 @@ func (s *Service) CloseDuePositions(ctx context.Context) (int, error) {
 		}
 	}
 	return sweep(ctx, func() (int, error) {
-		ps, err := s.Store.CloseDuePositions(ctx, today, jobBatch, effects)
+		ps, err := s.Store.CloseDuePositions(ctx, now, jobBatch, effects)
 		return len(ps), err
 	})
 }
@@ -205,15 +206,15 @@ func (s *Service) RemindMentors(ctx context.Context) (int, error) {
 	})
 }
 
-// Digest counts what waits for a guild's coordinators today. It is for the digest job, which
-// acts for no member; handlers show guild data through methods that check the actor.
-func (s *Service) Digest(ctx context.Context, guildID string) (Digest, error) {
+// digest counts what waits for a guild's coordinators on its today. It is for the digest job,
+// which acts for no member; handlers show guild data through methods that check the actor.
+func (s *Service) digest(ctx context.Context, gs GuildSettings) (Digest, error) {
 	now := s.Now()
-	d, err := s.Store.DigestFacts(ctx, guildID, now.Add(-StaleAfter), now.Add(-ReminderAfter))
+	d, err := s.Store.DigestFacts(ctx, gs.GuildID, now.Add(-StaleAfter), now.Add(-ReminderAfter))
 	if err != nil {
 		return Digest{}, err
 	}
-	d.GuildID, d.Date = guildID, s.today()
+	d.GuildID, d.Date = gs.GuildID, s.today(gs.Location())
 	return d, nil
 }
 
@@ -221,24 +222,22 @@ func (s *Service) Digest(ctx context.Context, guildID string) (Digest, error) {
 func DigestKey(day time.Time) string { return "digest:" + day.UTC().Format(DateLayout) }
 
 // SendDigests posts today's digest in the digest channel of every guild that has one and has
-// not had today's yet, from DigestHour (UTC) on. It returns how many it queued.
+// not had today's yet, from DigestHour in the guild's time zone on. It returns how many it
+// queued.
 func (s *Service) SendDigests(ctx context.Context) (int, error) {
-	if s.Now().UTC().Hour() < DigestHour {
-		return 0, nil
-	}
-	key := DigestKey(s.today())
 	total := 0
 	for range maxBatches {
-		guilds, err := s.Store.DigestGuilds(ctx, key, jobBatch)
+		now := s.Now()
+		guilds, err := s.Store.DigestGuilds(ctx, now, DigestHour, jobBatch)
 		if err != nil {
 			return total, err
 		}
 		for _, g := range guilds {
-			d, err := s.Digest(ctx, g.GuildID)
+			d, err := s.digest(ctx, g)
 			if err != nil {
 				return total, err
 			}
-			queued, err := s.Store.QueueNotification(ctx, d.notification(key, g.DigestChannelID, s.Now()))
+			queued, err := s.Store.QueueNotification(ctx, d.notification(DigestKey(d.Date), g.DigestChannelID, now))
 			if err != nil {
 				return total, err
 			}

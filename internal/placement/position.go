@@ -41,12 +41,11 @@ type Position struct {
 // SlotsLeft is how many more offers the position can make.
 func (p Position) SlotsLeft() int { return max(p.Slots-p.Taken, 0) }
 
-// Open reports whether students can apply now: open, before its deadline (inclusive) and not full.
+// Open reports whether students can apply now: open, before its deadline (inclusive) and not
+// full. The deadline ends at midnight in now's location: pass now in the guild's time zone.
 func (p Position) Open(now time.Time) bool {
-	return p.Status == PositionOpen && !now.After(endOfDay(p.Deadline)) && p.SlotsLeft() > 0
+	return p.Status == PositionOpen && !now.After(DayEnd(p.Deadline, now.Location())) && p.SlotsLeft() > 0
 }
-
-func endOfDay(d time.Time) time.Time { return d.Add(24*time.Hour - time.Nanosecond) }
 
 // PositionInput is a posting as typed in the wizard; every field is text until validated.
 type PositionInput struct {

@@ -13,7 +13,7 @@ func (s *Service) PostPosition(ctx context.Context, a Actor, enterpriseID int64,
 	if !a.MentorsFor(enterpriseID) {
 		return Position{}, Errorf(EFORBIDDEN, "err.not_your_enterprise", nil)
 	}
-	p, err := in.Parse(s.Now())
+	p, err := in.Parse(s.NowIn(a.Location()))
 	if err != nil {
 		return Position{}, err
 	}
@@ -50,7 +50,7 @@ func (s *Service) EditPosition(ctx context.Context, a Actor, id int64, in Positi
 	if err != nil {
 		return Position{}, err
 	}
-	p, err := in.Parse(s.Now())
+	p, err := in.Parse(s.NowIn(a.Location()))
 	if err != nil {
 		return Position{}, err
 	}
@@ -111,7 +111,7 @@ func (s *Service) ReopenPosition(ctx context.Context, a Actor, id int64) (Positi
 	if p.Status == PositionOpen {
 		return Position{}, Errorf(ECONFLICT, "err.position_already_open", nil)
 	}
-	if p.Deadline.Before(s.today()) {
+	if p.Deadline.Before(s.today(a.Zone)) {
 		return Position{}, Errorf(ECONFLICT, "err.reopen_past_deadline", nil)
 	}
 	return s.Store.SetPositionStatus(ctx, a.GuildID, id, PositionOpen, Audited(s.positionAudit(a.UserID, p, "position.reopened", nil)))
@@ -151,7 +151,7 @@ func (s *Service) Browse(ctx context.Context, a Actor, f PositionFilter, after i
 	f.Skill = strings.ToLower(strings.TrimSpace(truncate(f.Skill, 40)))
 	f.Program = strings.ToLower(strings.TrimSpace(truncate(f.Program, 80)))
 	f.Location = strings.TrimSpace(truncate(f.Location, 60))
-	return s.Store.BrowsePositions(ctx, a.GuildID, f, after, PageSize, s.today())
+	return s.Store.BrowsePositions(ctx, a.GuildID, f, after, PageSize, s.today(a.Zone))
 }
 
 // SuggestPositions finds positions by title for autocomplete.
@@ -187,7 +187,7 @@ func (s *Service) Recommend(ctx context.Context, a Actor, limit int) ([]Recommen
 	if err != nil {
 		return nil, err
 	}
-	cands, err := s.Store.CandidatePositions(ctx, a.GuildID, p, 200, s.today())
+	cands, err := s.Store.CandidatePositions(ctx, a.GuildID, p, 200, s.today(a.Zone))
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,9 @@
 package placement
 
-import "slices"
+import (
+	"slices"
+	"time"
+)
 
 // Discord permission bits the domain cares about (values from Discord's permission table).
 const (
@@ -32,9 +35,10 @@ type Actor struct {
 	Roles   Role
 	// MentorRole: holds the mentor role, linked to an enterprise or not (RoleMentor needs both).
 	MentorRole    bool
-	EnterpriseIDs []int64 // verified enterprises the actor mentors for
-	Locale        string  // the language of this interaction
-	Undelivered   int     // notifications that could not reach them by DM
+	EnterpriseIDs []int64        // verified enterprises the actor mentors for
+	Locale        string         // the language of this interaction
+	Undelivered   int            // notifications that could not reach them by DM
+	Zone          *time.Location // the guild's time zone; nil is UTC
 }
 
 // MentorsFor reports whether the actor is a mentor of the enterprise.

@@ -50,9 +50,40 @@ func NewService(store Store) *Service {
 	return &Service{Store: store, Now: time.Now}
 }
 
-func (s *Service) today() time.Time {
-	n := s.Now().UTC()
+// today is the date in the time zone (nil is UTC), as midnight UTC of that date, which is how
+// dates without a time are kept: a school's day, not the server's, decides deadlines.
+func (s *Service) today(loc *time.Location) time.Time {
+	return LocalDate(s.Now(), loc)
+}
+
+// NowIn is the current time in the time zone (an actor's Location): the clock that deadlines
+// and typed dates are read on.
+func (s *Service) NowIn(loc *time.Location) time.Time { return s.Now().In(loc) }
+
+// Location is the actor's guild's time zone.
+func (a Actor) Location() *time.Location {
+	if a.Zone == nil {
+		return time.UTC
+	}
+	return a.Zone
+}
+
+// LocalDate is the date t falls on in the time zone (nil is UTC), as midnight UTC of that date.
+func LocalDate(t time.Time, loc *time.Location) time.Time {
+	if loc == nil {
+		loc = time.UTC
+	}
+	n := t.In(loc)
 	return time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+// DayEnd is the last instant of a date (kept as midnight UTC) in the time zone (nil is UTC):
+// when a deadline on that date ends for the school.
+func DayEnd(date time.Time, loc *time.Location) time.Time {
+	if loc == nil {
+		loc = time.UTC
+	}
+	return time.Date(date.Year(), date.Month(), date.Day()+1, 0, 0, 0, 0, loc).Add(-time.Nanosecond)
 }
 
 // Actor resolves the member's roles in a guild from the guild's current setup and the
@@ -74,6 +105,7 @@ func (s *Service) Actor(ctx context.Context, guildID string, m Member, locale st
 		a.Roles &^= RoleMentor
 	}
 	a.Locale, a.Undelivered = locale, facts.Undelivered
+	a.Zone = facts.Settings.Location()
 	if locale != "" && locale != facts.Locale {
 		if err := s.Store.SetMemberLocale(ctx, guildID, m.UserID, locale); err != nil {
 			return Actor{}, err
@@ -106,7 +138,9 @@ func (s *Service) GuildSettings(ctx context.Context, a Actor) (GuildSettings, er
 	return s.Store.FindGuildSettings(ctx, a.GuildID)
 }
 
-// UpdateGuildSettings changes the guild's setup and records who did it; coordinators only.
+// UpdateGuildSettings changes the guild's setup and records who did it; coordinators only. A
+// change that takes something away (Losses) is refused with err.setup_confirm, naming the
+// losses, until it comes back Confirmed.
 func (s *Service) UpdateGuildSettings(ctx context.Context, a Actor, upd GuildSettingsUpdate) (GuildSettings, error) {
 	if !a.Is(RoleCoordinator) {
 		return GuildSettings{}, Errorf(EFORBIDDEN, "err.coordinator_only", nil)
@@ -123,6 +157,17 @@ func (s *Service) UpdateGuildSettings(ctx context.Context, a Actor, upd GuildSet
 	}
 	if err := cur.Apply(upd).checkRolesDistinct(); err != nil {
 		return GuildSettings{}, err
+	}
+	if !upd.Confirmed {
+		linked := 0
+		if upd.MentorRoleID != nil && *upd.MentorRoleID != cur.MentorRoleID {
+			if linked, err = s.Store.CountLinkedMentors(ctx, a.GuildID); err != nil {
+				return GuildSettings{}, err
+			}
+		}
+		if losses := cur.Losses(upd, linked); len(losses) > 0 {
+			return GuildSettings{}, Errorf(ECONFLICT, "err.setup_confirm", map[string]any{"Losses": losses})
+		}
 	}
 	ev := s.audit(a, "setup.update", "guild:"+a.GuildID, upd.detail())
 	defer s.facts().Forget(ctx, a.GuildID, "")

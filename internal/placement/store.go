@@ -70,6 +70,8 @@ type GuildStore interface {
 	// FindGuildSettings returns the guild's settings, or empty settings for a guild never set up.
 	FindGuildSettings(ctx context.Context, guildID string) (GuildSettings, error)
 	UpdateGuildSettings(ctx context.Context, guildID string, upd GuildSettingsUpdate, fx Effects) (GuildSettings, error)
+	// CountLinkedMentors counts the members linked to an enterprise of the guild as mentors.
+	CountLinkedMentors(ctx context.Context, guildID string) (int, error)
 }
 
 // MemberStore keeps what the bot remembers of each member between interactions.
@@ -206,8 +208,9 @@ type OutboxStore interface {
 // condition on the row it changes, so several runs at once (replicas, retries) change each row
 // once, and each change's effects are written with it.
 type JobStore interface {
-	// CloseDuePositions closes up to limit open positions whose deadline is before today.
-	CloseDuePositions(ctx context.Context, today time.Time, limit int, effects func(PositionNotice) Effects) ([]PositionNotice, error)
+	// CloseDuePositions closes up to limit open positions whose deadline is before the date it
+	// is at now in their guild's time zone.
+	CloseDuePositions(ctx context.Context, now time.Time, limit int, effects func(PositionNotice) Effects) ([]PositionNotice, error)
 	// FlagStalePositions flags up to limit open, unflagged positions confirmed last before
 	// confirmedBefore, at the time at.
 	FlagStalePositions(ctx context.Context, confirmedBefore, at time.Time, limit int, effects func(PositionNotice) Effects) ([]PositionNotice, error)
@@ -220,9 +223,10 @@ type JobStore interface {
 	// RemindUnanswered marks up to limit submitted applications created before submittedBefore
 	// and never reminded about as reminded at the time at, grouped by position.
 	RemindUnanswered(ctx context.Context, submittedBefore, at time.Time, limit int, effects func(Reminder) Effects) ([]Reminder, error)
-	// DigestGuilds lists up to limit guilds with a digest channel that have no notification
-	// with the dedup key yet.
-	DigestGuilds(ctx context.Context, dedupKey string, limit int) ([]GuildSettings, error)
+	// DigestGuilds lists up to limit guilds with a digest channel where it is at now fromHour
+	// o'clock or later in the guild's time zone, and which have no digest for that local date
+	// yet (DigestKey); with their time zone.
+	DigestGuilds(ctx context.Context, now time.Time, fromHour, limit int) ([]GuildSettings, error)
 	// DigestFacts counts what waits in the guild; Date is left to the caller.
 	DigestFacts(ctx context.Context, guildID string, staleBefore, unansweredBefore time.Time) (Digest, error)
 	// QueueNotification queues one notification unless its dedup key is taken, and reports

@@ -31,11 +31,11 @@ func (s *Store) FindGuildSettings(ctx context.Context, guildID string) (placemen
 	err := s.pool.QueryRow(ctx, `
 		SELECT coordinator_role_id, mentor_role_id, student_role_id, supervisor_role_id,
 		       announcements_channel_id, digest_channel_id,
-		       open_application_cap, offer_expiry_days, updated_at
+		       open_application_cap, offer_expiry_days, time_zone, updated_at
 		FROM guilds WHERE guild_id = $1`, guildID).Scan(
 		&gs.CoordinatorRoleID, &gs.MentorRoleID, &gs.StudentRoleID, &gs.SupervisorRoleID,
 		&gs.AnnouncementsChannelID, &gs.DigestChannelID,
-		&gs.OpenApplicationCap, &gs.OfferExpiryDays, &gs.UpdatedAt)
+		&gs.OpenApplicationCap, &gs.OfferExpiryDays, &gs.TimeZone, &gs.UpdatedAt)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return gs, nil
 	}
@@ -63,18 +63,29 @@ func (s *Store) UpdateGuildSettings(ctx context.Context, guildID string, upd pla
 			  announcements_channel_id = COALESCE($5, announcements_channel_id),
 			  digest_channel_id        = COALESCE($6, digest_channel_id),
 			  supervisor_role_id       = COALESCE($7, supervisor_role_id),
+			  time_zone                = COALESCE($8, time_zone),
 			  updated_at               = now()
 			WHERE guild_id = $1
 			RETURNING coordinator_role_id, mentor_role_id, student_role_id, supervisor_role_id,
 			          announcements_channel_id, digest_channel_id,
-			          open_application_cap, offer_expiry_days, updated_at`,
+			          open_application_cap, offer_expiry_days, time_zone, updated_at`,
 			guildID, upd.CoordinatorRoleID, upd.MentorRoleID, upd.StudentRoleID,
-			upd.AnnouncementsChannelID, upd.DigestChannelID, upd.SupervisorRoleID).Scan(
+			upd.AnnouncementsChannelID, upd.DigestChannelID, upd.SupervisorRoleID, upd.TimeZone).Scan(
 			&gs.CoordinatorRoleID, &gs.MentorRoleID, &gs.StudentRoleID, &gs.SupervisorRoleID,
 			&gs.AnnouncementsChannelID, &gs.DigestChannelID,
-			&gs.OpenApplicationCap, &gs.OfferExpiryDays, &gs.UpdatedAt)
+			&gs.OpenApplicationCap, &gs.OfferExpiryDays, &gs.TimeZone, &gs.UpdatedAt)
 		if err != nil {
 			return err
+		}
+		if upd.TimeZone != nil {
+			// The jobs read the zone in SQL: a name Postgres does not know would stop them.
+			var known bool
+			if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_timezone_names WHERE name = $1)`, *upd.TimeZone).Scan(&known); err != nil {
+				return err
+			}
+			if !known {
+				return placement.Errorf(placement.EINVALID, "err.setup_bad_time_zone", map[string]any{"Zone": *upd.TimeZone})
+			}
 		}
 		return writeEffects(ctx, tx, guildID, fx)
 	})
@@ -82,6 +93,16 @@ func (s *Store) UpdateGuildSettings(ctx context.Context, guildID string, upd pla
 		return gs, wrap("update guild settings", err)
 	}
 	return gs, nil
+}
+
+// CountLinkedMentors counts the distinct members linked to an enterprise of the guild.
+func (s *Store) CountLinkedMentors(ctx context.Context, guildID string) (int, error) {
+	var n int
+	err := s.pool.QueryRow(ctx, `SELECT count(DISTINCT user_id)::int FROM enterprise_mentors WHERE guild_id = $1`, guildID).Scan(&n)
+	if err != nil {
+		return 0, wrap("count linked mentors", err)
+	}
+	return n, nil
 }
 
 // ensureGuild creates the guild's row when missing: every other table refers to it, and a guild

@@ -82,23 +82,27 @@ func (s *Store) sweepPositions(ctx context.Context, op, sql string, effects func
 // by its mentor) is left alone. FOR NO KEY UPDATE does not block students applying, whose
 // foreign key takes only a key-share lock on the position.
 
-// CloseDuePositions closes up to limit open positions whose deadline is before today, oldest
-// deadline first, with each one's audit event and notifications.
-func (s *Store) CloseDuePositions(ctx context.Context, today time.Time, limit int, effects func(placement.PositionNotice) placement.Effects) ([]placement.PositionNotice, error) {
+// CloseDuePositions closes up to limit open positions whose deadline is before the date it is
+// at now in their guild's time zone, oldest deadline first, with each one's audit event and
+// notifications. No zone is ahead of UTC by a day or more, so the deadline index bounds the
+// candidates to those before tomorrow in UTC.
+func (s *Store) CloseDuePositions(ctx context.Context, now time.Time, limit int, effects func(placement.PositionNotice) placement.Effects) ([]placement.PositionNotice, error) {
 	return s.sweepPositions(ctx, "close due positions", `
 		WITH due AS (
-			SELECT guild_id, id FROM positions
-			WHERE status = 'open' AND deadline < $1
-			ORDER BY deadline, guild_id, id LIMIT $2
-			FOR NO KEY UPDATE SKIP LOCKED
+			SELECT q.guild_id, q.id FROM positions q
+			JOIN guilds g ON g.guild_id = q.guild_id
+			WHERE q.status = 'open' AND q.deadline < $3
+			  AND q.deadline < ($1::timestamptz AT TIME ZONE g.time_zone)::date
+			ORDER BY q.deadline, q.guild_id, q.id LIMIT $2
+			FOR NO KEY UPDATE OF q SKIP LOCKED
 		), p AS (
 			UPDATE positions t SET status = 'closed'
 			FROM due
-			WHERE t.guild_id = due.guild_id AND t.id = due.id AND t.status = 'open' AND t.deadline < $1
+			WHERE t.guild_id = due.guild_id AND t.id = due.id AND t.status = 'open' AND t.deadline < $3
 			RETURNING t.*
 		)
 		SELECT `+positionColumns+noticeExtras+changedPositionFrom+`
-		ORDER BY p.guild_id, p.id`, effects, dateOnly(today), clampLimit(limit))
+		ORDER BY p.guild_id, p.id`, effects, now, clampLimit(limit), dateOnly(now.UTC()).AddDate(0, 0, 1))
 }
 
 // FlagStalePositions flags up to limit open positions last confirmed before confirmedBefore and
@@ -230,20 +234,23 @@ func (s *Store) RemindUnanswered(ctx context.Context, submittedBefore, at time.T
 	return out, nil
 }
 
-// DigestGuilds lists up to limit guilds with a digest channel that have no notification with
-// the dedup key yet, in guild order.
-func (s *Store) DigestGuilds(ctx context.Context, dedupKey string, limit int) ([]placement.GuildSettings, error) {
+// DigestGuilds lists up to limit guilds with a digest channel where it is at now fromHour
+// o'clock or later in the guild's time zone and that have no digest notification for that
+// local date yet, in guild order, with their time zone.
+func (s *Store) DigestGuilds(ctx context.Context, now time.Time, fromHour, limit int) ([]placement.GuildSettings, error) {
 	rows, err := s.pool.Query(ctx, `
-		SELECT guild_id, digest_channel_id FROM guilds g
+		SELECT guild_id, digest_channel_id, time_zone FROM guilds g
 		WHERE digest_channel_id <> ''
-		  AND NOT EXISTS (SELECT 1 FROM notifications n WHERE n.guild_id = g.guild_id AND n.dedup_key = $1)
-		ORDER BY guild_id LIMIT $2`, dedupKey, clampLimit(limit))
+		  AND extract(hour FROM $1::timestamptz AT TIME ZONE g.time_zone) >= $2
+		  AND NOT EXISTS (SELECT 1 FROM notifications n WHERE n.guild_id = g.guild_id
+		                  AND n.dedup_key = 'digest:' || to_char($1::timestamptz AT TIME ZONE g.time_zone, 'YYYY-MM-DD'))
+		ORDER BY guild_id LIMIT $3`, now, fromHour, clampLimit(limit))
 	if err != nil {
 		return nil, wrap("list digest guilds", err)
 	}
 	gs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (placement.GuildSettings, error) {
 		var g placement.GuildSettings
-		err := r.Scan(&g.GuildID, &g.DigestChannelID)
+		err := r.Scan(&g.GuildID, &g.DigestChannelID, &g.TimeZone)
 		return g, err
 	})
 	if err != nil {

@@ -409,8 +409,12 @@ func TestDigestFacts(t *testing.T) {
 	if _, err := f.store.UpdateGuildSettings(ctx, guildA, placement.GuildSettingsUpdate{DigestChannelID: &channel}, fx(guildA, "setup.update")); err != nil {
 		t.Fatal(err)
 	}
-	gs, err := f.store.DigestGuilds(ctx, "digest:2026-03-02", 10)
-	if err != nil || len(gs) != 1 || gs[0].GuildID != guildA || gs[0].DigestChannelID != channel {
+	at := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	if gs, err := f.store.DigestGuilds(ctx, at.Add(-time.Hour), 9, 10); err != nil || len(gs) != 0 {
+		t.Fatalf("digest guilds before the hour: %+v (%v)", gs, err)
+	}
+	gs, err := f.store.DigestGuilds(ctx, at, 9, 10)
+	if err != nil || len(gs) != 1 || gs[0].GuildID != guildA || gs[0].DigestChannelID != channel || gs[0].TimeZone != "UTC" {
 		t.Fatalf("digest guilds %+v (%v), want only %s with its channel", gs, err, guildA)
 	}
 	note := placement.Notification{GuildID: guildA, DedupKey: "digest:2026-03-02", ChannelID: channel, MessageKey: "jobs.digest"}
@@ -419,10 +423,10 @@ func TestDigestFacts(t *testing.T) {
 			t.Fatalf("queue #%d: %v, %v; want %v", i+1, queued, err, want)
 		}
 	}
-	if gs, err := f.store.DigestGuilds(ctx, "digest:2026-03-02", 10); err != nil || len(gs) != 0 {
+	if gs, err := f.store.DigestGuilds(ctx, at, 9, 10); err != nil || len(gs) != 0 {
 		t.Fatalf("digest guilds after queueing: %+v (%v)", gs, err)
 	}
-	if gs, err := f.store.DigestGuilds(ctx, "digest:2026-03-03", 10); err != nil || len(gs) != 1 {
+	if gs, err := f.store.DigestGuilds(ctx, at.AddDate(0, 0, 1), 9, 10); err != nil || len(gs) != 1 {
 		t.Fatalf("next day's digest guilds: %+v (%v)", gs, err)
 	}
 }

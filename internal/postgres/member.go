@@ -17,7 +17,7 @@ func (s *Store) ActorFacts(ctx context.Context, guildID, userID string) (placeme
 	err := s.pool.QueryRow(ctx, `
 		SELECT coalesce(g.coordinator_role_id, ''), coalesce(g.mentor_role_id, ''), coalesce(g.student_role_id, ''),
 		       coalesce(g.announcements_channel_id, ''), coalesce(g.digest_channel_id, ''),
-		       coalesce(g.open_application_cap, 0), coalesce(g.offer_expiry_days, 0), g.updated_at,
+		       coalesce(g.open_application_cap, 0), coalesce(g.offer_expiry_days, 0), coalesce(g.time_zone, ''), g.updated_at,
 		       ARRAY(SELECT m.enterprise_id
 		             FROM enterprise_mentors m
 		             JOIN enterprises e ON e.guild_id = m.guild_id AND e.id = m.enterprise_id
@@ -30,7 +30,7 @@ func (s *Store) ActorFacts(ctx context.Context, guildID, userID string) (placeme
 		LEFT JOIN guilds g ON g.guild_id = $1`, guildID, userID).Scan(
 		&f.Settings.CoordinatorRoleID, &f.Settings.MentorRoleID, &f.Settings.StudentRoleID,
 		&f.Settings.AnnouncementsChannelID, &f.Settings.DigestChannelID,
-		&f.Settings.OpenApplicationCap, &f.Settings.OfferExpiryDays, &updatedAt,
+		&f.Settings.OpenApplicationCap, &f.Settings.OfferExpiryDays, &f.Settings.TimeZone, &updatedAt,
 		&f.EnterpriseIDs, &f.Locale, &f.Undelivered)
 	if err != nil {
 		return placement.ActorFacts{}, wrap("find actor facts", err)

@@ -128,7 +128,7 @@ func (h handlers) applyAutocomplete(ctx context.Context, r *discord.Request) (*d
 	if err != nil {
 		return nil, err
 	}
-	now := h.svc.Now()
+	now := h.svc.NowIn(r.Actor.Location())
 	choices := make([]*discordgo.ApplicationCommandOptionChoice, 0, len(ps))
 	for _, p := range ps {
 		if p.Open(now) {
@@ -145,7 +145,7 @@ func (h handlers) applyForm(ctx context.Context, r *discord.Request, id int64) (
 	if err != nil {
 		return nil, err
 	}
-	if err := applyable(pos, h.svc.Now()); err != nil {
+	if err := applyable(pos, h.svc.NowIn(r.Actor.Location())); err != nil {
 		return nil, err
 	}
 	mine, err := h.svc.MyApplications(ctx, r.Actor)

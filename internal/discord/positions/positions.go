@@ -193,7 +193,7 @@ func positionState(p placement.Position, now time.Time) cardState {
 // this member may use on it: Apply for students while it takes applications; Edit, Still open
 // (while open), Close or Reopen, and Duplicate for its enterprise's mentors.
 func positionCard(r *discord.Request, p placement.Position) *discord.Reply {
-	state := positionState(p, time.Now())
+	state := positionState(p, time.Now().In(r.Actor.Location()))
 	var desc strings.Builder
 	if state != cardOpen {
 		desc.WriteString("**" + r.T("positions.banner_"+string(state), nil) + "**\n\n")

@@ -593,7 +593,7 @@ func (h postingHandlers) mine(ctx context.Context, r *discord.Request) (*discord
 	if len(ps) == 0 {
 		return &discord.Reply{Content: r.T("posting.mine_none", nil), Components: []discordgo.MessageComponent{postButton}}, nil
 	}
-	now := h.svc.Now()
+	now := h.svc.NowIn(r.Actor.Location())
 	several := len(r.Actor.EnterpriseIDs) > 1
 	var b strings.Builder
 	// The menu holds 25 options, so the list shows the same 25.
@@ -747,7 +747,7 @@ func (h postingHandlers) preview(r *discord.Request, key string, dr postingDraft
 	case dr.detailsMissing():
 		next = r.T("posting.next_details", nil)
 	default:
-		if _, err := in.Parse(h.svc.Now()); err != nil {
+		if _, err := in.Parse(h.svc.NowIn(r.Actor.Location())); err != nil {
 			if problem, ok := draftProblem(r, err); ok {
 				next = r.T("posting.next_fix", map[string]any{"Problem": ui.Markup(problem), "Button": ui.Markup(r.T(draftFixButton(err), nil))})
 				break

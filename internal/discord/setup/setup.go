@@ -1,5 +1,6 @@
 // Package setup is /setup: which roles mean coordinators, mentors and students, where the bot
-// posts, and the approval gates (the checklist, the intern quota, who may tick items).
+// posts, the school's time zone, and the approval gates (the checklist, the intern quota, who
+// may tick items).
 package setup
 
 import (
@@ -7,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -39,6 +41,9 @@ var commands = []discord.Command{
 			{Name: "quota_percent", Type: discordgo.ApplicationCommandOptionInteger, Min: 1, Max: 100},
 			{Name: "mentors_tick", Type: discordgo.ApplicationCommandOptionBoolean},
 		}},
+		{Name: "timezone", Roles: placement.RoleCoordinator, Options: []discord.Option{
+			{Name: "zone", Type: discordgo.ApplicationCommandOptionString, Required: true, Autocomplete: true, MaxLength: 64},
+		}},
 		{Name: "show", Roles: placement.RoleCoordinator},
 	}},
 }
@@ -64,9 +69,12 @@ func (h handlers) Register(rs *discord.Routes) {
 	rs.Command("/setup/roles", placement.RoleCoordinator, h.roles)
 	rs.Command("/setup/channels", placement.RoleCoordinator, h.channels)
 	rs.Command("/setup/compliance", placement.RoleCoordinator, h.compliance)
+	rs.Command("/setup/timezone", placement.RoleCoordinator, h.timezone)
+	rs.Autocomplete("/setup/timezone", placement.RoleCoordinator, h.timezoneAutocomplete)
 	rs.Command("/setup/show", placement.RoleCoordinator, h.show)
 	rs.UpdateComponent("/setup/clear/{field}", placement.RoleCoordinator, h.clear)
-	rs.UpdateComponent("/setup/compliance/{key}/confirm", placement.RoleCoordinator, h.confirmCompliance)
+	rs.UpdateComponent("/setup/confirm/{key}", placement.RoleCoordinator, h.confirm)
+	rs.UpdateComponent("/setup/cancel/{key}", placement.RoleCoordinator, h.cancel)
 }
 
 func (h handlers) roles(ctx context.Context, r *discord.Request) (*discord.Reply, error) {
@@ -124,8 +132,19 @@ func (h handlers) channels(ctx context.Context, r *discord.Request) (*discord.Re
 	return h.save(ctx, r, upd)
 }
 
+// save saves a settings change, or, when it takes something away, keeps it and asks the
+// coordinator to confirm it, saying what is lost.
 func (h handlers) save(ctx context.Context, r *discord.Request, upd placement.GuildSettingsUpdate) (*discord.Reply, error) {
 	gs, err := h.svc.UpdateGuildSettings(ctx, r.Actor, upd)
+	var pe *placement.Error
+	if errors.As(err, &pe) && pe.Key == "err.setup_confirm" {
+		losses, _ := pe.Data["Losses"].([]placement.SettingsLoss)
+		lines := make([]string, 0, len(losses))
+		for _, l := range losses {
+			lines = append(lines, lossText(r, l))
+		}
+		return h.ask(ctx, r, pending{Settings: &upd}, strings.Join(lines, "\n"), "setup.confirm_button")
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -181,39 +200,102 @@ func (h handlers) compliance(ctx context.Context, r *discord.Request) (*discord.
 	return h.saveCompliance(ctx, r, in)
 }
 
-// pendingCompliance is a compliance change waiting for its coordinator's confirmation.
-type pendingCompliance struct {
-	Guild string                    `json:"guild"`
-	Owner string                    `json:"owner"`
-	In    placement.ComplianceInput `json:"in"`
+// pending is a /setup change waiting for its coordinator's confirmation: a settings change or
+// a compliance change.
+type pending struct {
+	Guild      string                         `json:"guild"`
+	Owner      string                         `json:"owner"`
+	Settings   *placement.GuildSettingsUpdate `json:"settings,omitempty"`
+	Compliance *placement.ComplianceInput     `json:"compliance,omitempty"`
 }
 
-// complianceConfirmTTL is how long a confirmation button stays good.
-const complianceConfirmTTL = 15 * time.Minute
+// confirmTTL is how long a confirmation button stays good.
+const confirmTTL = 15 * time.Minute
+
+// ask keeps the change and shows the warning with a button to confirm it (labelled by the
+// catalog key) and one to cancel it.
+func (h handlers) ask(ctx context.Context, r *discord.Request, p pending, warning, confirmLabel string) (*discord.Reply, error) {
+	if h.sessions == nil {
+		return nil, fmt.Errorf("setup: confirm: %w", ui.ErrSessionsDown)
+	}
+	p.Guild, p.Owner = r.Actor.GuildID, r.Actor.UserID
+	key := h.sessions.NewKey()
+	if err := h.sessions.Put(ctx, "setup_confirm", key, p, confirmTTL); err != nil {
+		return nil, err
+	}
+	return &discord.Reply{Content: warning, Embeds: []*discordgo.MessageEmbed{}, Components: []discordgo.MessageComponent{ui.Row(
+		discordgo.Button{Label: r.T(confirmLabel, nil), Style: discordgo.DangerButton, CustomID: "/setup/confirm/" + key},
+		discordgo.Button{Label: r.T("setup.cancel_button", nil), Style: discordgo.SecondaryButton, CustomID: "/setup/cancel/" + key},
+	)}}, nil
+}
+
+// claim returns the change kept under the button's key. The key is only a claim: the change
+// must be this coordinator's in this guild, and still kept; the route has checked the member
+// is a coordinator now, and the service checks it again.
+func (h handlers) claim(ctx context.Context, r *discord.Request) (pending, error) {
+	if h.sessions == nil {
+		return pending{}, fmt.Errorf("setup: confirm: %w", ui.ErrSessionsDown)
+	}
+	var p pending
+	found, err := h.sessions.Get(ctx, "setup_confirm", r.Vars["key"], &p)
+	if err != nil {
+		return pending{}, err
+	}
+	if !found || p.Guild != r.Actor.GuildID || p.Owner != r.Actor.UserID || (p.Settings == nil) == (p.Compliance == nil) {
+		return pending{}, placement.Errorf(placement.EINVALID, "setup.err_confirm_expired", map[string]any{"Cmd": ui.Markup(r.Slash("/setup/show"))})
+	}
+	return p, nil
+}
+
+// confirm saves the change a coordinator confirmed.
+func (h handlers) confirm(ctx context.Context, r *discord.Request) (*discord.Reply, error) {
+	p, err := h.claim(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	var reply *discord.Reply
+	if p.Settings != nil {
+		p.Settings.Confirmed = true
+		reply, err = h.save(ctx, r, *p.Settings)
+	} else {
+		p.Compliance.ConfirmRemoval = true
+		reply, err = h.saveCompliance(ctx, r, *p.Compliance)
+	}
+	if err == nil {
+		_ = h.sessions.Delete(ctx, "setup_confirm", r.Vars["key"])
+	}
+	return reply, err
+}
+
+// cancel drops the kept change and shows the setup as it stays.
+func (h handlers) cancel(ctx context.Context, r *discord.Request) (*discord.Reply, error) {
+	if _, err := h.claim(ctx, r); err != nil {
+		return nil, err
+	}
+	if err := h.sessions.Delete(ctx, "setup_confirm", r.Vars["key"]); err != nil {
+		return nil, err
+	}
+	reply, err := h.show(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	reply.Content = r.T("setup.cancelled", nil)
+	return reply, nil
+}
 
 // saveCompliance saves the change, or, when it removes items open applications have ticked,
-// keeps it and asks the coordinator to confirm with a button.
+// keeps it and asks the coordinator to confirm.
 func (h handlers) saveCompliance(ctx context.Context, r *discord.Request, in placement.ComplianceInput) (*discord.Reply, error) {
 	c, err := h.svc.UpdateCompliance(ctx, r.Actor, in)
 	var pe *placement.Error
 	if errors.As(err, &pe) && pe.Key == "err.checklist_remove_ticked" {
-		if h.sessions == nil {
-			return nil, fmt.Errorf("setup: confirm compliance: %w", ui.ErrSessionsDown)
-		}
-		key := h.sessions.NewKey()
-		if err := h.sessions.Put(ctx, "compliance", key, pendingCompliance{Guild: r.Actor.GuildID, Owner: r.Actor.UserID, In: in}, complianceConfirmTTL); err != nil {
-			return nil, err
-		}
 		items, _ := pe.Data["Items"].(string)
 		var names []string
 		for _, it := range strings.Split(items, ", ") {
 			names = append(names, ui.CheckName(r, it))
 		}
-		return &discord.Reply{
-			Content: r.T("setup.confirm_remove_checks", map[string]any{"Items": strings.Join(names, ", "), "Count": pe.Data["Count"]}),
-			Components: []discordgo.MessageComponent{ui.Row(discordgo.Button{
-				Label: r.T("setup.confirm_remove_button", nil), Style: discordgo.DangerButton, CustomID: "/setup/compliance/" + key + "/confirm"})},
-		}, nil
+		warning := r.T("setup.confirm_remove_checks", map[string]any{"Items": strings.Join(names, ", "), "Count": pe.Data["Count"]})
+		return h.ask(ctx, r, pending{Compliance: &in}, warning, "setup.confirm_remove_button")
 	}
 	if err != nil {
 		return nil, err
@@ -222,26 +304,23 @@ func (h handlers) saveCompliance(ctx context.Context, r *discord.Request, in pla
 		Components: []discordgo.MessageComponent{}}, nil
 }
 
-// confirmCompliance saves the change a coordinator confirmed. The key is only a claim: the
-// change must be this coordinator's in this guild, and still kept.
-func (h handlers) confirmCompliance(ctx context.Context, r *discord.Request) (*discord.Reply, error) {
-	if h.sessions == nil {
-		return nil, fmt.Errorf("setup: confirm compliance: %w", ui.ErrSessionsDown)
+// lossText says what a settings change takes away. For a new coordinator role it says whether
+// the coordinator making the change loses the role too, from their current roles.
+func lossText(r *discord.Request, l placement.SettingsLoss) string {
+	role := func(id string) ui.Markup { return ui.Markup("<@&" + id + ">") }
+	switch l.Key {
+	case "setup.confirm_coordinator_role":
+		key := l.Key
+		if m := r.Interaction.Member; m != nil && !slices.Contains(m.Roles, l.New) && m.Permissions&(placement.PermManageGuild|placement.PermAdministrator) == 0 {
+			key = "setup.confirm_coordinator_self"
+		}
+		return r.T(key, map[string]any{"Old": role(l.Old), "New": role(l.New)})
+	case "setup.confirm_mentor_role":
+		return r.T(l.Key, map[string]any{"Old": role(l.Old), "New": role(l.New), "Count": l.Count})
+	case "setup.confirm_clear_announcements", "setup.confirm_clear_digest":
+		return r.T(l.Key, map[string]any{"Channel": ui.Markup("<#" + l.Old + ">")})
 	}
-	var p pendingCompliance
-	found, err := h.sessions.Get(ctx, "compliance", r.Vars["key"], &p)
-	if err != nil {
-		return nil, err
-	}
-	if !found || p.Guild != r.Actor.GuildID || p.Owner != r.Actor.UserID {
-		return nil, placement.Errorf(placement.EINVALID, "setup.err_confirm_expired", map[string]any{"Cmd": ui.Markup(r.Slash("/setup/compliance"))})
-	}
-	p.In.ConfirmRemoval = true
-	reply, err := h.saveCompliance(ctx, r, p.In)
-	if err == nil {
-		_ = h.sessions.Delete(ctx, "compliance", r.Vars["key"])
-	}
-	return reply, err
+	return r.T(l.Key, nil)
 }
 
 // defaultIDs maps items typed as a default item's name, in any language the bot speaks, back
@@ -306,6 +385,7 @@ func setupCard(r *discord.Request, gs placement.GuildSettings) *discord.Reply {
 			{Name: r.T("setup.supervisor_role", nil), Value: role(gs.SupervisorRoleID, "setup.unset_supervisor"), Inline: true},
 			{Name: r.T("setup.announcements", nil), Value: channel(gs.AnnouncementsChannelID), Inline: true},
 			{Name: r.T("setup.digest", nil), Value: channel(gs.DigestChannelID), Inline: true},
+			{Name: r.T("setup.time_zone", nil), Value: zoneLabel(gs), Inline: true},
 		},
 	}
 	var buttons []discordgo.MessageComponent

@@ -115,7 +115,7 @@ func TestStudentCannotSetUp(t *testing.T) {
 func TestClearButton(t *testing.T) {
 	b := botenv.New(t)
 	card := b.Do(t, testenv.Slash(testenv.Member("carol"), "setup show"))
-	seen := b.Press(t, "carol", card, "Stop announcements")
+	seen := b.Press(t, "carol", b.Press(t, "carol", card, "Stop announcements"), "Confirm")
 	if settings(t, b).AnnouncementsChannelID != "" {
 		t.Fatal("announcements channel not cleared")
 	}
