@@ -46,6 +46,8 @@ func NewRouter(d Deps, features []Feature) *Router {
 		Limiter: d.Limiter, Log: d.Log, Metrics: d.Metrics,
 		DeferAfter: 1500 * time.Millisecond, Timeout: 10 * time.Second,
 		RateLimit: redis.PerPeriod(20, 10*time.Second),
+		// About four keystrokes a second for ten seconds, more than anyone types.
+		AutocompleteLimit: redis.PerPeriod(40, 10*time.Second),
 	}
 }
 

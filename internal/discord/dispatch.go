@@ -59,6 +59,10 @@ type Router struct {
 	Timeout time.Duration
 	// RateLimit is how many interactions one member may make in a period.
 	RateLimit redis.Limit
+	// AutocompleteLimit is how many autocompletes one member may send in a period, counted
+	// apart from RateLimit: typing sends one per keystroke, and suggestions must never cost a
+	// member their commands. Beyond it suggestions are empty until the period refills.
+	AutocompleteLimit redis.Limit
 
 	inflight sync.WaitGroup
 	// localLimit stands in for Limiter while it fails (Redis unreachable).
@@ -192,7 +196,14 @@ func (rt *Router) run(ctx context.Context, route *Route, kind Kind, req *Request
 		}
 		return refuse("err.unknown_command")
 	}
-	actor, err := rt.Actors(ctx, in.GuildID, placement.Member{UserID: in.Member.User.ID, RoleIDs: in.Member.Roles, Permissions: in.Member.Permissions}, req.Locale)
+	if kind == KindAutocomplete {
+		// Checked before anything reads the database: a burst of keystrokes costs one Redis call
+		// each and gets no suggestions at once, never an error or a wait.
+		if ok, _ := rt.allow(ctx, "autocomplete:"+in.GuildID+":"+in.Member.User.ID, rt.AutocompleteLimit); !ok {
+			return outcome{reply: &Reply{Choices: []*discordgo.ApplicationCommandOptionChoice{}}, err: placement.Errorf(placement.ECONFLICT, "err.rate_limited", nil), label: "refused"}
+		}
+	}
+	actor, err := rt.Actors(ctx, in.GuildID, placement.Member{UserID: in.Member.User.ID, RoleIDs: in.Member.Roles, Permissions: in.Member.Permissions, Name: displayName(in.Member)}, req.Locale)
 	if err != nil {
 		return rt.failure(req.Locale, kind, err)
 	}
@@ -200,15 +211,8 @@ func (rt *Router) run(ctx context.Context, route *Route, kind Kind, req *Request
 	if route.Allow != 0 && !actor.Is(route.Allow) {
 		return refuse(forbiddenKey(route.Allow))
 	}
-	if rt.Limiter != nil && kind != KindAutocomplete {
-		key := "user:" + in.GuildID + ":" + actor.UserID
-		ok, retry, err := rt.Limiter.Allow(ctx, key, rt.RateLimit)
-		if err != nil {
-			rt.Metrics.backendError("redis")
-			rt.Log.Warn("rate limit unavailable, limiting in this process", "err", err)
-			ok, retry = rt.localLimit.Allow(key, rt.RateLimit)
-		}
-		if !ok {
+	if kind != KindAutocomplete {
+		if ok, retry := rt.allow(ctx, "user:"+in.GuildID+":"+actor.UserID, rt.RateLimit); !ok {
 			secs := int(retry.Round(time.Second) / time.Second)
 			return outcome{reply: rt.message(req.Locale, "err.rate_limited", map[string]any{"Seconds": max(secs, 1)}, kind),
 				err: placement.Errorf(placement.ECONFLICT, "err.rate_limited", nil), label: "refused"}
@@ -223,6 +227,21 @@ func (rt *Router) run(ctx context.Context, route *Route, kind Kind, req *Request
 	}
 	rt.addMissedNotifications(ctx, req, reply)
 	return outcome{reply: reply, label: "ok"}
+}
+
+// allow records one event for key under limit, in Redis, or in this process while Redis fails;
+// with no Limiter everything is allowed. When refused, retry says when the next is allowed.
+func (rt *Router) allow(ctx context.Context, key string, limit redis.Limit) (bool, time.Duration) {
+	if rt.Limiter == nil {
+		return true, 0
+	}
+	ok, retry, err := rt.Limiter.Allow(ctx, key, limit)
+	if err != nil {
+		rt.Metrics.backendError("redis")
+		rt.Log.Warn("rate limit unavailable, limiting in this process", "err", err)
+		ok, retry = rt.localLimit.Allow(key, limit)
+	}
+	return ok, retry
 }
 
 // addMissedNotifications puts what could not be DMed to the member (their DMs are closed) at
@@ -324,6 +343,18 @@ func classify(in *discordgo.Interaction) (Kind, string, []*discordgo.Application
 		return KindModal, in.ModalSubmitData().CustomID, nil
 	}
 	return KindCommand, "", nil
+}
+
+// displayName is the name the server shows for the member: their server nickname, else their
+// global display name, else their username.
+func displayName(m *discordgo.Member) string {
+	switch {
+	case strings.TrimSpace(m.Nick) != "":
+		return strings.TrimSpace(m.Nick)
+	case strings.TrimSpace(m.User.GlobalName) != "":
+		return strings.TrimSpace(m.User.GlobalName)
+	}
+	return m.User.Username
 }
 
 func userID(in *discordgo.Interaction) string {

@@ -284,3 +284,49 @@ func TestMissedDMsLeadTheNextReply(t *testing.T) {
 		t.Fatalf("missed DMs shown twice: %q", again.Text())
 	}
 }
+
+// A burst of autocompletes beyond their own limit gets empty suggestions at once, without
+// reading the member from the database or running the handler, and leaves commands alone.
+func TestAutocompleteBurstIsLimitedApartFromCommands(t *testing.T) {
+	b := botenv.New(t)
+	b.Router.RateLimit = redis.PerPeriod(3, time.Minute)
+	b.Router.AutocompleteLimit = redis.PerPeriod(5, time.Minute)
+	actors, handled := 0, 0
+	resolve := b.Router.Actors
+	b.Router.Actors = func(ctx context.Context, guildID string, m placement.Member, locale string) (placement.Actor, error) {
+		actors++
+		return resolve(ctx, guildID, m, locale)
+	}
+	b.Router.Routes.Autocomplete("/find", 0, func(ctx context.Context, r *discord.Request) (*discord.Reply, error) {
+		handled++
+		return &discord.Reply{Choices: []*discordgo.ApplicationCommandOptionChoice{{Name: "found", Value: "found"}}}, nil
+	})
+	bo := testenv.Member("bo")
+	for i := range 20 {
+		start := time.Now()
+		choices := b.Choices(t, testenv.Autocomplete(bo, "find", testenv.StringOpt("q", strings.Repeat("a", i+1))))
+		if i < 5 && len(choices) != 1 {
+			t.Fatalf("autocomplete %d within the limit: %d choices", i, len(choices))
+		}
+		if i >= 5 && (len(choices) != 0 || time.Since(start) > 500*time.Millisecond) {
+			t.Fatalf("autocomplete %d over the limit: %d choices after %v", i, len(choices), time.Since(start))
+		}
+	}
+	if actors != 5 || handled != 5 {
+		t.Fatalf("over the limit the member was read %d times and the handler ran %d times, want 5 and 5", actors, handled)
+	}
+	if got := counter(t, b, "/find", "refused"); got != 15 {
+		t.Errorf("refused autocompletes counted %v, want 15", got)
+	}
+	for i := range 3 {
+		if text := b.Do(t, testenv.Slash(bo, "help")).Text(); !strings.Contains(text, "`/help`") {
+			t.Fatalf("command %d after an autocomplete burst: %q", i, text)
+		}
+	}
+	if text := b.Do(t, testenv.Slash(bo, "help")).Text(); !strings.Contains(text, "bit fast") {
+		t.Fatalf("commands keep their own limit: %q", text)
+	}
+	if choices := b.Choices(t, testenv.Autocomplete(testenv.Member("li"), "find", testenv.StringOpt("q", "a"))); len(choices) != 1 {
+		t.Fatalf("another member's autocomplete was limited too: %d choices", len(choices))
+	}
+}

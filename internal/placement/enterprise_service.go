@@ -69,9 +69,19 @@ func (s *Service) VerifyEnterprise(ctx context.Context, a Actor, id int64, appro
 	return s.Store.DecideEnterprise(ctx, a.GuildID, id, status, note, a.UserID, effects)
 }
 
-// LinkMentor makes a member a mentor of a verified enterprise; coordinators only.
+// LinkMentor makes a member a mentor of a verified enterprise; coordinators only. A member who
+// is a mentor of it already is told so (err.already_mentor) and nothing is written.
 func (s *Service) LinkMentor(ctx context.Context, a Actor, enterpriseID int64, userID string) (Enterprise, error) {
-	return s.changeMentor(ctx, a, enterpriseID, userID, Enterprise.checkVerified, func(e Enterprise) error {
+	unlinked := func(e Enterprise) error {
+		if err := e.checkVerified(); err != nil {
+			return err
+		}
+		if slices.Contains(e.Mentors, userID) {
+			return Errorf(ECONFLICT, "err.already_mentor", map[string]any{"User": userID, "Name": e.Name})
+		}
+		return nil
+	}
+	return s.changeMentor(ctx, a, enterpriseID, userID, unlinked, func(e Enterprise) error {
 		// The key carries the time: a mentor unlinked and linked again is told again.
 		fx := Audited(s.enterpriseAudit(a, e.ID, "enterprise.link_mentor", map[string]any{"user_id": userID}),
 			Notification{GuildID: a.GuildID, DedupKey: "enterprise:" + idStr(e.ID) + ":mentor:" + userID + ":" + s.stamp(), UserID: userID,

@@ -26,6 +26,8 @@ type Member struct {
 	UserID      string
 	RoleIDs     []string
 	Permissions int64
+	// Name is how the server shows them: nickname, else global name, else username.
+	Name string
 }
 
 // Actor is a member with roles resolved from their current Discord roles and the guild's setup.

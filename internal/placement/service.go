@@ -87,7 +87,8 @@ func DayEnd(date time.Time, loc *time.Location) time.Time {
 }
 
 // Actor resolves the member's roles in a guild from the guild's current setup and the
-// enterprises they are linked to, and remembers the language they use.
+// enterprises they are linked to, and remembers the language they use and their display name
+// (written only when they changed).
 func (s *Service) Actor(ctx context.Context, guildID string, m Member, locale string) (Actor, error) {
 	facts, ok := s.facts().Get(ctx, guildID, m.UserID)
 	if !ok {
@@ -111,6 +112,13 @@ func (s *Service) Actor(ctx context.Context, guildID string, m Member, locale st
 			return Actor{}, err
 		}
 		facts.Locale = locale
+		s.facts().Put(ctx, guildID, m.UserID, facts)
+	}
+	if name := truncate(m.Name, 100); name != "" && name != facts.Name {
+		if err := s.Store.SetMemberName(ctx, guildID, m.UserID, name); err != nil {
+			return Actor{}, err
+		}
+		facts.Name = name
 		s.facts().Put(ctx, guildID, m.UserID, facts)
 	}
 	return a, nil

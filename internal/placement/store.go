@@ -10,6 +10,7 @@ type ActorFacts struct {
 	Settings      GuildSettings
 	EnterpriseIDs []int64 // verified enterprises the member is linked to as a mentor
 	Locale        string  // the language of their last interaction
+	Name          string  // their display name at their last interaction
 	Undelivered   int     // notifications that could not be sent by DM
 }
 
@@ -17,7 +18,11 @@ type ActorFacts struct {
 type EnterpriseFilter struct {
 	Status EnterpriseStatus
 	Prefix string // name starts with (case-insensitive), for autocomplete
-	Limit  int
+	// Contains: the name holds it anywhere (case-insensitive), for searching the list.
+	Contains string
+	// After: only enterprises after the one with this id in name order, for the next page.
+	After int64
+	Limit int
 }
 
 // Applicant is an application with the applicant's profile, for mentors.
@@ -79,6 +84,9 @@ type MemberStore interface {
 	ActorFacts(ctx context.Context, guildID, userID string) (ActorFacts, error)
 	// SetMemberLocale remembers the language of the member's last interaction; bookkeeping, not audited.
 	SetMemberLocale(ctx context.Context, guildID, userID, locale string) error
+	// SetMemberName remembers the member's display name, for coordinators' searches; bookkeeping,
+	// not audited.
+	SetMemberName(ctx context.Context, guildID, userID, name string) error
 	// TakeUndelivered returns at most limit of the notifications that could not be DMed to the
 	// member, the oldest, and marks those shown.
 	TakeUndelivered(ctx context.Context, guildID, userID string, limit int) ([]Notification, error)

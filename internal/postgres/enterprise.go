@@ -66,16 +66,26 @@ func (s *Store) FindEnterprise(ctx context.Context, guildID string, id int64) (p
 	return e, nil
 }
 
-// FindEnterprises lists the guild's enterprises by name, each with its mentors.
+// FindEnterprises lists the guild's enterprises in name order, each with its mentors: those
+// whose name starts with f.Prefix and holds f.Contains (both ignoring case; Chinese too), after
+// the enterprise f.After when set. It walks enterprises_by_name (guild, lower(name), id) from
+// the cursor and stops at the limit, so a page costs what the first one does.
 func (s *Store) FindEnterprises(ctx context.Context, guildID string, f placement.EnterpriseFilter) ([]placement.Enterprise, error) {
+	// The cursor is a condition of its own, not an OR, so that it bounds the index scan.
+	after, args := `true`, []any{guildID, string(f.Status), f.Prefix, f.Contains, clampLimit(f.Limit)}
+	if f.After != 0 {
+		after, args = `(lower(e.name), e.id) > (SELECT lower(c.name), c.id FROM enterprises c WHERE c.guild_id = $1 AND c.id = $6)`, append(args, f.After)
+	}
 	rows, err := s.pool.Query(ctx, `
 		SELECT `+enterpriseColumns+`
 		FROM enterprises e
 		WHERE e.guild_id = $1
 		  AND ($2 = '' OR e.status = $2)
 		  AND starts_with(lower(e.name), lower($3))
+		  AND strpos(lower(e.name), lower($4)) > 0
+		  AND `+after+`
 		ORDER BY lower(e.name), e.id
-		LIMIT $4`, guildID, string(f.Status), f.Prefix, clampLimit(f.Limit))
+		LIMIT $5`, args...)
 	if err != nil {
 		return nil, wrap("find enterprises", err)
 	}
@@ -88,7 +98,7 @@ func (s *Store) FindEnterprises(ctx context.Context, guildID string, f placement
 
 // DecideEnterprise verifies or refuses a pending enterprise, with its effects (built for the
 // enterprise as decided). The row is locked first, so of two coordinators deciding at once the
-// second is told it was already decided. Verifying links the requester as the enterprise's first
+// second is told it is already verified or refused (or suspended since). Verifying links the requester as the enterprise's first
 // mentor.
 func (s *Store) DecideEnterprise(ctx context.Context, guildID string, id int64, status placement.EnterpriseStatus, note, decidedBy string, effects func(placement.Enterprise) placement.Effects) (placement.Enterprise, error) {
 	var e placement.Enterprise
@@ -105,8 +115,7 @@ func (s *Store) DecideEnterprise(ctx context.Context, guildID string, id int64, 
 			return err
 		}
 		if current != placement.EnterprisePending {
-			return placement.Errorf(placement.ECONFLICT, "err.enterprise_not_pending",
-				map[string]any{"Name": name, "Status": string(current)})
+			return placement.Errorf(placement.ECONFLICT, "err.enterprise_already_"+string(current), map[string]any{"Name": name})
 		}
 		if status == placement.EnterpriseVerified && requestedBy != "" {
 			if _, err := insertMentor(ctx, tx, guildID, id, requestedBy, decidedBy); err != nil {

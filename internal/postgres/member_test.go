@@ -113,6 +113,47 @@ func TestSetMemberLocale(t *testing.T) {
 	}
 }
 
+func TestSetMemberNameWritesOnlyWhenChanged(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := t.Context()
+	u := f.user()
+	updated := func() time.Time {
+		t.Helper()
+		var at time.Time
+		if err := f.pool.QueryRow(ctx, `SELECT updated_at FROM members WHERE guild_id = $1 AND user_id = $2`, guildA, u).Scan(&at); err != nil {
+			t.Fatal(err)
+		}
+		return at
+	}
+	if err := f.store.SetMemberName(ctx, guildA, u, "王小波"); err != nil {
+		t.Fatal(err)
+	}
+	first := updated()
+	if err := f.store.SetMemberName(ctx, guildA, u, "王小波"); err != nil {
+		t.Fatal(err)
+	}
+	if again := updated(); !again.Equal(first) {
+		t.Fatalf("the same name was written again (updated_at %v, then %v)", first, again)
+	}
+	if err := f.store.SetMemberLocale(ctx, guildA, u, "zh-CN"); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.store.SetMemberName(ctx, guildA, u, "Bo Wang"); err != nil {
+		t.Fatal(err)
+	}
+	facts, err := f.store.ActorFacts(ctx, guildA, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if facts.Name != "Bo Wang" || facts.Locale != "zh-CN" {
+		t.Fatalf("facts: name %q, locale %q", facts.Name, facts.Locale)
+	}
+	if facts, _ := f.store.ActorFacts(ctx, guildB, u); facts.Name != "" {
+		t.Fatalf("guild B sees the name set in guild A: %q", facts.Name)
+	}
+}
+
 func TestTakeUndelivered(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)

@@ -4,10 +4,12 @@ package enterprise
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/bwmarrin/discordgo"
@@ -43,6 +45,7 @@ var commands = []discord.Command{
 		}},
 		{Name: "list", Roles: placement.RoleCoordinator, Options: []discord.Option{
 			{Name: "status", Type: discordgo.ApplicationCommandOptionString, Choices: []string{"verified", "pending", "refused", "suspended"}},
+			{Name: "name", Type: discordgo.ApplicationCommandOptionString, MaxLength: 100},
 		}},
 	}},
 }
@@ -56,11 +59,11 @@ var enterpriseOptions = []discord.Option{
 }
 
 const (
-	// enterpriseListMax is how many enterprises one list shows: one embed field each.
-	enterpriseListMax = 25
-	// enterpriseButtonRows is how many pending requests get Verify/Refuse buttons at once:
-	// one action row each, and a message has five.
-	enterpriseButtonRows = 5
+	// enterprisePageSize is how many enterprises a page of a list shows: one embed field each.
+	enterprisePageSize = 10
+	// enterprisePendingPageSize is how many requests a page of waiting ones shows, each with
+	// its row of Verify/Refuse buttons: a message has five rows, and the pager takes one.
+	enterprisePendingPageSize = 4
 	// enterpriseLinkMax is how many mentors the card's user select links at once.
 	enterpriseLinkMax = 5
 	// enterpriseEmbedBudget keeps a list under Discord's 6000-character embed total; names are
@@ -68,14 +71,28 @@ const (
 	enterpriseEmbedBudget = 5500
 )
 
+// listFilter is what a list shows: enterprises with a status (all when empty) whose name
+// contains Name (any when empty).
+type listFilter struct {
+	Status placement.EnterpriseStatus `json:"status,omitempty"`
+	Name   string                     `json:"name,omitempty"`
+}
+
+// listPage is one shown page of a list; its cursor is the id of the last enterprise before it.
+type listPage = ui.PageState[listFilter, int64]
+
 // handlers serve /enterprise: adding and requesting enterprises, verifying requests, linking
 // mentors and listing them all.
 type handlers struct {
-	svc *placement.Service
+	svc   *placement.Service
+	pages ui.Pager[listFilter, int64]
 }
 
 // New is the /enterprise feature.
-func New(d discord.Deps) discord.Feature { return handlers{svc: d.Service} }
+func New(d discord.Deps) discord.Feature {
+	return handlers{svc: d.Service, pages: ui.Pager[listFilter, int64]{
+		Sessions: d.Sessions, Kind: "enterprises", TTL: 15 * time.Minute, Command: "/enterprise/list"}}
+}
 
 // Commands declares /enterprise and its subcommands.
 func (handlers) Commands() []discord.Command { return commands }
@@ -99,6 +116,7 @@ func (h handlers) Register(rs *discord.Routes) {
 	rs.Autocomplete("/enterprise/restore", placement.RoleCoordinator, h.suggest(placement.EnterpriseSuspended))
 	rs.UpdateComponent("/enterprise/{id}/restore", placement.RoleCoordinator, h.restoreButton)
 	rs.Command("/enterprise/list", placement.RoleCoordinator, h.list)
+	rs.UpdateComponent("/enterprise/list/{key}/{dir}", placement.RoleCoordinator, h.turn)
 	rs.UpdateComponent("/enterprise/pending", placement.RoleCoordinator, h.pendingButton)
 	rs.UpdateComponent("/enterprise/{id}/verify", placement.RoleCoordinator, h.verifyButton)
 	rs.Component("/enterprise/{id}/refuse", placement.RoleCoordinator, h.refuseButton)
@@ -185,7 +203,9 @@ func (h handlers) suggest(status placement.EnterpriseStatus) discord.Handler {
 
 // enterpriseOption turns the enterprise option into an id. It is free text from the client:
 // normally the id of a suggestion, but a coordinator who types a whole name and presses enter
-// sends the name, which is accepted when it matches exactly one enterprise.
+// sends the name, which is accepted when it names exactly one enterprise with the status the
+// command acts on. A name of an enterprise in another status still names it, so the command
+// says what is wrong with it ("already verified", "suspended") rather than "not found".
 func (h handlers) enterpriseOption(ctx context.Context, r *discord.Request, status placement.EnterpriseStatus) (int64, error) {
 	v, _ := r.String("enterprise")
 	v = strings.TrimSpace(v)
@@ -193,15 +213,22 @@ func (h handlers) enterpriseOption(ctx context.Context, r *discord.Request, stat
 		return id, nil
 	}
 	if v != "" {
-		es, err := h.svc.SuggestEnterprisesIn(ctx, r.Actor, v, status)
+		es, err := h.svc.SuggestEnterprisesIn(ctx, r.Actor, v, "")
 		if err != nil {
 			return 0, err
 		}
-		var match []placement.Enterprise
+		var match, other []placement.Enterprise
 		for _, e := range es {
-			if strings.EqualFold(e.Name, v) {
+			switch {
+			case !strings.EqualFold(e.Name, v):
+			case status == "" || e.Status == status:
 				match = append(match, e)
+			default:
+				other = append(other, e)
 			}
+		}
+		if len(match) == 0 && len(other) == 1 {
+			match = other
 		}
 		if len(match) == 1 {
 			return match[0].ID, nil
@@ -331,12 +358,29 @@ func (h handlers) linkSelect(ctx context.Context, r *discord.Request) (*discord.
 		}
 	}
 	var e placement.Enterprise
+	var linked, already []string
+	var name any
 	for _, u := range ids {
-		if e, err = h.svc.LinkMentor(ctx, r.Actor, id, u); err != nil {
+		got, err := h.svc.LinkMentor(ctx, r.Actor, id, u)
+		var pe *placement.Error
+		switch {
+		case errors.As(err, &pe) && pe.Key == "err.already_mentor":
+			// One already linked does not stop the others.
+			already, name = append(already, u), pe.Data["Name"]
+			continue
+		case err != nil:
 			return nil, err
 		}
+		linked, e = append(linked, u), got
 	}
-	return h.linked(ctx, r, e, ids, res.Members), nil
+	if len(linked) == 0 {
+		return nil, placement.Errorf(placement.ECONFLICT, "enterprise.err_already_mentors", map[string]any{"Users": mentions(already), "Name": name})
+	}
+	reply := h.linked(ctx, r, e, linked, res.Members)
+	if len(already) > 0 {
+		reply.Content += "\n" + r.T("enterprise.already_mentors", map[string]any{"Users": mentions(already)})
+	}
+	return reply, nil
 }
 
 // linked confirms that the members were linked to the enterprise, and warns of those who
@@ -457,7 +501,7 @@ func (h handlers) verifyButton(ctx context.Context, r *discord.Request) (*discor
 	if err != nil {
 		return nil, err
 	}
-	return h.listReply(ctx, r, placement.EnterprisePending, enterpriseDecided(r, e)+h.quotaWarning(ctx, r, e))
+	return h.pending(ctx, r, enterpriseDecided(r, e)+h.quotaWarning(ctx, r, e))
 }
 
 // refuseButton asks for the reason the requester will read.
@@ -486,27 +530,60 @@ func (h handlers) refuseSubmit(ctx context.Context, r *discord.Request) (*discor
 	if err != nil {
 		return nil, err
 	}
-	return h.listReply(ctx, r, placement.EnterprisePending, enterpriseDecided(r, e))
+	return h.pending(ctx, r, enterpriseDecided(r, e))
 }
 
 func (h handlers) pendingButton(ctx context.Context, r *discord.Request) (*discord.Reply, error) {
-	return h.listReply(ctx, r, placement.EnterprisePending, "")
+	return h.pending(ctx, r, "")
+}
+
+// pending shows the first page of the waiting requests, with note (what the coordinator just
+// decided) on top.
+func (h handlers) pending(ctx context.Context, r *discord.Request, note string) (*discord.Reply, error) {
+	return h.listReply(ctx, r, h.pages.Start(r.Actor, listFilter{Status: placement.EnterprisePending}), note)
 }
 
 func (h handlers) list(ctx context.Context, r *discord.Request) (*discord.Reply, error) {
 	status, _ := r.String("status")
-	switch st := placement.EnterpriseStatus(status); st {
+	name, _ := r.String("name")
+	f := listFilter{Status: placement.EnterpriseStatus(status), Name: strings.TrimSpace(ui.OneLine(name))}
+	switch f.Status {
 	case "", placement.EnterpriseVerified, placement.EnterprisePending, placement.EnterpriseRefused, placement.EnterpriseSuspended:
-		return h.listReply(ctx, r, st, "")
+		return h.listReply(ctx, r, h.pages.Start(r.Actor, f), "")
 	}
 	return nil, placement.Errorf(placement.EINVALID, "enterprise.err_status", nil)
 }
 
-// listReply renders the enterprises with one status (all when empty), with Verify and Refuse
-// buttons on pending requests; note, when set, confirms what the coordinator just did.
-func (h handlers) listReply(ctx context.Context, r *discord.Request, status placement.EnterpriseStatus, note string) (*discord.Reply, error) {
-	// One more than shown, to know whether the list was cut.
-	es, err := h.svc.Enterprises(ctx, r.Actor, placement.EnterpriseFilter{Status: status, Limit: enterpriseListMax + 1})
+// turn shows the previous or next page of a list.
+func (h handlers) turn(ctx context.Context, r *discord.Request) (*discord.Reply, error) {
+	st, err := h.pages.Load(ctx, r.Actor, r.Vars["key"], r.Slash)
+	if err != nil {
+		return nil, err
+	}
+	if !st.TurnBy(r.Vars["dir"]) {
+		return nil, ui.StaleComponent()
+	}
+	return h.listReply(ctx, r, st, "")
+}
+
+// listReply renders the page of a list st points at, with Verify and Refuse buttons on
+// pending requests and Previous/Next when there is more than one page; note, when set,
+// confirms what the coordinator just did. A page emptied meanwhile falls back to the first.
+func (h handlers) listReply(ctx context.Context, r *discord.Request, st listPage, note string) (*discord.Reply, error) {
+	status := st.Filter.Status
+	size := enterprisePageSize
+	if status == placement.EnterprisePending {
+		size = enterprisePendingPageSize
+	}
+	fetch := func() ([]placement.Enterprise, error) {
+		// One more than shown, to know whether there is a next page.
+		return h.svc.Enterprises(ctx, r.Actor, placement.EnterpriseFilter{Status: status, Contains: st.Filter.Name, After: st.Cursor(), Limit: size + 1})
+	}
+	es, err := fetch()
+	if err == nil && len(es) == 0 && st.Page() > 0 {
+		st.Cursors = st.Cursors[:1]
+		es, err = fetch()
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -516,13 +593,15 @@ func (h handlers) listReply(ctx context.Context, r *discord.Request, status plac
 	}
 	if len(es) == 0 {
 		key := "enterprise.list_empty"
-		switch status {
-		case placement.EnterprisePending:
+		switch {
+		case st.Filter.Name != "":
+			key = "enterprise.list_empty_search"
+		case status == placement.EnterprisePending:
 			key = "enterprise.list_empty_pending"
-		case placement.EnterpriseVerified, placement.EnterpriseRefused, placement.EnterpriseSuspended:
+		case status != "":
 			key = "enterprise.list_empty_status"
 		}
-		data := map[string]any{"Command": ui.Markup(r.Slash("/enterprise/add"))}
+		data := map[string]any{"Command": ui.Markup(r.Slash("/enterprise/add")), "Name": st.Filter.Name}
 		if status != "" {
 			data["Status"] = ui.Markup(r.T("enterprise.status."+string(status), nil))
 		}
@@ -530,20 +609,34 @@ func (h handlers) listReply(ctx context.Context, r *discord.Request, status plac
 		// An empty Components list clears the buttons when this edits an earlier list.
 		return &discord.Reply{Content: strings.Join(lines, "\n"), Components: []discordgo.MessageComponent{}}, nil
 	}
-	more := len(es) > enterpriseListMax
+	more := len(es) > size
 	if more {
-		es = es[:enterpriseListMax]
-		lines = append(lines, r.T("enterprise.list_cut", map[string]any{"Max": enterpriseListMax}))
+		es = es[:size]
 	}
-	embed := enterpriseListEmbed(r, es, status)
-	var rows []discordgo.MessageComponent
-	pending := 0
+	st.SetNext(es[len(es)-1].ID, more)
+	paged := more || st.Page() > 0
+	key := ""
+	if paged {
+		if key, err = h.pages.Save(ctx, st); ui.SessionsDown(err) {
+			// The page is still worth showing; only turning it needs the session.
+			key = ""
+			lines = append(lines, r.T("enterprise.no_paging", nil))
+		} else if err != nil {
+			return nil, err
+		}
+	}
+	embed := enterpriseListEmbed(r, es, st.Filter)
+	if paged {
+		embed.Footer = &discordgo.MessageEmbedFooter{Text: r.T("enterprise.list_page", map[string]any{"Page": st.Page() + 1})}
+	}
+	rows := []discordgo.MessageComponent{}
+	pending := false
 	for _, e := range es {
 		if e.Status != placement.EnterprisePending {
 			continue
 		}
-		pending++
-		if status != placement.EnterprisePending || len(rows) == enterpriseButtonRows {
+		pending = true
+		if status != placement.EnterprisePending {
 			continue
 		}
 		id := ui.FormatID(e.ID)
@@ -554,30 +647,31 @@ func (h handlers) listReply(ctx context.Context, r *discord.Request, status plac
 			discordgo.Button{Label: r.T("enterprise.refuse_button", map[string]any{"Name": name}), Style: discordgo.DangerButton, CustomID: "/enterprise/" + id + "/refuse"},
 		))
 	}
-	switch {
-	case status == placement.EnterprisePending && pending > len(rows):
-		lines = append(lines, r.T("enterprise.more_pending", map[string]any{"Shown": len(rows), "Command": ui.Markup(r.Slash("/enterprise/verify"))}))
-	case status == "" && pending > 0:
+	if status == "" && pending {
 		rows = append(rows, ui.Row(
 			discordgo.Button{Label: r.T("enterprise.review_pending", nil), Style: discordgo.PrimaryButton, CustomID: "/enterprise/pending"},
 		))
 	}
-	if rows == nil {
-		rows = []discordgo.MessageComponent{}
+	if key != "" {
+		rows = append(rows, ui.PrevNext("/enterprise/list/"+key+"/", r.T("apps.prev", nil), r.T("apps.next", nil), st.Page() > 0, st.HasNext))
 	}
 	return &discord.Reply{Content: strings.Join(lines, "\n"), Embeds: []*discordgo.MessageEmbed{embed}, Components: rows}, nil
 }
 
-// enterpriseListEmbed shows one field per enterprise, short enough to read on a phone. Names
-// come first; the values share what is left of Discord's embed total, so even 25 enterprises
-// with long names and many mentors make one valid message.
-func enterpriseListEmbed(r *discord.Request, es []placement.Enterprise, status placement.EnterpriseStatus) *discordgo.MessageEmbed {
-	title := r.T("enterprise.list_title", map[string]any{"Count": len(es)})
+// enterpriseListEmbed shows one field per enterprise, short enough to read on a phone, under
+// the name searched for. Names come first; the values share what is left of Discord's embed
+// total, so a page of enterprises with long names and many mentors makes one valid message.
+func enterpriseListEmbed(r *discord.Request, es []placement.Enterprise, f listFilter) *discordgo.MessageEmbed {
+	status := f.Status
+	title := r.T("enterprise.list_title", nil)
 	if status != "" {
-		title = r.T("enterprise.list_title_status", map[string]any{"Count": len(es), "Status": ui.Markup(r.T("enterprise.status."+string(status), nil))})
+		title = r.T("enterprise.list_title_status", map[string]any{"Status": ui.Markup(r.T("enterprise.status."+string(status), nil))})
 	}
 	embed := &discordgo.MessageEmbed{Title: title, Color: enterpriseColor}
-	used := utf8.RuneCountInString(embed.Title)
+	if f.Name != "" {
+		embed.Description = r.T("enterprise.list_search", map[string]any{"Name": ui.Truncate(f.Name, 100)})
+	}
+	used := utf8.RuneCountInString(embed.Title) + utf8.RuneCountInString(embed.Description) + 20
 	names := make([]string, len(es))
 	for i, e := range es {
 		names[i] = ui.Truncate(ui.Escape(e.Name), 100)

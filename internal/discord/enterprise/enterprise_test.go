@@ -3,6 +3,8 @@ package enterprise_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -194,10 +196,60 @@ func TestEnterpriseLinkMentor(t *testing.T) {
 	seen = b.Do(t, testenv.Slash(carol, "enterprise link-mentor", testenv.StringOpt("enterprise", "acme"), testenv.UserOpt("mentor", "sam")))
 	entWant(t, "link by name", seen, "Linked <@"+testenv.Member("sam").ID+"> to **Acme**", "Still without the <@&"+demo.MentorRoleID+"> role: <@"+testenv.Member("sam").ID+">")
 
-	// Linking again changes nothing and sends nothing twice.
-	b.Do(t, testenv.Slash(carol, "enterprise link-mentor", testenv.StringOpt("enterprise", entID(acme.ID)), testenv.UserOpt("mentor", "alice")))
+	// Linking again says they are a mentor already, changes nothing and sends nothing twice.
+	again := b.Do(t, testenv.Slash(carol, "enterprise link-mentor", testenv.StringOpt("enterprise", entID(acme.ID)), testenv.UserOpt("mentor", "alice")))
+	entWant(t, "link twice", again, "<@"+alice+"> is already a mentor of Acme. Nothing was changed.")
 	if ns := entNotes(t, b, "note.mentor_linked"); len(ns) != 2 {
 		t.Fatalf("notifications after linking twice: %+v", ns)
+	}
+
+	// The card's picker links the new ones among those picked and names those already linked.
+	pick := "/enterprise/" + entID(acme.ID) + "/link"
+	mo := testenv.Member("mo").ID
+	seen = b.Do(t, testenv.UserSelect(carol, pick, alice, mo))
+	entWant(t, "pick one new", seen, "Linked <@"+mo+"> to **Acme**", "Already mentors before, unchanged: <@"+alice+">.")
+	seen = b.Do(t, testenv.UserSelect(carol, pick, alice, mo))
+	seen.MustRefuse(t, "Already mentors of **Acme**: <@"+alice+">, <@"+mo+">. Nothing was changed.")
+	if ns := entNotes(t, b, "note.mentor_linked"); len(ns) != 3 {
+		t.Fatalf("notifications after picking linked mentors again: %+v", ns)
+	}
+	zh := testenv.Slash(carol, "enterprise link-mentor", testenv.StringOpt("enterprise", "acme"), testenv.UserOpt("mentor", "alice"))
+	zh.Locale = discordgo.ChineseCN
+	entWant(t, "zh link twice", b.Do(t, zh), "<@"+alice+"> 已经是 Acme 的导师了。")
+}
+
+// Each enterprise command named with an enterprise in the wrong state says what is wrong with
+// it, never that it can't be found.
+func TestEnterpriseCommandsSayWhyNotNotFound(t *testing.T) {
+	b := botenv.New(t)
+	b.AddEnterprise(t, "Acme", 200, "alice")
+	entRequest(t, b, "mo", "Mo Garage")
+	closed := b.AddEnterprise(t, "Closed Co", 50)
+	if _, err := b.Service.SuspendEnterprise(context.Background(), b.Actor(t, "carol"), closed.ID, true, ""); err != nil {
+		t.Fatal(err)
+	}
+	carol := testenv.Member("carol")
+	for _, tt := range []struct {
+		command string
+		opts    []testenv.Opt
+		want    string
+	}{
+		{"enterprise verify", []testenv.Opt{testenv.StringOpt("enterprise", "ACME"), testenv.StringOpt("decision", "verify")}, "Acme is already verified"},
+		{"enterprise verify", []testenv.Opt{testenv.StringOpt("enterprise", "closed co"), testenv.StringOpt("decision", "refuse"), testenv.StringOpt("reason", "none")}, "Closed Co is already suspended"},
+		{"enterprise link-mentor", []testenv.Opt{testenv.StringOpt("enterprise", "mo garage"), testenv.UserOpt("mentor", "alice")}, "Mo Garage isn't verified yet"},
+		{"enterprise link-mentor", []testenv.Opt{testenv.StringOpt("enterprise", "Closed Co"), testenv.UserOpt("mentor", "alice")}, "Closed Co is suspended"},
+		{"enterprise link-mentor", []testenv.Opt{testenv.StringOpt("enterprise", "acme"), testenv.UserOpt("mentor", "alice")}, "is already a mentor of Acme"},
+		{"enterprise suspend", []testenv.Opt{testenv.StringOpt("enterprise", "closed co")}, "Closed Co is already suspended"},
+		{"enterprise suspend", []testenv.Opt{testenv.StringOpt("enterprise", "mo garage")}, "Mo Garage isn't verified yet"},
+		{"enterprise restore", []testenv.Opt{testenv.StringOpt("enterprise", "acme")}, "Acme isn't suspended"},
+		{"enterprise unlink-mentor", []testenv.Opt{testenv.StringOpt("enterprise", "acme"), testenv.UserOpt("mentor", "mo")}, "isn't a mentor of Acme"},
+		{"enterprise verify", []testenv.Opt{testenv.StringOpt("enterprise", "Nobody Ltd"), testenv.StringOpt("decision", "verify")}, "I can't find that enterprise"},
+	} {
+		entWant(t, tt.command+" "+fmt.Sprint(tt.opts[0].Value), b.Do(t, testenv.Slash(carol, tt.command, tt.opts...)), tt.want)
+	}
+	es := entAll(t, b)
+	if len(es) != 3 || es[0].Status != placement.EnterpriseVerified || len(es[0].Mentors) != 1 || es[2].Status != placement.EnterprisePending {
+		t.Fatalf("changed: %+v", es)
 	}
 }
 
@@ -328,8 +380,11 @@ func TestEnterpriseVerifyCommand(t *testing.T) {
 	if a := b.Actor(t, "mo"); !a.MentorsFor(garage.ID) {
 		t.Fatalf("requester not linked: %+v", a)
 	}
-	entWant(t, "again", verify("refuse", "changed my mind"), "That enterprise has already been decided")
+	entWant(t, "again", verify("refuse", "changed my mind"), "Mo Garage is already verified: there is nothing left to decide. Nothing was changed.")
+	// A verified enterprise named by hand is not "not found": the command says it is verified.
 	entWant(t, "verified one", b.Do(t, testenv.Slash(carol, "enterprise verify", testenv.StringOpt("enterprise", "mostly verified"), testenv.StringOpt("decision", "verify"))),
+		"Mostly Verified is already verified")
+	entWant(t, "unknown one", b.Do(t, testenv.Slash(carol, "enterprise verify", testenv.StringOpt("enterprise", "No Such Co"), testenv.StringOpt("decision", "verify"))),
 		"I can't find that enterprise")
 	if ns := entNotes(t, b, "note.enterprise_verified"); len(ns) != 1 || ns[0].UserID != mo {
 		t.Fatalf("notifications: %+v", ns)
@@ -346,7 +401,7 @@ func TestEnterprisePendingListButtons(t *testing.T) {
 	carol := testenv.Member("carol")
 
 	seen := b.Do(t, testenv.Slash(carol, "enterprise list", testenv.StringOpt("status", "pending")))
-	entWant(t, "list", seen, "Enterprises — waiting for verification (2)", `Alice \*\*Bakery\*\*`, "Requested by <@"+testenv.Member("mo").ID+">",
+	entWant(t, "list", seen, "Enterprises — waiting for verification", `Alice \*\*Bakery\*\*`, "Requested by <@"+testenv.Member("mo").ID+">",
 		"[Verify Mo Garage]", "[Refuse Mo Garage]", "[Verify Alice **Bakery**]")
 
 	// Verify: the list is updated in place and the decided request loses its buttons.
@@ -355,13 +410,13 @@ func TestEnterprisePendingListButtons(t *testing.T) {
 	if seen.Type != discordgo.InteractionResponseUpdateMessage {
 		t.Fatalf("verify: type %d %s", seen.Type, seen.Text())
 	}
-	entWant(t, "verify", seen, "Verified **Mo Garage**", "Enterprises — waiting for verification (1)")
+	entWant(t, "verify", seen, "Verified **Mo Garage**", "Enterprises — waiting for verification", "[Verify Alice **Bakery**]")
 	if seen.HasButton("Verify Mo Garage") {
 		t.Errorf("decided request still has buttons:\n%s", seen.Text())
 	}
 	// The same button pressed again (an old copy of the list, a double click) does nothing more.
 	seen = b.Press(t, "carol", list, "Verify Mo Garage")
-	if seen.Type != discordgo.InteractionResponseChannelMessageWithSource || !seen.Ephemeral() || !strings.Contains(seen.Text(), "already been decided") {
+	if seen.Type != discordgo.InteractionResponseChannelMessageWithSource || !seen.Ephemeral() || !strings.Contains(seen.Text(), "Mo Garage is already verified") {
 		t.Fatalf("second press: type %d %q", seen.Type, seen.Text())
 	}
 	if ns := entNotes(t, b, "note.enterprise_verified"); len(ns) != 1 {
@@ -384,7 +439,7 @@ func TestEnterprisePendingListButtons(t *testing.T) {
 	if len(ns) != 1 || ns[0].UserID != testenv.Member("alice").ID || ns[0].Data["Reason"] != reason {
 		t.Fatalf("refusal notification: %+v", ns)
 	}
-	entWant(t, "refuse twice", b.Fill(t, "carol", form, map[string]string{"reason": "again"}), "already been decided")
+	entWant(t, "refuse twice", b.Fill(t, "carol", form, map[string]string{"reason": "again"}), `Alice \*\*Bakery\*\* was already refused`)
 	if ns := entNotes(t, b, "note.enterprise_refused"); len(ns) != 1 {
 		t.Fatalf("refusal notifications after a second submit: %+v", ns)
 	}
@@ -438,7 +493,7 @@ func TestEnterpriseList(t *testing.T) {
 	entRequest(t, b, "mo", "Mo Garage")
 	seen := b.Do(t, testenv.Slash(carol, "enterprise list"))
 	alice, mo := testenv.Member("alice").ID, testenv.Member("mo").ID
-	entWant(t, "all", seen, "Enterprises (2)", "Acme · verified", "Suzhou · Manufacturing · 200 staff", "Mentors: <@"+alice+">, <@"+mo+">",
+	entWant(t, "all", seen, "Enterprises", "Acme · verified", "Suzhou · Manufacturing · 200 staff", "Mentors: <@"+alice+">, <@"+mo+">",
 		"Mo Garage · waiting for verification", "Requested by <@"+mo+">", "[Review waiting requests]")
 	seen = b.Press(t, "carol", seen, "Review waiting requests")
 	if seen.Type != discordgo.InteractionResponseUpdateMessage {
@@ -450,14 +505,15 @@ func TestEnterpriseList(t *testing.T) {
 		t.Fatalf("verified only:\n%s", text)
 	}
 
-	// Long names and many enterprises still make one valid message (the fake Discord checks
-	// the embed limits), cut at 25 with a note.
+	// Long names and many enterprises still make one valid page (the fake Discord checks the
+	// embed limits), with a way to the next page.
 	for i := range 30 {
 		b.AddEnterprise(t, strings.Repeat("Long name ", 9)+strconv.Itoa(i), 10+i, "alice", "mo")
 	}
 	seen = b.Do(t, testenv.Slash(carol, "enterprise list", testenv.StringOpt("status", "verified")))
-	entWant(t, "many", seen, "Showing the first 25")
-	if n := len(seen.Data.Embeds[0].Fields); n != 25 {
+	entWant(t, "many", seen, "[Next ▶]")
+	entFooter(t, seen, "Page 1")
+	if n := len(seen.Data.Embeds[0].Fields); n != 10 {
 		t.Fatalf("fields: %d", n)
 	}
 
@@ -469,7 +525,7 @@ func TestEnterpriseList(t *testing.T) {
 	}
 	for _, seen := range []botenv.Seen{
 		b.Do(t, testenv.Slash(carol, "enterprise list", testenv.StringOpt("status", "verified"))),
-		b.Do(t, testenv.Slash(carol, "enterprise link-mentor", testenv.StringOpt("enterprise", "acme"), testenv.UserOpt("mentor", "alice"))),
+		b.Do(t, testenv.Slash(carol, "enterprise link-mentor", testenv.StringOpt("enterprise", "acme"), testenv.UserOpt("mentor", "li"))),
 	} {
 		var mentors string
 		for _, f := range seen.Data.Embeds[0].Fields {
@@ -488,11 +544,116 @@ func TestEnterpriseManyPendingButtonsFit(t *testing.T) {
 	for i := range 7 {
 		entRequest(t, b, "mo", "Garage "+strconv.Itoa(i))
 	}
+	// Every request on a page has its buttons, and the pager reaches the rest.
 	seen := b.Do(t, testenv.Slash(testenv.Member("carol"), "enterprise list", testenv.StringOpt("status", "pending")))
-	entWant(t, "pending", seen, "Buttons are on the first 5 requests", "`/enterprise verify`")
+	entWant(t, "pending", seen, "[Verify Garage 0]", "[Verify Garage 3]")
+	entFooter(t, seen, "Page 1")
 	if n := len(seen.Data.Components); n != 5 {
 		t.Fatalf("action rows: %d", n)
 	}
+	seen = b.Press(t, "carol", seen, "Next")
+	entWant(t, "pending page 2", seen, "[Verify Garage 4]", "[Verify Garage 6]")
+	entFooter(t, seen, "Page 2")
+	if seen.HasButton("Verify Garage 3") || len(seen.Latest().Components) != 4 {
+		t.Fatalf("page 2:\n%s", seen.Text())
+	}
+	// Deciding from the second page shows the waiting requests from the first page again.
+	seen = b.Press(t, "carol", seen, "Verify Garage 5")
+	entWant(t, "decided on page 2", seen, "Verified **Garage 5**", "[Verify Garage 0]")
+}
+
+// entFooter fails the test unless the list's footer reads want.
+func entFooter(t *testing.T, s botenv.Seen, want string) {
+	t.Helper()
+	if es := s.Latest().Embeds; len(es) != 1 || es[0].Footer == nil || es[0].Footer.Text != want {
+		t.Errorf("footer: want %q in %+v", want, es)
+	}
+}
+
+// entPage is the enterprise names a list page shows, without their status.
+func entPage(s botenv.Seen) []string {
+	var names []string
+	for _, e := range s.Latest().Embeds {
+		for _, f := range e.Fields {
+			name, _, _ := strings.Cut(f.Name, " · ")
+			names = append(names, name)
+		}
+	}
+	return names
+}
+
+// entWalk presses Next until the last page and returns every name shown, page by page.
+func entWalk(t *testing.T, b *botenv.Bot, seen botenv.Seen) [][]string {
+	t.Helper()
+	pages := [][]string{entPage(seen)}
+	for seen.HasButton("Next") && !seen.Buttons()[len(seen.Buttons())-1].Disabled {
+		seen = b.Press(t, "carol", seen, "Next")
+		if seen.Type != discordgo.InteractionResponseUpdateMessage {
+			t.Fatalf("Next: type %d %s", seen.Type, seen.Text())
+		}
+		pages = append(pages, entPage(seen))
+		if len(pages) > 20 {
+			t.Fatal("the pages never end")
+		}
+	}
+	return pages
+}
+
+func TestEnterpriseListPagesThroughEveryEnterpriseAndSearchesNames(t *testing.T) {
+	b := botenv.New(t)
+	carol := testenv.Member("carol")
+	var want []string
+	for i := range 23 {
+		want = append(want, fmt.Sprintf("Firm %02d", i))
+	}
+	want = append(want, "Acme Robotics", "苏州精密机械", "无锡精密")
+	for _, name := range want {
+		b.AddEnterprise(t, name, 50)
+	}
+	// Pressing Next shows every enterprise once, in name order, ten a page.
+	pages := entWalk(t, b, b.Do(t, testenv.Slash(carol, "enterprise list")))
+	var got []string
+	for _, p := range pages {
+		got = append(got, p...)
+	}
+	sorted := slices.Clone(want)
+	slices.SortFunc(sorted, func(a, b string) int { return strings.Compare(strings.ToLower(a), strings.ToLower(b)) })
+	if len(pages) != 3 || len(pages[0]) != 10 || !slices.Equal(got, sorted) {
+		t.Fatalf("pages %q, want %q ten a page", pages, sorted)
+	}
+	// Previous goes back to the page before.
+	first := b.Do(t, testenv.Slash(carol, "enterprise list"))
+	second := b.Press(t, "carol", first, "Next")
+	if back := b.Press(t, "carol", second, "Previous"); !slices.Equal(entPage(back), entPage(first)) {
+		t.Fatalf("Previous shows %q, want %q", entPage(back), entPage(first))
+	}
+	// The pages of one coordinator's list are theirs alone.
+	in := testenv.Button(testenv.Member("owner"), second.Button(t, "Next").CustomID)
+	b.Do(t, in).MustRefuse(t, "This list belongs to someone else")
+
+	search := func(name string) botenv.Seen {
+		return b.Do(t, testenv.Slash(carol, "enterprise list", testenv.StringOpt("name", name)))
+	}
+	for name, wantNames := range map[string][]string{
+		"精密":    {"无锡精密", "苏州精密机械"},
+		"ROBOT": {"Acme Robotics"},
+		" 05 ":  {"Firm 05"},
+	} {
+		seen := search(name)
+		seen.MustContain(t, "Names containing “"+strings.TrimSpace(name)+"”")
+		if got := entPage(seen); !slices.Equal(got, wantNames) || seen.HasButton("Next") {
+			t.Errorf("name %q finds %q, want %q", name, got, wantNames)
+		}
+	}
+	search("zzz").MustContain(t, "No enterprise name contains “zzz”.")
+	// A search is paged too, and the pages keep to it.
+	pages = entWalk(t, b, search("firm"))
+	if len(pages) != 3 || len(pages[2]) != 3 || pages[2][2] != "Firm 22" {
+		t.Fatalf("firm pages %q", pages)
+	}
+	zh := testenv.Slash(carol, "enterprise list", testenv.StringOpt("name", "精密"))
+	zh.Locale = discordgo.ChineseCN
+	b.Do(t, zh).MustContain(t, "名称包含“精密”")
 }
 
 func TestEnterpriseCardInChinese(t *testing.T) {

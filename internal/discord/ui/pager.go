@@ -59,6 +59,20 @@ func (st *PageState[F, C]) Turn(dir int) {
 	st.Next, st.HasNext = zero, false
 }
 
+// TurnBy turns as a PrevNext button says, "next" or "prev"; any other word (an edited
+// custom_id) reports false and turns nothing.
+func (st *PageState[F, C]) TurnBy(dir string) bool {
+	switch dir {
+	case "next":
+		st.Turn(1)
+	case "prev":
+		st.Turn(-1)
+	default:
+		return false
+	}
+	return true
+}
+
 // SetNext records the cursor of the page after the one just fetched.
 func (st *PageState[F, C]) SetNext(next C, more bool) { st.Next, st.HasNext = next, more }
 
