@@ -187,7 +187,7 @@ func (h handlers) listReply(ctx context.Context, r *discord.Request, f placement
 // plcLines: the student, both mentors, since when, and the student's wish to end early.
 func plcLines(r *discord.Request, p placement.Placement) string {
 	lines := []string{
-		r.T("placements.line_student", map[string]any{"Student": mention(p.StudentID), "ID": p.ID, "Date": ui.Markup(p.StartedAt.UTC().Format(placement.DateLayout))}),
+		r.T("placements.line_student", map[string]any{"Student": mention(p.StudentID), "ID": p.ID, "Date": ui.Timestamp(p.StartedAt, 'd')}),
 		r.T("placements.line_mentor", map[string]any{"Mentor": plcMentor(r, p)}),
 		r.T("placements.line_supervisor", map[string]any{"Supervisor": plcSupervisor(r, p)}),
 	}
@@ -219,7 +219,7 @@ func plcCard(r *discord.Request, p placement.Placement) *discordgo.MessageEmbed 
 	fields := []*discordgo.MessageEmbedField{
 		{Name: r.T("placements.field_student", nil), Value: string(mention(p.StudentID)), Inline: true},
 		{Name: r.T("placements.field_enterprise", nil), Value: ui.Escape(ui.OneLine(p.EnterpriseName)), Inline: true},
-		{Name: r.T("placements.field_started", nil), Value: p.StartedAt.UTC().Format(placement.DateLayout), Inline: true},
+		{Name: r.T("placements.field_started", nil), Value: string(ui.Timestamp(p.StartedAt, 'd')), Inline: true},
 		{Name: r.T("placements.field_mentor", nil), Value: string(plcMentor(r, p)), Inline: true},
 		{Name: r.T("placements.field_supervisor", nil), Value: string(plcSupervisor(r, p)), Inline: true},
 	}

@@ -526,7 +526,7 @@ func TestPositionCardByRole(t *testing.T) {
 	text := student.Text()
 	for _, want := range []string{"CNC Operator", "Hands-on work with a senior technician.", "Enterprise: Acme", "Location: Suzhou",
 		"Slots left: 2 of 2", "Dates: " + p.StartDate.Format(placement.DateLayout) + " → " + p.EndDate.Format(placement.DateLayout),
-		"Application deadline: " + p.Deadline.Format(placement.DateLayout), "Stipend: 2000 CNY / month",
+		"Application deadline: <t:" + strconv.FormatInt(placement.DayEnd(p.Deadline, nil).Unix(), 10) + ":f>", "Stipend: 2000 CNY / month",
 		"Skills asked for: cnc, cad, teamwork", "Target programs: mechatronics", "[Apply]"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("student's card lacks %q:\n%s", want, text)
