@@ -103,11 +103,20 @@ type Application struct {
 	StudentID      string
 	Status         Status
 	Motivation     string
-	Reason         string
+	Reason         string // the last decision's note; PlacedElsewhere when the bot withdrew it
+	Attempt        int    // 1, or 2 once the student applied again after withdrawing
 	OfferedAt      time.Time
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
 }
+
+// Reapplied reports whether the student applied again after withdrawing, so that withdrawing
+// once more is final.
+func (a Application) Reapplied() bool { return a.Attempt >= 2 }
+
+// CanReapply reports whether the student may apply to the position again: once, after
+// withdrawing it on its first attempt.
+func (a Application) CanReapply() bool { return a.Status == Withdrawn && !a.Reapplied() }
 
 // Event is one recorded transition.
 type Event struct {

@@ -7,28 +7,16 @@ import (
 )
 
 // Apply files the student's application with their motivation. A placed student cannot
-// apply, nor a member to a position of an enterprise they mentor.
+// apply, nor a member to a position of an enterprise they mentor. A student who withdrew their
+// application to the position applies again on the same application, once.
 func (s *Service) Apply(ctx context.Context, a Actor, positionID int64, motivation string) (Application, error) {
-	if !a.Is(RoleStudent) {
-		return Application{}, Errorf(EFORBIDDEN, "err.student_only", nil)
-	}
-	if err := s.refusePlaced(ctx, a); err != nil {
-		return Application{}, err
-	}
-	motivation, err := cleanText("motivation", motivation, 20, 1000)
+	pos, gs, err := s.applyFacts(ctx, a, positionID)
 	if err != nil {
 		return Application{}, err
 	}
-	gs, err := s.Store.FindGuildSettings(ctx, a.GuildID)
+	motivation, err = cleanText("motivation", motivation, 20, 1000)
 	if err != nil {
 		return Application{}, err
-	}
-	pos, err := s.Store.FindPosition(ctx, a.GuildID, positionID)
-	if err != nil {
-		return Application{}, err
-	}
-	if a.MentorsFor(pos.EnterpriseID) {
-		return Application{}, Errorf(EFORBIDDEN, "apps.err_own_enterprise", map[string]any{"Enterprise": pos.EnterpriseName})
 	}
 	e, err := s.Store.FindEnterprise(ctx, a.GuildID, pos.EnterpriseID)
 	if err != nil {
@@ -37,15 +25,67 @@ func (s *Service) Apply(ctx context.Context, a Actor, positionID int64, motivati
 	app := Application{GuildID: a.GuildID, PositionID: positionID, StudentID: a.UserID, Status: Submitted, Motivation: motivation}
 	effects := func(app Application) Effects {
 		data := map[string]any{"ID": app.ID, "Title": app.PositionTitle, "Enterprise": app.EnterpriseName, "Student": a.UserID}
-		notes := []Notification{{GuildID: a.GuildID, DedupKey: appKey(app.ID, Submitted, a.UserID), UserID: a.UserID,
+		notes := []Notification{{GuildID: a.GuildID, DedupKey: attemptKey(app, Submitted, a.UserID), UserID: a.UserID,
 			MessageKey: "note.app_submitted", Data: data}}
 		for _, m := range e.Mentors {
-			notes = append(notes, Notification{GuildID: a.GuildID, DedupKey: appKey(app.ID, Submitted, m), UserID: m,
+			notes = append(notes, Notification{GuildID: a.GuildID, DedupKey: attemptKey(app, Submitted, m), UserID: m,
 				MessageKey: "note.mentor_new_application", Data: data})
 		}
-		return Audited(LifecycleAudit(app, "", Submitted, a.UserID, "", app.CreatedAt), notes...)
+		from, at := Status(""), app.CreatedAt
+		if app.Reapplied() {
+			from, at = Withdrawn, app.UpdatedAt
+		}
+		return Audited(LifecycleAudit(app, from, Submitted, a.UserID, "", at), notes...)
 	}
 	return s.Store.CreateApplication(ctx, app, openCap(gs), s.today(a.Zone), effects)
+}
+
+// CheckApply says whether the student may apply to the position now, by the rules Apply
+// decides on (read without locks: Apply decides again), so that a refusal comes before they
+// type a motivation rather than after.
+func (s *Service) CheckApply(ctx context.Context, a Actor, positionID int64) (Position, error) {
+	pos, gs, err := s.applyFacts(ctx, a, positionID)
+	if err != nil {
+		return Position{}, err
+	}
+	apps, err := s.Store.StudentApplications(ctx, a.GuildID, a.UserID)
+	if err != nil {
+		return Position{}, err
+	}
+	open := 0
+	var prior *Application
+	for i, app := range apps {
+		if app.Status.Open() {
+			open++
+		}
+		if app.PositionID == positionID {
+			prior = &apps[i]
+		}
+	}
+	return pos, DecideApplication(pos, s.today(a.Zone), open, openCap(gs), prior)
+}
+
+// applyFacts refuses whom no position takes (not a student, placed, a mentor of its
+// enterprise) and reads the position and the guild's settings.
+func (s *Service) applyFacts(ctx context.Context, a Actor, positionID int64) (Position, GuildSettings, error) {
+	if !a.Is(RoleStudent) {
+		return Position{}, GuildSettings{}, Errorf(EFORBIDDEN, "err.student_only", nil)
+	}
+	if err := s.refusePlaced(ctx, a); err != nil {
+		return Position{}, GuildSettings{}, err
+	}
+	gs, err := s.Store.FindGuildSettings(ctx, a.GuildID)
+	if err != nil {
+		return Position{}, GuildSettings{}, err
+	}
+	pos, err := s.Store.FindPosition(ctx, a.GuildID, positionID)
+	if err != nil {
+		return Position{}, GuildSettings{}, err
+	}
+	if a.MentorsFor(pos.EnterpriseID) {
+		return Position{}, GuildSettings{}, Errorf(EFORBIDDEN, "apps.err_own_enterprise", map[string]any{"Enterprise": pos.EnterpriseName})
+	}
+	return pos, gs, nil
 }
 
 // refusePlaced refuses a student who holds an active placement: they can apply again, and be
@@ -70,6 +110,15 @@ func openCap(gs GuildSettings) int {
 
 func appKey(id int64, to Status, userID string) string {
 	return "application:" + idStr(id) + ":" + string(to) + ":" + userID
+}
+
+// attemptKey is the dedup key of a notification about an application's move: an application
+// applied to again goes through its statuses a second time, and is told of them again.
+func attemptKey(app Application, to Status, userID string) string {
+	if app.Reapplied() {
+		return appKey(app.ID, to, userID) + ":2"
+	}
+	return appKey(app.ID, to, userID)
 }
 
 // Withdraw lets a student take back their own application that is not final.
@@ -180,10 +229,10 @@ func transitionNotes(app Application, to Status, note string, mentors []string, 
 		mentors = nil // only a withdrawal that frees a slot needs the mentor's attention
 	}
 	data := map[string]any{"ID": app.ID, "Title": app.PositionTitle, "Enterprise": app.EnterpriseName, "Student": app.StudentID, "Reason": note, "Days": days}
-	out := []Notification{{GuildID: app.GuildID, DedupKey: appKey(app.ID, to, app.StudentID), UserID: app.StudentID,
+	out := []Notification{{GuildID: app.GuildID, DedupKey: attemptKey(app, to, app.StudentID), UserID: app.StudentID,
 		MessageKey: "note.app_" + string(to), Data: data}}
 	for _, m := range mentors {
-		out = append(out, Notification{GuildID: app.GuildID, DedupKey: appKey(app.ID, to, m), UserID: m,
+		out = append(out, Notification{GuildID: app.GuildID, DedupKey: attemptKey(app, to, m), UserID: m,
 			MessageKey: "note.mentor_app_" + string(to), Data: data})
 	}
 	return out
@@ -226,7 +275,7 @@ func (s *Service) RemindOffers(ctx context.Context) (int, error) {
 	}
 	n := 0
 	for _, app := range due {
-		queued, err := s.Store.QueueNotification(ctx, Notification{GuildID: app.GuildID, DedupKey: OfferReminderKey(app.ID),
+		queued, err := s.Store.QueueNotification(ctx, Notification{GuildID: app.GuildID, DedupKey: OfferReminderKey(app),
 			UserID: app.StudentID, MessageKey: "jobs.note_offer_reminder",
 			Data: map[string]any{"ID": app.ID, "Title": app.PositionTitle, "Enterprise": app.EnterpriseName}})
 		if err != nil {
@@ -239,15 +288,49 @@ func (s *Service) RemindOffers(ctx context.Context) (int, error) {
 	return n, nil
 }
 
-// OfferReminderKey is the dedup key of the reminder about an application's offer: one ever,
-// as an application is offered once.
-func OfferReminderKey(appID int64) string { return "application:" + idStr(appID) + ":offer_reminder" }
+// OfferReminderKey is the dedup key of the reminder about an application's offer: one per
+// attempt, as an application is offered at most once per attempt.
+func OfferReminderKey(app Application) string {
+	key := "application:" + idStr(app.ID) + ":offer_reminder"
+	if app.Reapplied() {
+		key += ":2"
+	}
+	return key
+}
 
 // ApplicationWithEvents is an application and its timeline.
 type ApplicationWithEvents struct {
 	Application
 	Events []Event
 	Ended  *PlacementEnd // set when the placement it led to has ended
+	// PlacedWith is, for an application the bot withdrew (PlacedElsewhere), the student's
+	// application whose approval withdrew it.
+	PlacedWith *Application
+	// OfferExpires is when an offer expires unless the student answers it (zero otherwise).
+	OfferExpires time.Time
+}
+
+// offerExpires is when the application's offer expires under the guild's settings.
+func offerExpires(app Application, gs GuildSettings) time.Time {
+	if app.Status != Offered || app.OfferedAt.IsZero() {
+		return time.Time{}
+	}
+	return app.OfferedAt.Add(time.Duration(expiryDays(gs)) * 24 * time.Hour)
+}
+
+// placedWith finds, among the student's applications, the approved one whose approval
+// withdrew app: the last approved at or before its withdrawal.
+func placedWith(apps []Application, app Application) *Application {
+	if app.Status != Withdrawn || app.Reason != PlacedElsewhere {
+		return nil
+	}
+	var out *Application
+	for i, o := range apps {
+		if o.Status == Approved && !o.UpdatedAt.After(app.UpdatedAt) && (out == nil || o.UpdatedAt.After(out.UpdatedAt)) {
+			out = &apps[i]
+		}
+	}
+	return out
 }
 
 // PlacementEnd is when and why a placement ended.
@@ -256,10 +339,15 @@ type PlacementEnd struct {
 	Reason string
 }
 
-// MyApplications lists the student's applications, newest first, each with its timeline and,
-// for one whose placement ended, when and why.
+// MyApplications lists the student's applications, offers waiting for an answer first (each
+// with when it expires), then the others newest first, each with its timeline and, for one
+// whose placement ended, when and why.
 func (s *Service) MyApplications(ctx context.Context, a Actor) ([]ApplicationWithEvents, error) {
 	apps, err := s.Store.StudentApplications(ctx, a.GuildID, a.UserID)
+	if err != nil {
+		return nil, err
+	}
+	gs, err := s.Store.FindGuildSettings(ctx, a.GuildID)
 	if err != nil {
 		return nil, err
 	}
@@ -277,11 +365,12 @@ func (s *Service) MyApplications(ctx context.Context, a Actor) ([]ApplicationWit
 	}
 	out := make([]ApplicationWithEvents, len(apps))
 	for i, app := range apps {
-		out[i] = ApplicationWithEvents{Application: app, Events: evs[app.ID]}
+		out[i] = ApplicationWithEvents{Application: app, Events: evs[app.ID], PlacedWith: placedWith(apps, app), OfferExpires: offerExpires(app, gs)}
 		if end, ok := ends[app.ID]; ok {
 			out[i].Ended = &end
 		}
 	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Status == Offered && out[j].Status != Offered })
 	return out, nil
 }
 
@@ -332,5 +421,47 @@ func (s *Service) Application(ctx context.Context, a Actor, id int64) (Applicati
 	if err != nil {
 		return ApplicationWithEvents{}, err
 	}
-	return ApplicationWithEvents{Application: app, Events: evs[id]}, nil
+	out := ApplicationWithEvents{Application: app, Events: evs[id]}
+	if app.Status == Offered {
+		gs, err := s.Store.FindGuildSettings(ctx, a.GuildID)
+		if err != nil {
+			return ApplicationWithEvents{}, err
+		}
+		out.OfferExpires = offerExpires(app, gs)
+	}
+	if app.Reason == PlacedElsewhere {
+		apps, err := s.Store.StudentApplications(ctx, a.GuildID, app.StudentID)
+		if err != nil {
+			return ApplicationWithEvents{}, err
+		}
+		out.PlacedWith = placedWith(apps, app)
+	}
+	return out, nil
+}
+
+// SuggestApplications suggests, for an autocomplete, the applications the member may see
+// whose number, position title or enterprise name contains what they typed: any of the
+// guild's for a coordinator, those to their enterprises' positions for a mentor, their own
+// for a student. Accepted ones come first (oldest first, as the approval queue), then the
+// others newest first; finished ones only withFinal. One query.
+func (s *Service) SuggestApplications(ctx context.Context, a Actor, typed string, withFinal bool) ([]Application, error) {
+	f := ApplicationSuggest{Typed: typed, WithFinal: withFinal, Limit: 25}
+	switch {
+	case a.Is(RoleCoordinator):
+	case a.Is(RoleMentor):
+		f.EnterpriseIDs = a.EnterpriseIDs
+	default:
+		f.StudentID = a.UserID
+	}
+	return s.Store.SuggestApplications(ctx, a.GuildID, f)
+}
+
+// ApplicationSuggest narrows application suggestions: to the applications to the enterprises'
+// positions when EnterpriseIDs is set, to the student's when StudentID is.
+type ApplicationSuggest struct {
+	Typed         string // lower-cased on use; "#12" and "12" also find application 12
+	EnterpriseIDs []int64
+	StudentID     string
+	WithFinal     bool
+	Limit         int
 }

@@ -224,8 +224,10 @@ type Approval struct {
 }
 
 // PlacedElsewhere is the note a student's other applications are withdrawn with when one of
-// them is approved.
-const PlacedElsewhere = "placed elsewhere"
+// them is approved: the bot's reason, not text anyone typed. It begins with a control
+// character, which no member's text keeps, and is rendered in the reader's language, never
+// shown as stored.
+const PlacedElsewhere = "\x1fplaced_elsewhere"
 
 // Tick asks the store to tick (Done) or clear one checklist item of an application.
 type Tick struct {

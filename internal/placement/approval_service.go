@@ -149,10 +149,10 @@ func (s *Service) Approve(ctx context.Context, a Actor, appID int64) (Placement,
 		Withdrawn: func(other Application) Effects {
 			data := map[string]any{"ID": other.ID, "Title": other.PositionTitle, "Enterprise": other.EnterpriseName, "Placed": app.PositionTitle,
 				"Student": other.StudentID}
-			notes := []Notification{{GuildID: a.GuildID, DedupKey: appKey(other.ID, Withdrawn, other.StudentID), UserID: other.StudentID,
+			notes := []Notification{{GuildID: a.GuildID, DedupKey: attemptKey(other, Withdrawn, other.StudentID), UserID: other.StudentID,
 				MessageKey: "note.app_withdrawn_placed", Data: data}}
 			for _, m := range others[other.EnterpriseID] {
-				notes = append(notes, Notification{GuildID: a.GuildID, DedupKey: appKey(other.ID, Withdrawn, m), UserID: m,
+				notes = append(notes, Notification{GuildID: a.GuildID, DedupKey: attemptKey(other, Withdrawn, m), UserID: m,
 					MessageKey: "note.mentor_app_withdrawn_placed", Data: data})
 			}
 			return Audited(LifecycleAudit(other, other.Status, Withdrawn, a.UserID, PlacedElsewhere, at), notes...)

@@ -320,6 +320,18 @@ var authzCases = []authzCase{
 			return err
 		}
 	}},
+	{"CheckApply", []string{student, otherStudent}, func(w *world) func(placement.Actor) error {
+		return func(a placement.Actor) error { _, err := w.svc.CheckApply(w.ctx, a, w.pos.ID); return err }
+	}},
+	// Suggestions show the student's application to coordinators, the enterprise's mentor and
+	// the student; everyone else is suggested nothing of it.
+	{"SuggestApplications", []string{coordinator, mentor, student}, func(w *world) func(placement.Actor) error {
+		app := w.application(placement.Submitted)
+		return func(a placement.Actor) error {
+			apps, err := w.svc.SuggestApplications(w.ctx, a, "", true)
+			return shown(slices.ContainsFunc(apps, func(x placement.Application) bool { return x.ID == app.ID }), err)
+		}
+	}},
 	{"Withdraw", []string{student}, func(w *world) func(placement.Actor) error {
 		app := w.application(placement.Submitted)
 		return func(a placement.Actor) error { _, err := w.svc.Withdraw(w.ctx, a, app.ID, ""); return err }

@@ -13,9 +13,11 @@ import (
 // position's, one active placement per student) stay as the last line of defence.
 
 // DecideApplication says whether a student may apply to the position on the day: the position
-// must be open, before its deadline (inclusive) and not full; the student must not have applied
-// to it already and must have fewer than cap open applications (cap < 1: no limit).
-func DecideApplication(pos Position, today time.Time, openApplications, cap int, alreadyApplied bool) error {
+// must be open, before its deadline (inclusive) and not full; the student must have fewer than
+// cap open applications (cap < 1: no limit) and no application to it yet, unless prior, their
+// application to it, was withdrawn on its first attempt: a student may apply again once, and
+// a second withdrawal is final.
+func DecideApplication(pos Position, today time.Time, openApplications, cap int, prior *Application) error {
 	title := map[string]any{"Title": pos.Title}
 	switch {
 	case pos.Status != PositionOpen:
@@ -24,7 +26,9 @@ func DecideApplication(pos Position, today time.Time, openApplications, cap int,
 		return Errorf(ECONFLICT, "err.deadline_passed", title)
 	case pos.Taken >= pos.Slots:
 		return Errorf(ECONFLICT, "err.position_full", title)
-	case alreadyApplied:
+	case prior != nil && prior.Status == Withdrawn && prior.Attempt >= 2:
+		return Errorf(ECONFLICT, "apps.err_reapplied_once", title)
+	case prior != nil && prior.Status != Withdrawn:
 		return Errorf(ECONFLICT, "err.already_applied", title)
 	case cap > 0 && openApplications >= cap:
 		return Errorf(ECONFLICT, "err.application_cap", map[string]any{"Cap": cap})

@@ -40,14 +40,17 @@ func TestDecideApplication(t *testing.T) {
 		return p
 	}
 	title := map[string]any{"Title": "CNC intern"}
+	prior := func(st placement.Status, attempt int) *placement.Application {
+		return &placement.Application{Status: st, Attempt: attempt}
+	}
 	tests := []struct {
-		name           string
-		pos            placement.Position
-		today          time.Time
-		open, cap      int
-		alreadyApplied bool
-		code, key      string
-		data           map[string]any
+		name      string
+		pos       placement.Position
+		today     time.Time
+		open, cap int
+		prior     *placement.Application
+		code, key string
+		data      map[string]any
 	}{
 		{name: "allowed", pos: open, today: today, open: 3, cap: 10},
 		{name: "on the deadline day, late in the day", pos: with(func(p *placement.Position) { p.Deadline = today }),
@@ -63,9 +66,20 @@ func TestDecideApplication(t *testing.T) {
 			today: today, cap: 10, code: placement.ECONFLICT, key: "err.deadline_passed", data: title},
 		{name: "full", pos: with(func(p *placement.Position) { p.Taken = 2 }), today: today, cap: 10,
 			code: placement.ECONFLICT, key: "err.position_full", data: title},
-		{name: "already applied", pos: open, today: today, cap: 10, alreadyApplied: true,
+		{name: "already applied", pos: open, today: today, cap: 10, prior: prior(placement.Submitted, 1),
 			code: placement.ECONFLICT, key: "err.already_applied", data: title},
-		{name: "already applied wins over the cap", pos: open, today: today, open: 10, cap: 10, alreadyApplied: true,
+		{name: "already applied wins over the cap", pos: open, today: today, open: 10, cap: 10, prior: prior(placement.Offered, 1),
+			code: placement.ECONFLICT, key: "err.already_applied", data: title},
+		{name: "rejected before", pos: open, today: today, cap: 10, prior: prior(placement.Rejected, 1),
+			code: placement.ECONFLICT, key: "err.already_applied", data: title},
+		{name: "declined before", pos: open, today: today, cap: 10, prior: prior(placement.Declined, 1),
+			code: placement.ECONFLICT, key: "err.already_applied", data: title},
+		{name: "withdrawn once: may apply again", pos: open, today: today, cap: 10, prior: prior(placement.Withdrawn, 1)},
+		{name: "withdrawn once, at the cap", pos: open, today: today, open: 10, cap: 10, prior: prior(placement.Withdrawn, 1),
+			code: placement.ECONFLICT, key: "err.application_cap", data: map[string]any{"Cap": 10}},
+		{name: "withdrawn after applying again: final", pos: open, today: today, cap: 10, prior: prior(placement.Withdrawn, 2),
+			code: placement.ECONFLICT, key: "apps.err_reapplied_once", data: title},
+		{name: "applied again and open", pos: open, today: today, cap: 10, prior: prior(placement.Submitted, 2),
 			code: placement.ECONFLICT, key: "err.already_applied", data: title},
 		{name: "at the cap", pos: open, today: today, open: 10, cap: 10,
 			code: placement.ECONFLICT, key: "err.application_cap", data: map[string]any{"Cap": 10}},
@@ -74,7 +88,7 @@ func TestDecideApplication(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := placement.DecideApplication(tt.pos, tt.today, tt.open, tt.cap, tt.alreadyApplied)
+			err := placement.DecideApplication(tt.pos, tt.today, tt.open, tt.cap, tt.prior)
 			wantDecision(t, err, tt.code, tt.key, tt.data)
 		})
 	}

@@ -153,6 +153,9 @@ type ApplicationStore interface {
 	PositionApplicants(ctx context.Context, guildID string, positionID int64) ([]Applicant, error)
 	// DueOffers lists offers older than their guild's expiry period, in every guild.
 	DueOffers(ctx context.Context, now time.Time, limit int) ([]Application, error)
+	// SuggestApplications lists at most f.Limit applications for an autocomplete, with their
+	// positions and enterprises, in one query (see Service.SuggestApplications).
+	SuggestApplications(ctx context.Context, guildID string, f ApplicationSuggest) ([]Application, error)
 	// EndedPlacements maps the student's applications whose placement ended to when and why.
 	EndedPlacements(ctx context.Context, guildID, studentID string) (map[int64]PlacementEnd, error)
 	// ExpiringOffers lists offers expiring within the given time, whose student was not yet

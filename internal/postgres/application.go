@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -15,7 +17,7 @@ import (
 // applicationColumns selects an application aliased a with its position (p) and enterprise (e),
 // for scanApplication.
 const applicationColumns = `a.id, a.guild_id, a.position_id, p.title, p.enterprise_id, e.name, a.student_id,
-	a.status, a.motivation, a.reason, a.offered_at, a.created_at, a.updated_at`
+	a.status, a.motivation, a.reason, a.offered_at, a.created_at, a.updated_at, a.attempt`
 
 // applicationFrom joins an application to its position and enterprise.
 const applicationFrom = ` FROM applications a
@@ -31,7 +33,7 @@ func scanApplication(r pgx.Row, extra ...any) (placement.Application, error) {
 	var a placement.Application
 	var offeredAt pgtype.Timestamptz
 	dest := append([]any{&a.ID, &a.GuildID, &a.PositionID, &a.PositionTitle, &a.EnterpriseID, &a.EnterpriseName,
-		&a.StudentID, &a.Status, &a.Motivation, &a.Reason, &offeredAt, &a.CreatedAt, &a.UpdatedAt}, extra...)
+		&a.StudentID, &a.Status, &a.Motivation, &a.Reason, &offeredAt, &a.CreatedAt, &a.UpdatedAt, &a.Attempt}, extra...)
 	if err := r.Scan(dest...); err != nil {
 		return a, err
 	}
@@ -46,17 +48,33 @@ func collectApplications(rows pgx.Rows) ([]placement.Application, error) {
 }
 
 // CreateApplication files the student's application if placement.DecideApplication allows it
-// under cap open applications on the day, with its first event and its effects, in one
-// transaction.
+// under cap open applications on the day, with its event and its effects, in one transaction.
+// A student applying again after withdrawing (once) reopens their withdrawn application as its
+// second attempt.
 //
 // The student's applications are serialized by an advisory lock, so that concurrent applies
-// cannot each see room under the cap. The position row is share-locked: many students apply to
+// cannot each see room under the cap, nor both reopen a withdrawn application. The student's
+// earlier application to the position is locked before the position, in the order
+// TransitionApplication takes them. The position row is share-locked: many students apply to
 // one position at once, and only a change of its slots or status waits for them. The unique
-// key on (position, student) stays the last word on one application per student and position.
+// key on (position, student) stays the last word on one application per student and position,
+// and the attempt's CHECK on at most two attempts.
 func (s *Store) CreateApplication(ctx context.Context, a placement.Application, cap int, today time.Time, effects func(placement.Application) placement.Effects) (placement.Application, error) {
 	a.Status = placement.Submitted
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if err := lockStudents(ctx, tx, a.GuildID, a.StudentID); err != nil {
+			return err
+		}
+		var prior *placement.Application
+		var p placement.Application
+		err := tx.QueryRow(ctx, `
+			SELECT id, status, attempt FROM applications
+			WHERE guild_id = $1 AND position_id = $2 AND student_id = $3
+			FOR UPDATE`, a.GuildID, a.PositionID, a.StudentID).Scan(&p.ID, &p.Status, &p.Attempt)
+		switch {
+		case err == nil:
+			prior = &p
+		case !errors.Is(err, pgx.ErrNoRows):
 			return err
 		}
 		pos, err := scanPosition(tx.QueryRow(ctx, `
@@ -71,23 +89,33 @@ func (s *Store) CreateApplication(ctx context.Context, a placement.Application, 
 		}
 		// Open means not final (placement.Status.Open).
 		var open int
-		var applied bool
 		err = tx.QueryRow(ctx, `
-			SELECT count(*) FILTER (WHERE status IN ('submitted', 'shortlisted', 'offered', 'accepted')),
-			       coalesce(bool_or(position_id = $3), false)
-			FROM applications WHERE guild_id = $1 AND student_id = $2`,
-			a.GuildID, a.StudentID, a.PositionID).Scan(&open, &applied)
+			SELECT count(*) FROM applications
+			WHERE guild_id = $1 AND student_id = $2 AND status IN ('submitted', 'shortlisted', 'offered', 'accepted')`,
+			a.GuildID, a.StudentID).Scan(&open)
 		if err != nil {
 			return err
 		}
-		if err := placement.DecideApplication(pos, today, open, cap, applied); err != nil {
+		if err := placement.DecideApplication(pos, today, open, cap, prior); err != nil {
 			return err
 		}
-		err = tx.QueryRow(ctx, `
-			INSERT INTO applications (guild_id, position_id, student_id, status, motivation)
-			VALUES ($1, $2, $3, $4, $5)
-			RETURNING id, created_at, updated_at`,
-			a.GuildID, a.PositionID, a.StudentID, a.Status, a.Motivation).Scan(&a.ID, &a.CreatedAt, &a.UpdatedAt)
+		from := placement.Status("")
+		if prior == nil {
+			a.Attempt = 1
+			err = tx.QueryRow(ctx, `
+				INSERT INTO applications (guild_id, position_id, student_id, status, motivation)
+				VALUES ($1, $2, $3, $4, $5)
+				RETURNING id, created_at, updated_at`,
+				a.GuildID, a.PositionID, a.StudentID, a.Status, a.Motivation).Scan(&a.ID, &a.CreatedAt, &a.UpdatedAt)
+		} else {
+			from = prior.Status
+			err = tx.QueryRow(ctx, `
+				UPDATE applications SET status = $3, motivation = $4, reason = '', offered_at = NULL,
+				       attempt = attempt + 1, updated_at = now()
+				WHERE guild_id = $1 AND id = $2
+				RETURNING id, attempt, created_at, updated_at`,
+				a.GuildID, prior.ID, a.Status, a.Motivation).Scan(&a.ID, &a.Attempt, &a.CreatedAt, &a.UpdatedAt)
+		}
 		if isUniqueViolation(err, "applications_guild_id_position_id_student_id_key") {
 			return placement.Errorf(placement.ECONFLICT, "err.already_applied", map[string]any{"Title": pos.Title})
 		}
@@ -101,7 +129,7 @@ func (s *Store) CreateApplication(ctx context.Context, a placement.Application, 
 			return err
 		}
 		var b pgx.Batch
-		queueEvent(&b, a.GuildID, placement.Event{ApplicationID: a.ID, From: "", To: a.Status, ActorID: a.StudentID, At: a.CreatedAt})
+		queueEvent(&b, a.GuildID, placement.Event{ApplicationID: a.ID, From: from, To: a.Status, ActorID: a.StudentID, At: a.UpdatedAt})
 		return writeEffectsAfter(ctx, tx, a.GuildID, fx, &b)
 	})
 	if err != nil {
@@ -338,7 +366,8 @@ func (s *Store) ExpiringOffers(ctx context.Context, now time.Time, within time.D
 		WHERE a.status = 'offered'
 		  AND a.offered_at + make_interval(days => g.offer_expiry_days) BETWEEN $1 AND $1::timestamptz + $2::interval
 		  AND NOT EXISTS (SELECT 1 FROM notifications n
-		                  WHERE n.guild_id = a.guild_id AND n.dedup_key = 'application:' || a.id || ':offer_reminder')
+		                  WHERE n.guild_id = a.guild_id
+		                    AND n.dedup_key = 'application:' || a.id || ':offer_reminder' || CASE WHEN a.attempt > 1 THEN ':2' ELSE '' END)
 		ORDER BY a.offered_at, a.id
 		LIMIT $3`, now, within, limit)
 	if err != nil {
@@ -373,4 +402,50 @@ func (s *Store) EndedPlacements(ctx context.Context, guildID, studentID string) 
 		return nil, wrap("list ended placements", err)
 	}
 	return out, nil
+}
+
+// SuggestApplications lists at most f.Limit applications of the guild, with their positions and
+// enterprises, whose number, position title or enterprise name contains f.Typed: accepted ones
+// first, oldest first, then the others newest first (finished ones only with f.WithFinal). It
+// is one statement, each half walking applications_suggest (guild, status, id) or, for a
+// mentor's enterprises, the positions of those enterprises.
+func (s *Store) SuggestApplications(ctx context.Context, guildID string, f placement.ApplicationSuggest) ([]placement.Application, error) {
+	limit := f.Limit
+	if limit <= 0 || limit > 25 {
+		limit = 25
+	}
+	typed := strings.ToLower(strings.TrimSpace(f.Typed))
+	var id int64
+	if n, err := strconv.ParseInt(strings.TrimPrefix(typed, "#"), 10, 64); err == nil && n > 0 {
+		id = n
+	}
+	var enterprises []int64
+	if f.EnterpriseIDs != nil && f.StudentID == "" {
+		enterprises = append([]int64{}, f.EnterpriseIDs...)
+	}
+	others := []string{"submitted", "shortlisted", "offered"}
+	if f.WithFinal {
+		others = append(others, "approved", "withdrawn", "rejected", "declined", "expired")
+	}
+	match := `a.guild_id = $1
+		  AND ($2::bigint[] IS NULL OR p.enterprise_id = ANY($2))
+		  AND ($3 = '' OR a.student_id = $3)
+		  AND ($4 = '' OR a.id = $5 OR strpos(lower(p.title), $4) > 0 OR strpos(lower(e.name), $4) > 0)`
+	rows, err := s.pool.Query(ctx, `
+		(SELECT `+applicationColumns+applicationFrom+`
+		 WHERE `+match+` AND a.status = 'accepted'
+		 ORDER BY a.id LIMIT $7)
+		UNION ALL
+		(SELECT `+applicationColumns+applicationFrom+`
+		 WHERE `+match+` AND a.status = ANY($6)
+		 ORDER BY a.id DESC LIMIT $7)`,
+		guildID, enterprises, f.StudentID, typed, id, others, limit)
+	if err != nil {
+		return nil, wrap("suggest applications", err)
+	}
+	apps, err := collectApplications(rows)
+	if err != nil {
+		return nil, wrap("suggest applications", err)
+	}
+	return apps[:min(len(apps), limit)], nil
 }

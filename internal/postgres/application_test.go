@@ -35,7 +35,7 @@ func TestCreateApplication(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := placement.Application{ID: a.ID, GuildID: guildA, PositionID: p.ID, PositionTitle: p.Title, EnterpriseID: e.ID,
-		EnterpriseName: "Acme", StudentID: student, Status: placement.Submitted, Motivation: "Motivated enough for this.",
+		EnterpriseName: "Acme", StudentID: student, Status: placement.Submitted, Motivation: "Motivated enough for this.", Attempt: 1,
 		CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt}
 	if diff := cmp.Diff(want, a); diff != "" || a.ID == 0 || a.CreatedAt.IsZero() {
 		t.Fatalf("created (-want +got):\n%s", diff)

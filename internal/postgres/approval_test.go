@@ -461,8 +461,8 @@ func TestApproveApplication(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got.Status != placement.Withdrawn || got.Reason != "placed elsewhere" || !got.UpdatedAt.Equal(minute(2)) {
-			t.Fatalf("other application %d: %s %q at %v, want withdrawn, placed elsewhere", a.ID, got.Status, got.Reason, got.UpdatedAt)
+		if got.Status != placement.Withdrawn || got.Reason != placement.PlacedElsewhere || !got.UpdatedAt.Equal(minute(2)) {
+			t.Fatalf("other application %d: %s %q at %v, want withdrawn, the bot's reason", a.ID, got.Status, got.Reason, got.UpdatedAt)
 		}
 	}
 	if s := f.status(rejected); s != placement.Rejected {
@@ -496,7 +496,7 @@ func TestApproveApplication(t *testing.T) {
 		for _, ev := range evs[a.ID] {
 			if ev.To == placement.Withdrawn {
 				n++
-				if ev.From != a.Status || ev.ActorID != coordinator || ev.Note != "placed elsewhere" || !ev.At.Equal(minute(2)) {
+				if ev.From != a.Status || ev.ActorID != coordinator || ev.Note != placement.PlacedElsewhere || !ev.At.Equal(minute(2)) {
 					t.Fatalf("withdrawal event of %d: %+v, from %s", a.ID, ev, a.Status)
 				}
 			}

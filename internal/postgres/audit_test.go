@@ -120,7 +120,7 @@ func TestAuditTrail(t *testing.T) {
 			{"placement.supervisor", placementSubject}, {"placement.end_requested", placementSubject},
 			{"placement.ended", placementSubject}, {"privacy.export", "guild:" + guildA},
 		})
-		if w := got[7]; w.Detail["from"] != "offered" || w.Detail["note"] != "placed elsewhere" || w.ActorID != coordinator {
+		if w := got[7]; w.Detail["from"] != "offered" || w.Detail["note"] != placement.PlacedElsewhere || w.ActorID != coordinator {
 			t.Fatalf("withdrawal entry %+v", w)
 		}
 		// The newest entries when there are more than the limit, still oldest first.

@@ -4,6 +4,8 @@ package applications
 
 import (
 	"context"
+	"errors"
+	"strconv"
 	"strings"
 	"time"
 
@@ -23,7 +25,6 @@ var commands = []discord.Command{
 		{Name: "mine", Roles: placement.RoleStudent},
 		{Name: "withdraw", Roles: placement.RoleStudent, Options: []discord.Option{
 			{Name: "application", Type: discordgo.ApplicationCommandOptionString, Required: true, Autocomplete: true, MaxLength: 100},
-			{Name: "reason", Type: discordgo.ApplicationCommandOptionString, MaxLength: 300},
 		}},
 		{Name: "review", Roles: reviewers, Options: []discord.Option{
 			{Name: "position", Type: discordgo.ApplicationCommandOptionString, Required: true, Autocomplete: true, MaxLength: 100},
@@ -46,16 +47,23 @@ const (
 	motivationMin, motivationMax = 20, 1000
 	// maxPage bounds page numbers read from custom_ids, which the client controls.
 	maxPage = 10000
+	// draftTTL is how long a refused motivation is kept for Edit and retry.
+	draftTTL = 15 * time.Minute
+	// draftKind is the session kind of refused motivations, keyed by member and position.
+	draftKind = "apply-draft"
 )
 
 // handlers serve /apply, /applications and the buttons and forms of applications.
 type handlers struct {
-	svc     *placement.Service
-	limiter discord.RateLimiter
+	svc      *placement.Service
+	limiter  discord.RateLimiter
+	sessions ui.Sessions // nil: session storage is down
 }
 
 // New is the applications feature: applying, the student's applications and review.
-func New(d discord.Deps) discord.Feature { return handlers{svc: d.Service, limiter: d.Limiter} }
+func New(d discord.Deps) discord.Feature {
+	return handlers{svc: d.Service, limiter: d.Limiter, sessions: d.Sessions}
+}
 
 // Commands are /apply and /applications.
 func (h handlers) Commands() []discord.Command { return commands }
@@ -70,6 +78,8 @@ func (h handlers) Register(rs *discord.Routes) {
 	// it answers with a form and never edits the card.
 	rs.Component("/apply/{positionID}", student, h.applyButton)
 	rs.Modal("/apply/{positionID}/submit", student, h.applySubmit)
+	// Edit and retry reopens the form with the motivation a refused submission carried.
+	rs.Component("/apply/{positionID}/retry", student, h.applyRetry)
 
 	rs.Command("/applications/mine", student, h.mine)
 	rs.UpdateComponent("/applications/mine/{page}", student, h.minePage)
@@ -81,7 +91,10 @@ func (h handlers) Register(rs *discord.Routes) {
 	rs.UpdateComponent("/application/{id}/accept", student, h.accept)
 	rs.UpdateComponent("/application/{id}/decline", student, h.noteForm(placement.Declined))
 	rs.UpdateModal("/application/{id}/decline/submit", student, h.noteSubmit(placement.Declined))
-	rs.UpdateComponent("/application/{id}/withdraw", student, h.noteForm(placement.Withdrawn))
+	// Withdrawing asks first, saying whether it is final, then takes the optional note.
+	rs.UpdateComponent("/application/{id}/withdraw", student, h.withdrawConfirm)
+	rs.UpdateComponent("/application/{id}/withdraw/confirm", student, h.noteForm(placement.Withdrawn))
+	rs.UpdateComponent("/application/{id}/view", student, h.view)
 	rs.UpdateModal("/application/{id}/withdraw/submit", student, h.noteSubmit(placement.Withdrawn))
 
 	rs.Command("/applications/review", reviewers, h.review)
@@ -138,70 +151,68 @@ func (h handlers) applyAutocomplete(ctx context.Context, r *discord.Request) (*d
 	return &discord.Reply{Choices: choices}, nil
 }
 
-// applyForm opens the motivation form, after checking what can be checked before the student
-// types anything: the position exists here, takes applications, and they haven't applied yet.
+// applyForm opens the motivation form, after checking everything that can be checked before
+// the student types anything: the position exists here and takes applications, the student may
+// apply to it (not placed, not applied yet, under the cap) and isn't applying too fast.
 func (h handlers) applyForm(ctx context.Context, r *discord.Request, id int64) (*discord.Reply, error) {
-	pos, err := h.svc.Position(ctx, r.Actor, id)
+	pos, err := h.svc.CheckApply(ctx, r.Actor, id)
 	if err != nil {
 		return nil, err
 	}
-	if err := applyable(pos, h.svc.NowIn(r.Actor.Location())); err != nil {
+	// Opening forms is counted apart from sending them, so that a form opened costs nothing
+	// of the applications the member may send.
+	if err := h.allow(ctx, r, "apply-form:"); err != nil {
 		return nil, err
 	}
-	mine, err := h.svc.MyApplications(ctx, r.Actor)
-	if err != nil {
-		return nil, err
-	}
-	for _, a := range mine {
-		if a.PositionID == id {
-			return nil, placement.Errorf(placement.ECONFLICT, "err.already_applied", nil)
-		}
-	}
+	return applyModal(r, pos, ""), nil
+}
+
+// applyModal is the motivation form, prefilled with a motivation typed before.
+func applyModal(r *discord.Request, pos placement.Position, motivation string) *discord.Reply {
 	return &discord.Reply{Modal: &discord.Modal{
-		CustomID: "/apply/" + ui.FormatID(id) + "/submit",
+		CustomID: "/apply/" + ui.FormatID(pos.ID) + "/submit",
 		// A modal title is plain text: the title goes in as typed.
 		Title: r.T("apps.modal_title", map[string]any{"Title": ui.Markup(ui.OneLine(pos.Title))}),
 		Inputs: []discordgo.TextInput{{
 			CustomID: "motivation", Label: r.T("apps.motivation_label", nil), Style: discordgo.TextInputParagraph,
-			Placeholder: r.T("apps.motivation_placeholder", nil),
-			Required:    true, MinLength: motivationMin, MaxLength: motivationMax,
+			Placeholder: r.T("apps.motivation_placeholder", nil), Value: ui.Truncate(motivation, motivationMax),
+			Required: true, MinLength: motivationMin, MaxLength: motivationMax,
 		}},
-	}}, nil
+	}}
 }
 
-// applyable says why a position takes no applications now, if it doesn't.
-func applyable(p placement.Position, now time.Time) error {
-	switch {
-	case p.Open(now):
+// allow counts one event of the member under the apply limit on the key's prefix. A limiter
+// that can't be reached lets it through: losing an application would be worse than a burst.
+func (h handlers) allow(ctx context.Context, r *discord.Request, prefix string) error {
+	if h.limiter == nil {
 		return nil
-	case p.Status == placement.PositionClosed:
-		return placement.Errorf(placement.ECONFLICT, "err.position_closed", nil)
-	case p.SlotsLeft() == 0:
-		return placement.Errorf(placement.ECONFLICT, "err.position_full", nil)
 	}
-	return placement.Errorf(placement.ECONFLICT, "err.deadline_passed", nil)
+	ok, retry, err := h.limiter.Allow(ctx, prefix+r.Actor.GuildID+":"+r.Actor.UserID, redis.PerPeriod(applyLimit, time.Minute))
+	if err == nil && !ok {
+		secs := max(int(retry.Round(time.Second)/time.Second), 1)
+		return placement.Errorf(placement.ECONFLICT, "apps.err_rate_limited", map[string]any{"Seconds": secs})
+	}
+	return nil
 }
 
 // applySubmit files the application. The position id comes from the custom_id, so it is only
-// a claim: the service checks the position is in this guild and takes applications.
+// a claim: the service checks the position is in this guild and takes applications. When the
+// submission is refused all the same (a race, the rate limit), the motivation is kept.
 func (h handlers) applySubmit(ctx context.Context, r *discord.Request) (*discord.Reply, error) {
 	id, err := ui.VarID(r.Vars, "positionID")
 	if err != nil {
 		return nil, err
 	}
-	if h.limiter != nil {
-		ok, retry, err := h.limiter.Allow(ctx, "apply:"+r.Actor.GuildID+":"+r.Actor.UserID, redis.PerPeriod(applyLimit, time.Minute))
-		// A limiter that can't be reached lets the application through: losing it would be
-		// worse than a burst.
-		if err == nil && !ok {
-			secs := max(int(retry.Round(time.Second)/time.Second), 1)
-			return nil, placement.Errorf(placement.ECONFLICT, "apps.err_rate_limited", map[string]any{"Seconds": secs})
-		}
+	motivation := r.ModalValue("motivation")
+	err = h.allow(ctx, r, "apply:")
+	var app placement.Application
+	if err == nil {
+		app, err = h.svc.Apply(ctx, r.Actor, id, motivation)
 	}
-	app, err := h.svc.Apply(ctx, r.Actor, id, r.ModalValue("motivation"))
 	if err != nil {
-		return nil, err
+		return h.keepDraft(ctx, r, id, motivation, err)
 	}
+	h.dropDraft(ctx, r, id)
 	// The application is filed: from here on nothing may claim it failed.
 	full, err := h.svc.Application(ctx, r.Actor, app.ID)
 	if err != nil {
@@ -211,6 +222,76 @@ func (h handlers) applySubmit(ctx context.Context, r *discord.Request) (*discord
 	reply.Content = r.T("apps.applied", map[string]any{"Title": ui.OneLine(full.PositionTitle), "Enterprise": ui.OneLine(full.EnterpriseName),
 		"Status": ui.Markup(r.T("status."+string(full.Status), nil)), "Mine": ui.Markup(r.Slash("/applications/mine"))})
 	return reply, nil
+}
+
+// keepDraft answers a refused submission with why, keeping what the student typed: in the
+// session store behind an Edit and retry button, or, with the store down, quoted back in the
+// refusal so that it can be copied. Refusals that no retry can change are answered as they are.
+func (h handlers) keepDraft(ctx context.Context, r *discord.Request, positionID int64, motivation string, err error) (*discord.Reply, error) {
+	var pe *placement.Error
+	if !errors.As(err, &pe) || (pe.Code != placement.ECONFLICT && pe.Code != placement.EINVALID) || strings.TrimSpace(motivation) == "" {
+		return nil, err
+	}
+	why := r.T(pe.Key, refusalData(r, pe.Data))
+	if h.sessions != nil && h.sessions.Put(ctx, draftKind, draftKey(r, positionID), motivation, draftTTL) == nil {
+		return &discord.Reply{
+			Content: why + "\n" + r.T("apps.draft_kept", nil),
+			Components: []discordgo.MessageComponent{ui.Row(discordgo.Button{Label: r.T("apps.btn_retry", nil), Style: discordgo.PrimaryButton,
+				CustomID: "/apply/" + ui.FormatID(positionID) + "/retry"})},
+		}, nil
+	}
+	return &discord.Reply{Content: why + "\n" + r.T("apps.draft_shown", map[string]any{"Text": ui.Markup(codeBlock(motivation))})}, nil
+}
+
+// refusalData names the fields a refusal speaks of in the member's words.
+func refusalData(r *discord.Request, data map[string]any) map[string]any {
+	out := make(map[string]any, len(data))
+	for k, v := range data {
+		if s, ok := v.(string); ok && k == "Field" {
+			v = ui.Markup(r.T("field."+s, nil))
+		}
+		out[k] = v
+	}
+	return out
+}
+
+// codeBlock shows text literally, for copying: markdown and mentions don't render in a code
+// block, and a fence inside the text is broken with a zero-width space so it can't close it.
+func codeBlock(text string) string {
+	return "```\n" + strings.ReplaceAll(text, "```", "`\u200b``") + "\n```"
+}
+
+// draftKey keys a kept motivation by guild, member and position.
+func draftKey(r *discord.Request, positionID int64) string {
+	return r.Actor.GuildID + ":" + r.Actor.UserID + ":" + ui.FormatID(positionID)
+}
+
+// dropDraft forgets a kept motivation once the application is filed; a failure only leaves it
+// to expire.
+func (h handlers) dropDraft(ctx context.Context, r *discord.Request, positionID int64) {
+	if h.sessions != nil {
+		_ = h.sessions.Delete(ctx, draftKind, draftKey(r, positionID))
+	}
+}
+
+// applyRetry reopens the form with the motivation kept from a refused submission, once the
+// student may apply again; a draft that expired reopens it empty.
+func (h handlers) applyRetry(ctx context.Context, r *discord.Request) (*discord.Reply, error) {
+	id, err := ui.VarID(r.Vars, "positionID")
+	if err != nil {
+		return nil, err
+	}
+	pos, err := h.svc.CheckApply(ctx, r.Actor, id)
+	if err != nil {
+		return nil, err
+	}
+	var motivation string
+	if h.sessions != nil {
+		if _, err := h.sessions.Get(ctx, draftKind, draftKey(r, id), &motivation); err != nil {
+			motivation = ""
+		}
+	}
+	return applyModal(r, pos, motivation), nil
 }
 
 // --- the student's applications --------------------------------------------------------
@@ -227,8 +308,9 @@ func (h handlers) minePage(ctx context.Context, r *discord.Request) (*discord.Re
 	return h.mineReply(ctx, r, page)
 }
 
-// mineReply lists the student's applications newest first, a page at a time, each with its
-// status, what comes next and its timeline, and numbered buttons for what they can do.
+// mineReply lists the student's applications, offers waiting for an answer pinned on top with
+// when they expire, then the others newest first, a page at a time, each with its status, what
+// comes next and its timeline, and numbered buttons for what they can do.
 func (h handlers) mineReply(ctx context.Context, r *discord.Request, page int) (*discord.Reply, error) {
 	apps, err := h.svc.MyApplications(ctx, r.Actor)
 	if err != nil {
@@ -285,11 +367,10 @@ func (h handlers) withdrawAutocomplete(ctx context.Context, r *discord.Request) 
 	return &discord.Reply{Choices: choices}, nil
 }
 
-// withdrawCommand withdraws the picked application at once: picking it in the command is the
-// confirmation.
+// withdrawCommand asks to confirm withdrawing the picked application, saying whether it is
+// final; the confirmation then takes an optional note.
 func (h handlers) withdrawCommand(ctx context.Context, r *discord.Request) (*discord.Reply, error) {
 	v, _ := r.String("application")
-	reason, _ := r.String("reason")
 	id, ok := ui.ParseID(v)
 	if !ok {
 		apps, err := h.svc.MyApplications(ctx, r.Actor)
@@ -309,11 +390,63 @@ func (h handlers) withdrawCommand(ctx context.Context, r *discord.Request) (*dis
 			return nil, placement.Errorf(placement.ENOTFOUND, "err.application_not_found", nil)
 		}
 	}
-	app, err := h.svc.Withdraw(ctx, r.Actor, id, reason)
+	return h.withdrawPrompt(ctx, r, id)
+}
+
+// withdrawConfirm is the Withdraw button: the card asks to confirm.
+func (h handlers) withdrawConfirm(ctx context.Context, r *discord.Request) (*discord.Reply, error) {
+	id, err := ui.VarID(r.Vars, "id")
 	if err != nil {
 		return nil, err
 	}
-	return h.studentResult(ctx, r, app, "apps.withdrawn_note"), nil
+	return h.withdrawPrompt(ctx, r, id)
+}
+
+// withdrawPrompt is the application's card asking to confirm its withdrawal, with a pair of
+// buttons: withdraw, or keep it. It says whether the student may apply again (once) or the
+// withdrawal is final.
+func (h handlers) withdrawPrompt(ctx context.Context, r *discord.Request, id int64) (*discord.Reply, error) {
+	app, err := h.svc.Application(ctx, r.Actor, id)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case app.StudentID != r.Actor.UserID:
+		return nil, placement.Errorf(placement.EFORBIDDEN, "err.not_your_application", nil)
+	case app.Status == placement.Approved:
+		return nil, placement.Errorf(placement.ECONFLICT, "apps.err_withdraw_approved", nil)
+	case !placement.CanTransition(app.Status, placement.Withdrawn, placement.PartyStudent):
+		return nil, placement.Errorf(placement.ECONFLICT, "err.cannot_move", map[string]any{"From": string(app.Status), "To": string(placement.Withdrawn)})
+	}
+	reply := studentCard(r, app)
+	then := "apps.withdraw_once"
+	if app.Reapplied() {
+		then = "apps.withdraw_final"
+	}
+	reply.Content = r.T("apps.withdraw_confirm", map[string]any{"Title": ui.OneLine(app.PositionTitle), "Then": ui.Markup(r.T(then, nil))})
+	reply.Components = []discordgo.MessageComponent{ui.Row(
+		discordgo.Button{Label: r.T("apps.btn_withdraw_confirm", nil), Style: discordgo.DangerButton,
+			CustomID: "/application/" + ui.FormatID(id) + "/withdraw/confirm"},
+		discordgo.Button{Label: r.T("apps.btn_keep", nil), Style: discordgo.SecondaryButton,
+			CustomID: "/application/" + ui.FormatID(id) + "/view"},
+	)}
+	return reply, nil
+}
+
+// view shows one of the student's applications as its card.
+func (h handlers) view(ctx context.Context, r *discord.Request) (*discord.Reply, error) {
+	id, err := ui.VarID(r.Vars, "id")
+	if err != nil {
+		return nil, err
+	}
+	app, err := h.svc.Application(ctx, r.Actor, id)
+	if err != nil {
+		return nil, err
+	}
+	if app.StudentID != r.Actor.UserID {
+		return nil, placement.Errorf(placement.EFORBIDDEN, "err.not_your_application", nil)
+	}
+	return studentCard(r, app), nil
 }
 
 func (h handlers) accept(ctx context.Context, r *discord.Request) (*discord.Reply, error) {
@@ -443,6 +576,10 @@ func studentLines(r *discord.Request, app placement.ApplicationWithEvents) strin
 		b.WriteString(r.T("apps.placement_ended", map[string]any{"Date": app.Ended.At.Format(placement.DateLayout), "Reason": ui.OneLine(app.Ended.Reason)}))
 	case !app.Status.Final() || app.Status == placement.Approved:
 		b.WriteString(string(ui.Status(r, app.Status)) + " — " + r.T("apps.next."+string(app.Status), nil))
+		if !app.OfferExpires.IsZero() {
+			at := ui.Markup(strconv.FormatInt(app.OfferExpires.Unix(), 10))
+			b.WriteString("\n" + r.T("apps.offer_expires", map[string]any{"At": at}))
+		}
 	default:
 		b.WriteString(string(ui.Status(r, app.Status)))
 	}
@@ -450,13 +587,23 @@ func studentLines(r *discord.Request, app placement.ApplicationWithEvents) strin
 	switch {
 	case app.Reason == "":
 	case app.Status == placement.Withdrawn && app.Reason == placement.PlacedElsewhere:
-		b.WriteString("\n" + r.T("apps.reason_placed_elsewhere", nil))
+		b.WriteString("\n" + placedElsewhere(r, app))
 	case app.Status == placement.Rejected:
 		b.WriteString("\n" + r.T("apps.reason_rejected", map[string]any{"Reason": ui.OneLine(app.Reason)}))
 	case app.Status == placement.Declined, app.Status == placement.Withdrawn:
 		b.WriteString("\n" + r.T("apps.reason_yours", map[string]any{"Reason": ui.OneLine(app.Reason)}))
 	}
 	return b.String()
+}
+
+// placedElsewhere is the bot's reason for withdrawing an application on the approval of
+// another, naming the placement when it is known.
+func placedElsewhere(r *discord.Request, app placement.ApplicationWithEvents) string {
+	if p := app.PlacedWith; p != nil {
+		return r.T("apps.reason_placed_at", map[string]any{"Title": ui.OneLine(p.PositionTitle), "Enterprise": ui.OneLine(p.EnterpriseName)})
+	}
+	s, _ := ui.Reason(r, app.Reason)
+	return s
 }
 
 // studentButtons are the student's answers to one application: Accept and Decline for an

@@ -271,11 +271,17 @@ func reviewParty(a placement.Actor, enterpriseID int64) (placement.Party, error)
 }
 
 // reviewButtons are the answers the member may give an applicant now, and their profile;
-// id numbers them after the application they act on (0: none).
+// id numbers them after the application they act on (0: none). Offer is disabled, saying
+// why, when the position has no slot left.
 func reviewButtons(r *discord.Request, pos placement.Position, app placement.Application, id int64) []discordgo.MessageComponent {
 	var out []discordgo.MessageComponent
 	add := func(verb string, style discordgo.ButtonStyle) {
-		out = append(out, discordgo.Button{Label: buttonLabel(r, verb, id), Style: style, CustomID: "/application/" + ui.FormatID(app.ID) + "/" + verb})
+		b := discordgo.Button{Label: buttonLabel(r, verb, id), Style: style, CustomID: "/application/" + ui.FormatID(app.ID) + "/" + verb}
+		// An offer takes a slot: with none left, the button says so and can't be pressed.
+		if verb == "offer" && pos.SlotsLeft() == 0 {
+			b.Label, b.Disabled = ui.Numbered(r.T("apps.btn_offer_full", nil), int(id)), true
+		}
+		out = append(out, b)
 	}
 	if party, err := reviewParty(r.Actor, pos.EnterpriseID); err == nil {
 		for _, b := range []struct {

@@ -488,7 +488,14 @@ func TestWithdrawByButtonAndByCommand(t *testing.T) {
 	// Each entry and its button carry the application's own id, not its place in the list.
 	mine := f.b.Do(t, testenv.Slash(bo, "applications mine"))
 	mine.MustContain(t, fmt.Sprintf("#%d · Lathe operator intern", first.ID), fmt.Sprintf("#%d · Milling intern", other.ID))
-	form := f.b.Press(t, "bo", mine, fmt.Sprintf("Withdraw #%d", first.ID))
+	// Withdraw asks first, saying the student may apply again once; Keep it changes nothing.
+	ask := f.b.Press(t, "bo", mine, fmt.Sprintf("Withdraw #%d", first.ID))
+	ask.MustContain(t, "Withdraw your application to **Lathe operator intern**? You can apply again once.")
+	f.b.Press(t, "bo", ask, "Keep it").MustContain(t, "submitted")
+	if st := appStatusOf(t, f.b, first.ID); st != "submitted" {
+		t.Fatalf("kept application is %s", st)
+	}
+	form := f.b.Press(t, "bo", ask, "Yes, withdraw")
 	if inputs := appTextInputs(t, form); form.Data.CustomID != fmt.Sprintf("/application/%d/withdraw/submit", first.ID) || inputs[0].Required {
 		t.Fatalf("withdraw form %q %+v", form.Data.CustomID, inputs)
 	}
@@ -507,7 +514,12 @@ func TestWithdrawByButtonAndByCommand(t *testing.T) {
 	if len(choices) != 1 || choices[0].Value != strconv.FormatInt(other.ID, 10) || choices[0].Name != "Milling intern — Harbor Tools (submitted)" {
 		t.Fatalf("choices: %+v", choices)
 	}
-	seen = f.b.Do(t, testenv.Slash(bo, "applications withdraw", testenv.StringOpt("application", choices[0].Value.(string)), testenv.StringOpt("reason", "Plans changed")))
+	ask = f.b.Do(t, testenv.Slash(bo, "applications withdraw", testenv.StringOpt("application", choices[0].Value.(string))))
+	ask.MustContain(t, "Withdraw your application to **Milling intern**? You can apply again once.")
+	if st := appStatusOf(t, f.b, other.ID); st != "submitted" {
+		t.Fatalf("withdrawn before the confirmation: %s", st)
+	}
+	seen = f.b.Fill(t, "bo", f.b.Press(t, "bo", ask, "Yes, withdraw"), map[string]string{"reason": "Plans changed"})
 	seen.MustContain(t, "You withdrew your application to **Milling intern**", "Your note: Plans changed")
 	if st := appStatusOf(t, f.b, other.ID); st != "withdrawn" {
 		t.Fatalf("status %s", st)
@@ -578,8 +590,36 @@ func TestOfferOnTheLastSlotThenNoSlotsLeft(t *testing.T) {
 	if st := appStatusOf(t, f.b, second.ID); st != "submitted" {
 		t.Fatalf("second: %s", st)
 	}
-	// The review list says no slot is left.
-	f.b.Do(t, testenv.Slash(alice, "applications review", testenv.StringOpt("position", strconv.FormatInt(f.pos.ID, 10)))).MustContain(t, "0 of 1 slots left")
+	// The review list says no slot is left, and its Offer button can't be pressed and says why.
+	review := f.b.Do(t, testenv.Slash(alice, "applications review", testenv.StringOpt("position", strconv.FormatInt(f.pos.ID, 10))))
+	review.MustContain(t, "0 of 1 slot")
+	offerButtons(t, review, second.ID, true)
+	offerButtons(t, f.b.Do(t, appButton(alice, second.ID, "shortlist")), second.ID, true)
+	// Once the slot is free again, Offer is back.
+	if _, err := f.b.Service.Decline(context.Background(), f.b.Actor(t, "bo"), first.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	offerButtons(t, f.b.Do(t, testenv.Slash(alice, "applications review", testenv.StringOpt("position", strconv.FormatInt(f.pos.ID, 10)))), second.ID, false)
+}
+
+// offerButtons checks the Offer button of the application: disabled saying no slot is left, or
+// enabled.
+func offerButtons(t *testing.T, seen botenv.Seen, id int64, full bool) {
+	t.Helper()
+	var found []*discordgo.Button
+	for _, b := range seen.Buttons() {
+		if b.CustomID == fmt.Sprintf("/application/%d/offer", id) {
+			found = append(found, b)
+		}
+	}
+	switch {
+	case len(found) != 1:
+		t.Errorf("want one Offer button of #%d, found %d\n%s", id, len(found), seen.Text())
+	case full && (!found[0].Disabled || !strings.Contains(found[0].Label, "no slot left")):
+		t.Errorf("with no slot left, Offer is %+v", found[0])
+	case !full && (found[0].Disabled || strings.Contains(found[0].Label, "no slot left")):
+		t.Errorf("with a slot free, Offer is %+v", found[0])
+	}
 }
 
 func TestSameOfferPressedTwiceMakesOneOffer(t *testing.T) {

@@ -49,13 +49,23 @@ func TestPlacedStudent(t *testing.T) {
 	f.b.Do(t, testenv.Slash(bo, "applications withdraw", testenv.StringOpt("application", fmt.Sprintf("#%d", app.ID)))).MustRefuse(t, "/placements end")
 
 	mine := f.b.Do(t, testenv.Slash(bo, "applications mine"))
-	mine.MustContain(t, "Withdrawn by the bot: your placement elsewhere was approved")
+	mine.MustContain(t, "Withdrawn automatically: you were placed at **Lathe operator intern** (Harbor Tools).", "submitted → withdrawn automatically")
 	if strings.Contains(mine.Text(), "Your note") {
 		t.Errorf("the bot's reason shown as the student's note:\n%s", mine.Text())
 	}
+	// The audit trail and the application's own card read it in words too, never as stored.
+	audit := f.b.Do(t, testenv.Slash(testenv.Member("carol"), "audit", testenv.StringOpt("application", fmt.Sprintf("#%d", elsewhere.ID))))
+	audit.MustContain(t, "Withdrawn automatically: the student was placed elsewhere.")
+	card := f.b.Do(t, testenv.Button(bo, fmt.Sprintf("/application/%d/view", elsewhere.ID)))
+	card.MustContain(t, "Withdrawn automatically: you were placed at **Lathe operator intern** (Harbor Tools).")
+	for _, seen := range []botenv.Seen{mine, audit, card} {
+		if text := seen.Text(); strings.Contains(text, "placed_elsewhere") || strings.Contains(text, "placed elsewhere”") || strings.Contains(text, "\x1f") {
+			t.Errorf("the bot's reason shown as stored:\n%s", text)
+		}
+	}
 	zh := testenv.Slash(bo, "applications mine")
 	zh.Locale = discordgo.ChineseCN
-	f.b.Do(t, zh).MustContain(t, "已由系统撤回")
+	f.b.Do(t, zh).MustContain(t, "已自动撤回：你已获得 Harbor Tools **Lathe operator intern** 的实习安排。", "自动撤回")
 
 	if _, err := f.b.Service.EndPlacement(ctx, carol, p.ID, "Workshop closed for renovation"); err != nil {
 		t.Fatal(err)

@@ -185,7 +185,7 @@ func audLine(r *discord.Request, e placement.AuditEntry, withSubject bool) strin
 	case e.ActorID != "":
 		actor = ui.Escape(ui.OneLine(e.ActorID))
 	}
-	line := string(ui.Timestamp(e.At, 'f')) + " " + actor + " · **" + audAction(r, e.Action) + "**"
+	line := "`" + e.At.UTC().Format("2006-01-02 15:04") + "` " + actor + " · **" + audAction(r, e.Action) + "**"
 	if withSubject {
 		if s := audSubjectName(r, e.Subject); s != "" {
 			line += " (" + s + ")"
@@ -300,6 +300,9 @@ func audValue(r *discord.Request, k string, v any) string {
 		case strings.HasSuffix(k, "_id") && placement.IsSnowflake(x):
 			return "<@" + x + ">"
 		case k == "reason" || k == "note":
+			if s, ok := ui.Reason(r, x); ok {
+				return s
+			}
 			return "“" + ui.Escape(ui.OneLine(ui.Truncate(x, 150))) + "”"
 		}
 		return ui.Escape(ui.OneLine(ui.Truncate(x, 100)))

@@ -1,7 +1,10 @@
 package ui
 
 import (
+	"context"
 	"strings"
+
+	"github.com/bwmarrin/discordgo"
 
 	"placementbot/internal/placement"
 )
@@ -43,6 +46,9 @@ func Timeline(t Texts, app placement.ApplicationWithEvents) Markup {
 	last := ""
 	for _, e := range evs {
 		s := t.T("status."+string(e.To), nil)
+		if e.To == placement.Withdrawn && e.Note == placement.PlacedElsewhere {
+			s = t.T("apps.timeline_auto_withdrawn", nil)
+		}
 		if day := e.At.UTC().Format(placement.DateLayout); day != last && !e.At.IsZero() {
 			s = day + " " + s
 			last = day
@@ -61,4 +67,29 @@ func CheckName(t Texts, item string) string {
 		return s
 	}
 	return OneLine(strings.ReplaceAll(item, "_", " "))
+}
+
+// ApplicationChoices suggests the applications the member may see by number, position title or
+// enterprise: accepted ones first (the approval queue's order), then the others newest first;
+// finished ones only withFinal. One query per keystroke (placement.Service.SuggestApplications).
+func ApplicationChoices(ctx context.Context, svc *placement.Service, t Texts, a placement.Actor, typed string, withFinal bool) ([]*discordgo.ApplicationCommandOptionChoice, error) {
+	apps, err := svc.SuggestApplications(ctx, a, OneLine(typed), withFinal)
+	if err != nil {
+		return nil, err
+	}
+	choices := make([]*discordgo.ApplicationCommandOptionChoice, 0, min(len(apps), MaxChoices))
+	for _, app := range apps[:min(len(apps), MaxChoices)] {
+		name := "#" + FormatID(app.ID) + " · " + app.PositionTitle + " — " + app.EnterpriseName
+		choices = append(choices, Choice(name+" ("+t.T("status."+string(app.Status), nil)+")", app.ID))
+	}
+	return choices, nil
+}
+
+// Reason is the note of a decision as members read it: the bot's own (placement.PlacedElsewhere)
+// in the reader's words, ok false for text someone typed, which the caller shows as written.
+func Reason(t Texts, note string) (string, bool) {
+	if note == placement.PlacedElsewhere {
+		return t.T("apps.reason_auto_withdrawn", nil), true
+	}
+	return "", false
 }
