@@ -185,7 +185,7 @@ func audLine(r *discord.Request, e placement.AuditEntry, withSubject bool) strin
 	case e.ActorID != "":
 		actor = ui.Escape(ui.OneLine(e.ActorID))
 	}
-	line := "`" + e.At.UTC().Format("2006-01-02 15:04") + "` " + actor + " · **" + audAction(r, e.Action) + "**"
+	line := string(ui.Timestamp(e.At, 'f')) + " " + actor + " · **" + audAction(r, e.Action) + "**"
 	if withSubject {
 		if s := audSubjectName(r, e.Subject); s != "" {
 			line += " (" + s + ")"
