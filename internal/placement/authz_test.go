@@ -416,6 +416,13 @@ var authzCases = []authzCase{
 			return shown(slices.ContainsFunc(ps, func(p placement.Position) bool { return p.ID == w.pos.ID }), err)
 		}
 	}},
+	{"MyApplicationsTo", []string{student}, func(w *world) func(placement.Actor) error {
+		app := w.application(placement.Submitted)
+		return func(a placement.Actor) error {
+			apps, err := w.svc.MyApplicationsTo(w.ctx, a, []int64{app.PositionID, w.pos.ID})
+			return shown(len(apps) == 1 && apps[app.PositionID].ID == app.ID, err)
+		}
+	}},
 	{"SuggestLocations", every, func(w *world) func(placement.Actor) error {
 		return func(a placement.Actor) error {
 			ls, err := w.svc.SuggestLocations(w.ctx, a, "suz")

@@ -48,10 +48,10 @@ func TestPositionInputValidation(t *testing.T) {
 			tt.edit(&in)
 			_, err := in.Parse(today)
 			var key string
-			if e, ok := err.(*Error); ok {
-				key = e.Key
+			if ps := Problems(err); len(ps) == 1 {
+				key = ps[0].Key
 			} else if err != nil {
-				t.Fatalf("non-domain error %v", err)
+				t.Fatalf("want one domain error, got %v", err)
 			}
 			if key != tt.key {
 				t.Fatalf("error %q, want %q", key, tt.key)

@@ -1,6 +1,7 @@
 package placement
 
 import (
+	"errors"
 	"strconv"
 	"strings"
 	"time"
@@ -53,57 +54,76 @@ type PositionInput struct {
 	Remote                                                                               bool
 }
 
-// Parse validates a posting against today's date.
+// Parse validates a posting against today's date. It reports every wrong field at once: the
+// error joins one *Error per problem (see Problems), in the order of the wizard's fields.
 func (in PositionInput) Parse(now time.Time) (Position, error) {
 	var p Position
+	var problems []error
+	check := func(err error) bool {
+		if err != nil {
+			problems = append(problems, err)
+		}
+		return err == nil
+	}
 	var err error
-	if p.Title, err = cleanText("title", in.Title, 3, 100); err != nil {
-		return p, err
-	}
-	if p.Description, err = cleanText("description", in.Description, 0, 2000); err != nil {
-		return p, err
-	}
-	if p.Skills, err = ParseList("skills", in.Skills, 20, 40); err != nil {
-		return p, err
-	}
-	if p.Programs, err = ParseList("programs", in.Programs, 10, 80); err != nil {
-		return p, err
-	}
-	if p.Location, err = cleanText("location", in.Location, 0, 60); err != nil {
-		return p, err
-	}
+	p.Title, err = cleanText("title", in.Title, 3, 100)
+	check(err)
+	p.Description, err = cleanText("description", in.Description, 0, 2000)
+	check(err)
+	p.Skills, err = ParseList("skills", in.Skills, 20, 40)
+	check(err)
+	p.Programs, err = ParseList("programs", in.Programs, 10, 80)
+	check(err)
+	p.Location, err = cleanText("location", in.Location, 0, 60)
 	p.Remote = in.Remote
-	if p.Location == "" && !p.Remote {
-		return p, Errorf(EINVALID, "err.location_or_remote", nil)
+	if check(err) && p.Location == "" && !p.Remote {
+		check(Errorf(EINVALID, "err.location_or_remote", nil))
 	}
-	if p.Slots, err = ParseSlots(in.Slots); err != nil {
-		return p, err
-	}
-	if p.StartDate, err = ParseDate("start", in.Start); err != nil {
-		return p, err
-	}
-	if p.EndDate, err = ParseDate("end", in.End); err != nil {
-		return p, err
-	}
-	if p.Deadline, err = ParseDate("deadline", in.Deadline); err != nil {
-		return p, err
-	}
+	p.Slots, err = ParseSlots(in.Slots)
+	check(err)
+	p.StartDate, err = ParseDate("start", in.Start)
+	startOK := check(err)
+	p.EndDate, err = ParseDate("end", in.End)
+	endOK := check(err)
+	p.Deadline, err = ParseDate("deadline", in.Deadline)
+	deadlineOK := check(err)
 	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
-	switch {
-	case p.EndDate.Before(p.StartDate):
-		return p, Errorf(EINVALID, "err.end_before_start", nil)
-	case p.Deadline.Before(today):
-		return p, Errorf(EINVALID, "err.deadline_past", nil)
-	case p.Deadline.After(p.StartDate):
-		return p, Errorf(EINVALID, "err.deadline_after_start", nil)
-	case p.EndDate.Sub(p.StartDate) > 2*366*24*time.Hour:
-		return p, Errorf(EINVALID, "err.too_long_placement", nil)
+	if startOK && endOK && p.EndDate.Before(p.StartDate) {
+		check(Errorf(EINVALID, "err.end_before_start", nil))
 	}
-	if p.Stipend, err = cleanText("stipend", in.Stipend, 0, 60); err != nil {
-		return p, err
+	if startOK && endOK && p.EndDate.Sub(p.StartDate) > 2*366*24*time.Hour {
+		check(Errorf(EINVALID, "err.too_long_placement", nil))
+	}
+	if deadlineOK && p.Deadline.Before(today) {
+		check(Errorf(EINVALID, "err.deadline_past", nil))
+	}
+	if deadlineOK && startOK && p.Deadline.After(p.StartDate) {
+		check(Errorf(EINVALID, "err.deadline_after_start", nil))
+	}
+	p.Stipend, err = cleanText("stipend", in.Stipend, 0, 60)
+	check(err)
+	if len(problems) > 0 {
+		return p, errors.Join(problems...)
 	}
 	p.Status = PositionOpen
 	return p, nil
+}
+
+// Problems lists the domain errors in err: each of a joined error such as Parse returns,
+// or the one error itself.
+func Problems(err error) []*Error {
+	if multi, ok := err.(interface{ Unwrap() []error }); ok {
+		var out []*Error
+		for _, e := range multi.Unwrap() {
+			out = append(out, Problems(e)...)
+		}
+		return out
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return []*Error{e}
+	}
+	return nil
 }
 
 // ParseSlots reads the number of places: a whole number from 1 to 500.

@@ -154,9 +154,42 @@ func (s *Service) Browse(ctx context.Context, a Actor, f PositionFilter, after i
 	return s.Store.BrowsePositions(ctx, a.GuildID, f, after, PageSize, s.today(a.Zone))
 }
 
-// SuggestPositions finds positions by title for autocomplete.
+// SuggestPositions finds open positions by title for autocomplete. A mentor also finds their
+// enterprises' own positions in every status, first, so a closed one can be found to reopen.
 func (s *Service) SuggestPositions(ctx context.Context, a Actor, prefix string) ([]Position, error) {
-	return s.Store.SearchPositions(ctx, a.GuildID, strings.TrimSpace(truncate(prefix, 100)), 25)
+	const limit = 25
+	prefix = strings.TrimSpace(truncate(prefix, 100))
+	var own []Position
+	if a.Is(RoleMentor) {
+		var err error
+		if own, err = s.Store.SearchEnterprisePositions(ctx, a.GuildID, a.EnterpriseIDs, prefix, limit); err != nil {
+			return nil, err
+		}
+	}
+	open, err := s.Store.SearchPositions(ctx, a.GuildID, prefix, limit)
+	if err != nil {
+		return nil, err
+	}
+	out := own
+	for _, p := range open {
+		if len(out) == limit {
+			break
+		}
+		if !slices.ContainsFunc(own, func(o Position) bool { return o.ID == p.ID }) {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
+// MyApplicationsTo returns the student's own application to each of the positions that has
+// one, by position id, for cards that show "Applied" instead of Apply. Members who are not
+// students get none.
+func (s *Service) MyApplicationsTo(ctx context.Context, a Actor, positionIDs []int64) (map[int64]Application, error) {
+	if !a.Is(RoleStudent) || len(positionIDs) == 0 {
+		return map[int64]Application{}, nil
+	}
+	return s.Store.StudentApplicationsTo(ctx, a.GuildID, a.UserID, positionIDs)
 }
 
 // SuggestLocations suggests where open positions are, for autocomplete.
@@ -208,17 +241,17 @@ func (s *Service) Recommend(ctx context.Context, a Actor, limit int) ([]Recommen
 func Fit(p Profile, pos Position) Recommendation {
 	r := Recommendation{Position: pos}
 	for _, s := range pos.Skills {
-		if slices.Contains(p.Skills, s) {
+		if ContainsItem(p.Skills, s) {
 			r.Matched = append(r.Matched, s)
 		}
 	}
 	if len(pos.Skills) > 0 {
 		r.Score += 3 * float64(len(r.Matched)) / float64(len(pos.Skills))
 	}
-	if len(pos.Programs) == 0 || slices.Contains(pos.Programs, strings.ToLower(p.Program)) {
+	if len(pos.Programs) == 0 || ContainsItem(pos.Programs, p.Program) {
 		r.Score += 2
 	}
-	if pos.Remote || len(p.Locations) == 0 || slices.ContainsFunc(p.Locations, func(l string) bool { return strings.EqualFold(l, pos.Location) }) {
+	if pos.Remote || len(p.Locations) == 0 || ContainsItem(p.Locations, pos.Location) {
 		r.Score++
 	}
 	if !p.AvailableFrom.IsZero() && !pos.StartDate.Before(p.AvailableFrom) && !pos.EndDate.After(p.AvailableTo) {

@@ -137,6 +137,12 @@ type PositionStore interface {
 	SearchPositions(ctx context.Context, guildID, prefix string, limit int) ([]Position, error)
 	// PositionLocations suggests the locations of open positions containing what was typed.
 	PositionLocations(ctx context.Context, guildID, typed string, limit int) ([]string, error)
+	// StudentApplicationsTo returns the student's application to each of the positions that
+	// has one, by position id.
+	StudentApplicationsTo(ctx context.Context, guildID, studentID string, positionIDs []int64) (map[int64]Application, error)
+	// SearchEnterprisePositions finds the enterprises' positions in every status whose title
+	// matches the prefix, newest first, for their mentors' autocomplete.
+	SearchEnterprisePositions(ctx context.Context, guildID string, enterpriseIDs []int64, prefix string, limit int) ([]Position, error)
 }
 
 // ApplicationStore keeps applications and their lifecycle events.

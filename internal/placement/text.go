@@ -1,8 +1,8 @@
 package placement
 
 import (
+	"slices"
 	"strings"
-	"time"
 	"unicode"
 	"unicode/utf8"
 )
@@ -30,26 +30,38 @@ func cleanText(field, s string, min, max int) (string, error) {
 }
 
 // ParseList splits a comma-separated list (commas, Chinese commas, semicolons or line breaks),
-// trims and lower-cases items, drops empties and duplicates, and bounds the count and length.
+// trims items and folds their inner spaces, drops empties and duplicates, and bounds the count
+// and length. Items keep the casing typed ("CNC", "AutoCAD") for display; duplicates are found
+// ignoring case, as every match of skills and programs is (SameItem).
 func ParseList(field, s string, maxItems, maxLen int) ([]string, error) {
 	parts := splitList(s)
 	var out []string
 	seen := map[string]bool{}
 	for _, p := range parts {
-		p = strings.ToLower(strings.Join(strings.Fields(p), " "))
-		if p == "" || seen[p] {
+		p = strings.Join(strings.Fields(p), " ")
+		key := strings.ToLower(p)
+		if p == "" || seen[key] {
 			continue
 		}
 		if utf8.RuneCountInString(p) > maxLen {
 			return nil, Errorf(EINVALID, "err.list_item_too_long", map[string]any{"Field": field, "Item": p, "Max": maxLen})
 		}
-		seen[p] = true
+		seen[key] = true
 		out = append(out, p)
 	}
 	if len(out) > maxItems {
 		return nil, Errorf(EINVALID, "err.list_too_long", map[string]any{"Field": field, "Max": maxItems})
 	}
 	return out, nil
+}
+
+// SameItem reports whether two list items (skills, programs, locations) are the same whatever
+// their casing.
+func SameItem(a, b string) bool { return strings.EqualFold(a, b) }
+
+// ContainsItem reports whether the list holds the item whatever its casing.
+func ContainsItem(list []string, item string) bool {
+	return slices.ContainsFunc(list, func(x string) bool { return SameItem(x, item) })
 }
 
 // splitList cuts a typed list at commas, semicolons (also full-width), enumeration commas and
@@ -60,16 +72,6 @@ func splitList(s string) []string {
 
 // DateLayout is how dates are typed and shown: 2026-09-01.
 const DateLayout = "2006-01-02"
-
-// ParseDate reads a YYYY-MM-DD date (also accepting / or . separators).
-func ParseDate(field, s string) (time.Time, error) {
-	s = strings.NewReplacer("/", "-", ".", "-").Replace(strings.TrimSpace(s))
-	d, err := time.Parse(DateLayout, s)
-	if err != nil || d.Year() < 2000 || d.Year() > 2100 {
-		return time.Time{}, Errorf(EINVALID, "err.bad_date", map[string]any{"Field": field, "Value": truncate(s, 20)})
-	}
-	return d, nil
-}
 
 func truncate(s string, n int) string {
 	if utf8.RuneCountInString(s) <= n {

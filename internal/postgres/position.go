@@ -217,10 +217,10 @@ func (s *Store) browse(ctx context.Context, plans *strings.Builder, guildID stri
 			q.where("lower(p.location) = lower($?)", f.Location)
 		}
 		if f.Skill != "" {
-			q.where("p.skills @> ARRAY[$?::text]", f.Skill)
+			q.where("lower_all(p.skills) @> ARRAY[lower($?)]", f.Skill)
 		}
 		if f.Program != "" {
-			q.where("p.programs @> ARRAY[$?::text]", f.Program)
+			q.where("lower_all(p.programs) @> ARRAY[lower($?)]", f.Program)
 		}
 		ps, err = s.searchOpenPositions(ctx, plans, q, "p.id DESC", limit+1, s.searchWindow)
 	}
@@ -347,7 +347,8 @@ func (s *Store) EnterprisePositions(ctx context.Context, guildID string, enterpr
 const candidateWindow = 20000
 
 // CandidatePositions returns the newest open positions (up to limit) sharing a skill or the
-// program with the profile; the service ranks them by fit.
+// program with the profile that the student has not applied to (withdrawn applications aside);
+// the service ranks them by fit.
 func (s *Store) CandidatePositions(ctx context.Context, guildID string, pr placement.Profile, limit int, today time.Time) ([]placement.Position, error) {
 	program := strings.ToLower(strings.TrimSpace(pr.Program))
 	if len(pr.Skills) == 0 && program == "" {
@@ -357,7 +358,11 @@ func (s *Store) CandidatePositions(ctx context.Context, guildID string, pr place
 		limit = 25
 	}
 	q := openPositions(guildID, 0, today)
-	q.where("(p.skills && $?::text[] OR p.programs @> ARRAY[$?::text])", list(pr.Skills), program)
+	q.where("(lower_all(p.skills) && lower_all($?::text[]) OR lower_all(p.programs) @> ARRAY[$?::text])", list(pr.Skills), program)
+	// A position the student applied to is theirs to follow in /applications mine, not to be
+	// recommended again; one they withdrew from stays a candidate.
+	q.where(`NOT EXISTS (SELECT 1 FROM applications a WHERE a.guild_id = p.guild_id AND a.position_id = p.id
+		AND a.student_id = $? AND a.status <> 'withdrawn')`, pr.UserID)
 	// Newest matches first, so the scan stops after `limit` of them; the service ranks them by
 	// fit. Ordering by overlap here would score every open position on each call.
 	ps, err := s.searchOpenPositions(ctx, nil, q, "p.id DESC", limit, s.candidateWindow)
@@ -385,6 +390,24 @@ func (s *Store) SearchPositions(ctx context.Context, guildID, prefix string, lim
 	}
 	if err != nil {
 		return nil, wrap("search positions", err)
+	}
+	return ps, nil
+}
+
+// SearchEnterprisePositions finds the enterprises' positions in every status whose title has
+// words starting with each word typed (as SearchPositions), newest first, for their mentors.
+func (s *Store) SearchEnterprisePositions(ctx context.Context, guildID string, enterpriseIDs []int64, prefix string, limit int) ([]placement.Position, error) {
+	if len(enterpriseIDs) == 0 {
+		return nil, nil
+	}
+	q := newQuery("p.guild_id = $1 AND p.enterprise_id = ANY($2)", guildID, enterpriseIDs)
+	if strings.TrimSpace(prefix) != "" {
+		q.where("p.search @@ search_query($?, 'A')", searchWords(prefix))
+	}
+	ps, err := s.queryPositions(ctx, nil, `SELECT `+positionColumns+positionFrom+`WHERE `+q.sql+`
+		ORDER BY p.id DESC LIMIT `+strconv.Itoa(clampLimit(limit)), q.args...)
+	if err != nil {
+		return nil, wrap("search enterprise positions", err)
 	}
 	return ps, nil
 }

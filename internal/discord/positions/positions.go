@@ -89,7 +89,7 @@ func (h positionHandlers) card(ctx context.Context, r *discord.Request) (*discor
 	if err != nil {
 		return nil, err
 	}
-	return positionCard(r, p), nil
+	return h.cardFor(ctx, r, p)
 }
 
 // openPicked opens the position picked in a result list's select menu.
@@ -106,7 +106,7 @@ func (h positionHandlers) openPicked(ctx context.Context, r *discord.Request) (*
 	if err != nil {
 		return nil, err
 	}
-	return positionCard(r, p), nil
+	return h.cardFor(ctx, r, p)
 }
 
 // view answers /positions view with the card of the picked position.
@@ -118,7 +118,7 @@ func (h positionHandlers) view(ctx context.Context, r *discord.Request) (*discor
 		if err != nil {
 			return nil, err
 		}
-		return positionCard(r, p), nil
+		return h.cardFor(ctx, r, p)
 	}
 	// The member typed a title and sent it without picking a suggestion: accept it when
 	// exactly one position has that title, as the suggestion list would have shown it.
@@ -134,10 +134,19 @@ func (h positionHandlers) view(ctx context.Context, r *discord.Request) (*discor
 			}
 		}
 		if len(found) == 1 {
-			return positionCard(r, found[0]), nil
+			return h.cardFor(ctx, r, found[0])
 		}
 	}
 	return nil, placement.Errorf(placement.ENOTFOUND, "err.position_not_found", nil)
+}
+
+// cardFor is the position's card for this member, with their own application to it.
+func (h positionHandlers) cardFor(ctx context.Context, r *discord.Request, p placement.Position) (*discord.Reply, error) {
+	apps, err := h.svc.MyApplicationsTo(ctx, r.Actor, []int64{p.ID})
+	if err != nil {
+		return nil, err
+	}
+	return positionCard(r, p, apps[p.ID]), nil
 }
 
 // position loads a position of the member's guild; any other id reads as "not found", so
@@ -190,9 +199,11 @@ func positionState(p placement.Position, now time.Time) cardState {
 }
 
 // positionCard shows everything a member needs to decide about a position, with the buttons
-// this member may use on it: Apply for students while it takes applications; Edit, Still open
-// (while open), Close or Reopen, and Duplicate for its enterprise's mentors.
-func positionCard(r *discord.Request, p placement.Position) *discord.Reply {
+// this member may use on it: Apply for students while it takes applications, or what became
+// of the student's application (applied, its id and status); Edit, Still open (while open),
+// Close or Reopen, and Duplicate for its enterprise's mentors. applied is the member's own
+// application to the position, the zero value when there is none.
+func positionCard(r *discord.Request, p placement.Position, applied placement.Application) *discord.Reply {
 	state := positionState(p, time.Now().In(r.Actor.Location()))
 	var desc strings.Builder
 	if state != cardOpen {
@@ -215,7 +226,7 @@ func positionCard(r *discord.Request, p placement.Position) *discord.Reply {
 	if p.Stipend != "" {
 		stipend = ui.Escape(p.Stipend)
 	}
-	deadline := string(ui.Deadline(p.Deadline, r.Actor.Location()))
+	deadline := p.Deadline.Format(placement.DateLayout)
 	if state == cardPastDate {
 		deadline += " " + r.T("positions.passed_tag", nil)
 	}
@@ -245,7 +256,19 @@ func positionCard(r *discord.Request, p placement.Position) *discord.Reply {
 		buttons = append(buttons, discordgo.Button{Label: r.T(key, nil), Style: style, CustomID: customID})
 	}
 	mentor := r.Actor.MentorsFor(p.EnterpriseID)
-	if state == cardOpen && r.Actor.Is(placement.RoleStudent) && !mentor {
+	var status ui.Markup
+	if applied.ID != 0 {
+		status = ui.Markup(r.T("status."+string(applied.Status), nil))
+		embed.Fields = append(embed.Fields, ui.Field(r.T("positions.your_application", nil), r.T("positions.your_application_value",
+			map[string]any{"ID": applied.ID, "Status": status, "Mine": ui.Markup(r.Slash("/applications/mine"))}), false))
+	}
+	switch {
+	case applied.ID != 0 && applied.Status != placement.Withdrawn:
+		// The one application a student has here: its number and status, not a second Apply.
+		buttons = append(buttons, discordgo.Button{Label: r.T("positions.button_applied", map[string]any{
+			"ID": applied.ID, "Status": status}),
+			Style: discordgo.SecondaryButton, Disabled: true, CustomID: "/position/" + id + "/applied"})
+	case state == cardOpen && r.Actor.Is(placement.RoleStudent) && !mentor:
 		button("positions.button_apply", discordgo.SuccessButton, "/apply/"+id)
 	}
 	if mentor {

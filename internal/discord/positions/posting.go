@@ -2,7 +2,6 @@ package positions
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -85,6 +84,8 @@ func registerPosting(rs *discord.Routes, f feature) {
 	rs.UpdateComponent("/draft/{key}/remote", mentor, h.toggleRemote)
 	rs.UpdateComponent("/draft/{key}/publish", mentor, h.publish)
 	rs.UpdateComponent("/draft/{key}/cancel", mentor, h.cancel)
+	rs.UpdateComponent("/draft/{key}/discard", mentor, h.discard)
+	rs.UpdateComponent("/draft/{key}/keep", mentor, h.keep)
 
 	rs.Component("/position/{id}/edit", mentor, h.edit)
 	rs.Component("/position/{id}/duplicate", mentor, h.duplicate)
@@ -315,13 +316,18 @@ func draftExpired(r *discord.Request) error {
 	return placement.Errorf(placement.ENOTFOUND, "posting.err_draft_expired", map[string]any{"Command": ui.Markup(r.Slash("/positions/post"))})
 }
 
-// touch keeps a draft alive while its form is open.
-func (h postingHandlers) touch(ctx context.Context, r *discord.Request, key string) error {
+// loadKept is load for a step that changes nothing, such as opening a form: the draft is kept
+// alive for another 30 minutes.
+func (h postingHandlers) loadKept(ctx context.Context, r *discord.Request) (string, postingDraft, error) {
+	key, dr, err := h.load(ctx, r)
+	if err != nil {
+		return "", dr, err
+	}
 	found, err := h.sessions.Touch(ctx, draftKind, key, draftTTL)
 	if err == nil && !found {
-		return draftExpired(r)
+		err = draftExpired(r)
 	}
-	return err
+	return key, dr, err
 }
 
 // Longest text kept from one form field: Discord's own maximum for a text input. Anything
@@ -367,11 +373,8 @@ func (h postingHandlers) submit(ctx context.Context, r *discord.Request, set fun
 
 // basicsButton reopens the first form, filled in with the draft.
 func (h postingHandlers) basicsButton(ctx context.Context, r *discord.Request) (*discord.Reply, error) {
-	key, dr, err := h.load(ctx, r)
+	key, dr, err := h.loadKept(ctx, r)
 	if err != nil {
-		return nil, err
-	}
-	if err := h.touch(ctx, r, key); err != nil {
 		return nil, err
 	}
 	return &discord.Reply{Modal: draftBasicsModal(r, key, dr, "update")}, nil
@@ -379,11 +382,8 @@ func (h postingHandlers) basicsButton(ctx context.Context, r *discord.Request) (
 
 // detailsButton opens the second form, filled in with the draft.
 func (h postingHandlers) detailsButton(ctx context.Context, r *discord.Request) (*discord.Reply, error) {
-	key, dr, err := h.load(ctx, r)
+	key, dr, err := h.loadKept(ctx, r)
 	if err != nil {
-		return nil, err
-	}
-	if err := h.touch(ctx, r, key); err != nil {
 		return nil, err
 	}
 	return &discord.Reply{Modal: draftDetailsModal(r, key, dr)}, nil
@@ -402,8 +402,37 @@ func (h postingHandlers) toggleRemote(ctx context.Context, r *discord.Request) (
 	return h.preview(r, key, dr, nil), nil
 }
 
-// cancel discards the draft.
+// cancel asks before discarding the draft: the preview stays in view with Discard and Keep
+// editing in place of the wizard's buttons, and nothing is lost until Discard is pressed.
 func (h postingHandlers) cancel(ctx context.Context, r *discord.Request) (*discord.Reply, error) {
+	key, dr, err := h.loadKept(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	msg, discard := "posting.confirm_cancel", "posting.button_discard"
+	if dr.EditOf != 0 {
+		msg, discard = "posting.confirm_cancel_edit", "posting.button_discard_edit"
+	}
+	reply := h.preview(r, key, dr, nil)
+	reply.Content = r.T(msg, map[string]any{"ID": dr.EditOf, "Discard": ui.Markup(r.T(discard, nil))})
+	reply.Components = []discordgo.MessageComponent{ui.Row(
+		discordgo.Button{Label: r.T(discard, nil), Style: discordgo.DangerButton, CustomID: "/draft/" + key + "/discard"},
+		discordgo.Button{Label: r.T("posting.button_keep", nil), Style: discordgo.SecondaryButton, CustomID: "/draft/" + key + "/keep"},
+	)}
+	return reply, nil
+}
+
+// keep returns from the question to the draft as it was.
+func (h postingHandlers) keep(ctx context.Context, r *discord.Request) (*discord.Reply, error) {
+	key, dr, err := h.loadKept(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	return h.preview(r, key, dr, nil), nil
+}
+
+// discard deletes the draft, once its owner confirmed.
+func (h postingHandlers) discard(ctx context.Context, r *discord.Request) (*discord.Reply, error) {
 	key, dr, err := h.load(ctx, r)
 	if err != nil {
 		return nil, err
@@ -453,7 +482,7 @@ func (h postingHandlers) publish(ctx context.Context, r *discord.Request) (*disc
 		if serr := h.save(ctx, key, &dr); serr != nil {
 			h.log.Warn("posting: keeping draft after refused publish", "err", serr)
 		}
-		if _, ok := draftProblem(r, err); ok {
+		if _, ok := draftIssues(r, err); ok {
 			return h.preview(r, key, dr, err), nil
 		}
 		return nil, err
@@ -463,7 +492,7 @@ func (h postingHandlers) publish(ctx context.Context, r *discord.Request) (*disc
 		// The position exists; the kept claim already stops a second one.
 		h.log.Warn("posting: marking draft published", "err", err, "position", p.ID)
 	}
-	reply := positionCard(r, p)
+	reply := positionCard(r, p, placement.Application{})
 	msg := "posting.published"
 	if dr.EditOf != 0 {
 		msg = "posting.saved"
@@ -478,22 +507,57 @@ func (h postingHandlers) publish(ctx context.Context, r *discord.Request) (*disc
 	return reply, nil
 }
 
-// draftProblem words a refusal of the draft's content (invalid field, slots below those
-// taken) for the draft's message; other errors are left to the router.
-func draftProblem(r *discord.Request, err error) (string, bool) {
-	var pe *placement.Error
-	if !errors.As(err, &pe) || (pe.Code != placement.EINVALID && pe.Code != placement.ECONFLICT) {
-		return "", false
-	}
-	// Other values quote what the member typed; the catalog escapes them.
-	data := make(map[string]any, len(pe.Data))
-	for k, v := range pe.Data {
-		if s, ok := v.(string); ok && k == "Field" {
-			v = ui.Markup(r.T("field."+s, nil))
+// draftIssue is one thing to fix in a draft: the refusal in words and the label of the button
+// whose form holds the field.
+type draftIssue struct {
+	problem, button string
+}
+
+// draftIssues words each refusal of the draft's content (invalid fields, slots below those
+// taken) for the draft's message; ok is false for other errors, which are left to the router.
+func draftIssues(r *discord.Request, err error) (issues []draftIssue, ok bool) {
+	for _, pe := range placement.Problems(err) {
+		if pe.Code != placement.EINVALID && pe.Code != placement.ECONFLICT {
+			return nil, false
 		}
-		data[k] = v
+		// Other values quote what the member typed; the catalog escapes them.
+		data := make(map[string]any, len(pe.Data))
+		for k, v := range pe.Data {
+			if s, ok := v.(string); ok && k == "Field" {
+				v = ui.Markup(r.T("field."+s, nil))
+			}
+			data[k] = v
+		}
+		issues = append(issues, draftIssue{problem: r.T(pe.Key, data), button: r.T(draftFixButton(pe), nil)})
 	}
-	return r.T(pe.Key, data), true
+	return issues, len(issues) > 0
+}
+
+// draftNext is what the draft's message says about its problems: one problem and its button,
+// or a line for each. refused says whether the last Publish (or Save) was refused.
+func draftNext(r *discord.Request, dr postingDraft, issues []draftIssue, refused bool) string {
+	key := "posting.next_fix"
+	if refused {
+		key = "posting.next_refused"
+	}
+	if len(issues) > 1 {
+		key += "_many"
+	}
+	publishKey := "posting.button_publish"
+	if dr.EditOf != 0 {
+		key += "_edit"
+		publishKey = "posting.button_save"
+	}
+	data := map[string]any{"Publish": ui.Markup(r.T(publishKey, nil)), "Count": len(issues),
+		"Problem": ui.Markup(issues[0].problem), "Button": ui.Markup(issues[0].button)}
+	if len(issues) > 1 {
+		lines := make([]string, len(issues))
+		for i, is := range issues {
+			lines[i] = r.T("posting.problem_line", map[string]any{"Problem": ui.Markup(is.problem), "Button": ui.Markup(is.button)})
+		}
+		data["Problems"] = ui.Markup(strings.Join(lines, "\n"))
+	}
+	return r.T(key, data)
 }
 
 // edit opens a draft filled in from the position; saving it replaces the position's details.
@@ -556,7 +620,7 @@ func (h postingHandlers) setStatus(ctx context.Context, r *discord.Request,
 	if err != nil {
 		return nil, postingPositionErr(r, err)
 	}
-	reply := positionCard(r, p)
+	reply := positionCard(r, p, placement.Application{})
 	reply.Content = r.T(done, nil)
 	return reply, nil
 }
@@ -646,7 +710,7 @@ func (h postingHandlers) openMine(ctx context.Context, r *discord.Request) (*dis
 	if err != nil {
 		return nil, postingPositionErr(r, err)
 	}
-	return positionCard(r, p), nil
+	return positionCard(r, p, placement.Application{}), nil
 }
 
 // Limits of the posting forms, the same as the service's so Discord stops over-long text
@@ -658,6 +722,8 @@ const (
 	draftProgramsMax    = 900
 	draftLocationMax    = 60
 	draftStipendMax     = 60
+	// A date as people write it, "2027 年 01 月 02 日" included.
+	draftDateMax = 20
 )
 
 // draftInput builds one form field; the router cuts prefilled values to what it accepts.
@@ -693,25 +759,22 @@ func draftDetailsModal(r *discord.Request, key string, dr postingDraft) *discord
 		Title:    r.T("posting.details_title", nil),
 		Inputs: []discordgo.TextInput{
 			draftInput(r, "slots", "slots", discordgo.TextInputShort, true, 3, in.Slots),
-			draftInput(r, "start", "start", discordgo.TextInputShort, true, 10, in.Start),
-			draftInput(r, "end", "end", discordgo.TextInputShort, true, 10, in.End),
-			draftInput(r, "deadline", "deadline", discordgo.TextInputShort, true, 10, in.Deadline),
+			draftInput(r, "start", "start", discordgo.TextInputShort, true, draftDateMax, in.Start),
+			draftInput(r, "end", "end", discordgo.TextInputShort, true, draftDateMax, in.End),
+			draftInput(r, "deadline", "deadline", discordgo.TextInputShort, true, draftDateMax, in.Deadline),
 			draftInput(r, "stipend", "stipend", discordgo.TextInputShort, false, draftStipendMax, in.Stipend),
 		},
 	}
 }
 
 // draftFixButton names the button whose form holds the field a refusal is about.
-func draftFixButton(err error) string {
-	var pe *placement.Error
-	if errors.As(err, &pe) {
-		switch pe.Data["Field"] {
-		case "title", "description", "skills", "programs", "location":
-			return "posting.button_basics"
-		}
-		if pe.Key == "err.location_or_remote" {
-			return "posting.button_basics"
-		}
+func draftFixButton(pe *placement.Error) string {
+	switch pe.Data["Field"] {
+	case "title", "description", "skills", "programs", "location":
+		return "posting.button_basics"
+	}
+	if pe.Key == "err.location_or_remote" {
+		return "posting.button_basics"
 	}
 	return "posting.button_details"
 }
@@ -741,15 +804,14 @@ func (h postingHandlers) preview(r *discord.Request, key string, dr postingDraft
 	var next string
 	switch {
 	case refused != nil:
-		problem, _ := draftProblem(r, refused)
-		next = r.T("posting.next_refused", map[string]any{"Problem": ui.Markup(problem),
-			"Button": ui.Markup(r.T(draftFixButton(refused), nil)), "Publish": ui.Markup(r.T(publishKey, nil))})
+		issues, _ := draftIssues(r, refused)
+		next = draftNext(r, dr, issues, true)
 	case dr.detailsMissing():
 		next = r.T("posting.next_details", nil)
 	default:
 		if _, err := in.Parse(h.svc.NowIn(r.Actor.Location())); err != nil {
-			if problem, ok := draftProblem(r, err); ok {
-				next = r.T("posting.next_fix", map[string]any{"Problem": ui.Markup(problem), "Button": ui.Markup(r.T(draftFixButton(err), nil))})
+			if issues, ok := draftIssues(r, err); ok {
+				next = draftNext(r, dr, issues, false)
 				break
 			}
 		}

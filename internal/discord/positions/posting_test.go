@@ -656,9 +656,11 @@ func TestPostingEditSavesTheSamePosition(t *testing.T) {
 		t.Fatalf("editing made %d positions and %d announcements", n, a)
 	}
 
-	// Cancelling an edit leaves the position as it was.
+	// Cancelling an edit, once confirmed, leaves the position as it was.
 	seen = b.Press(t, "alice", card, "Edit")
-	wantText(t, "cancel", b.Press(t, "alice", seen, "Cancel"), "Changes discarded")
+	asked := b.Press(t, "alice", seen, "Cancel")
+	wantText(t, "cancel", asked, "Discard your changes to position #"+strconv.FormatInt(p.ID, 10)+"?", "[Discard changes]", "[Keep editing]")
+	wantText(t, "discard", b.Press(t, "alice", asked, "Discard changes"), "Changes discarded")
 	if postingDraftExists(t, b, postingKey(t, seen)) {
 		t.Fatal("cancelled draft still stored")
 	}
@@ -776,9 +778,11 @@ func TestPostingSpeaksChinese(t *testing.T) {
 	seen = b.Do(t, zh(testenv.ModalSubmit(alice, seen.Data.CustomID, postingBasics("焊工"))))
 	seen = b.Do(t, zh(testenv.Button(alice, seen.Button(t, "名额和日期").CustomID)))
 	seen = b.Do(t, zh(testenv.ModalSubmit(alice, seen.Data.CustomID, postingWith(postingDetails(), "slots", "abc"))))
-	wantText(t, "zh preview", seen, "Acme 的新岗位", "发布前需要修改", "[名额和日期]", "[发布]")
+	// "焊工" is short of the title's three characters: both problems are listed, each with its form.
+	wantText(t, "zh preview", seen, "Acme 的新岗位", "发布前有 2 处需要修改", "• 岗位名称至少需要 3 个字。（**修改基本信息**）",
+		"（你填写的是“abc”）。（**名额和日期**）", "[名额和日期]", "[发布]")
 	seen = b.Do(t, zh(testenv.Button(alice, seen.Button(t, "发布").CustomID)))
-	wantText(t, "zh refused", seen, "尚未发布", "草稿已保留")
+	wantText(t, "zh refused", seen, "尚未发布：有 2 处需要修改", "草稿已保留")
 	if text := seen.Text(); strings.Contains(text, "posting.") || strings.Contains(text, "field.") {
 		t.Errorf("untranslated id in:\n%s", text)
 	}
