@@ -573,7 +573,7 @@ func studentLines(r *discord.Request, app placement.ApplicationWithEvents) strin
 	var b strings.Builder
 	switch {
 	case app.Ended != nil:
-		b.WriteString(r.T("apps.placement_ended", map[string]any{"Date": app.Ended.At.Format(placement.DateLayout), "Reason": ui.OneLine(app.Ended.Reason)}))
+		b.WriteString(r.T("apps.placement_ended", map[string]any{"Date": ui.Timestamp(app.Ended.At, 'd'), "Reason": ui.OneLine(app.Ended.Reason)}))
 	case !app.Status.Final() || app.Status == placement.Approved:
 		b.WriteString(string(ui.Status(r, app.Status)) + " — " + r.T("apps.next."+string(app.Status), nil))
 		if !app.OfferExpires.IsZero() {

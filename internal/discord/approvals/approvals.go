@@ -252,7 +252,7 @@ func itemLines(r *discord.Request, it placement.QueueItem, now time.Time) string
 	}
 	lines := []string{
 		"<@" + it.StudentID + "> · " + program,
-		r.T("approvals.waiting", map[string]any{"Date": it.UpdatedAt.UTC().Format(placement.DateLayout), "Ago": ui.Markup(ago(r, it.UpdatedAt, now))}),
+		r.T("approvals.waiting", map[string]any{"Date": ui.Timestamp(it.UpdatedAt, 'd'), "Ago": ui.Markup(ago(r, it.UpdatedAt, now))}),
 	}
 	if len(it.Missing) == 0 {
 		lines = append(lines, r.T("approvals.checks_complete", nil))
