@@ -1,7 +1,6 @@
 package placement
 
 import (
-	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -30,38 +29,26 @@ func cleanText(field, s string, min, max int) (string, error) {
 }
 
 // ParseList splits a comma-separated list (commas, Chinese commas, semicolons or line breaks),
-// trims items and folds their inner spaces, drops empties and duplicates, and bounds the count
-// and length. Items keep the casing typed ("CNC", "AutoCAD") for display; duplicates are found
-// ignoring case, as every match of skills and programs is (SameItem).
+// trims and lower-cases items, drops empties and duplicates, and bounds the count and length.
 func ParseList(field, s string, maxItems, maxLen int) ([]string, error) {
 	parts := splitList(s)
 	var out []string
 	seen := map[string]bool{}
 	for _, p := range parts {
-		p = strings.Join(strings.Fields(p), " ")
-		key := strings.ToLower(p)
-		if p == "" || seen[key] {
+		p = strings.ToLower(strings.Join(strings.Fields(p), " "))
+		if p == "" || seen[p] {
 			continue
 		}
 		if utf8.RuneCountInString(p) > maxLen {
 			return nil, Errorf(EINVALID, "err.list_item_too_long", map[string]any{"Field": field, "Item": p, "Max": maxLen})
 		}
-		seen[key] = true
+		seen[p] = true
 		out = append(out, p)
 	}
 	if len(out) > maxItems {
 		return nil, Errorf(EINVALID, "err.list_too_long", map[string]any{"Field": field, "Max": maxItems})
 	}
 	return out, nil
-}
-
-// SameItem reports whether two list items (skills, programs, locations) are the same whatever
-// their casing.
-func SameItem(a, b string) bool { return strings.EqualFold(a, b) }
-
-// ContainsItem reports whether the list holds the item whatever its casing.
-func ContainsItem(list []string, item string) bool {
-	return slices.ContainsFunc(list, func(x string) bool { return SameItem(x, item) })
 }
 
 // splitList cuts a typed list at commas, semicolons (also full-width), enumeration commas and

@@ -226,7 +226,7 @@ func positionCard(r *discord.Request, p placement.Position, applied placement.Ap
 	if p.Stipend != "" {
 		stipend = ui.Escape(p.Stipend)
 	}
-	deadline := p.Deadline.Format(placement.DateLayout)
+	deadline := string(ui.Deadline(p.Deadline, r.Actor.Location()))
 	if state == cardPastDate {
 		deadline += " " + r.T("positions.passed_tag", nil)
 	}
