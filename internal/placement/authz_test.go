@@ -314,6 +314,17 @@ var authzCases = []authzCase{
 			return shown(len(entries) > 0, err)
 		}
 	}},
+	// Names are personal data: only coordinators find applications by them.
+	{"ApplicationsByStudentName", []string{coordinator}, func(w *world) func(placement.Actor) error {
+		app := w.application(placement.Submitted)
+		named := members[student]
+		named.Name = "Wang Fang"
+		w.must(w.svc.Actor(w.ctx, w.guild, named, "en-US"))
+		return func(a placement.Actor) error {
+			apps, err := w.svc.ApplicationsByStudentName(w.ctx, a, "fang")
+			return shown(len(apps) == 1 && apps[0].ID == app.ID, err)
+		}
+	}},
 	{"Apply", []string{student, otherStudent}, func(w *world) func(placement.Actor) error {
 		return func(a placement.Actor) error {
 			_, err := w.svc.Apply(w.ctx, a, w.pos.ID, "I have run CNC mills for two years at school.")

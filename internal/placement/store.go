@@ -206,6 +206,9 @@ type AuditStore interface {
 	// applications and placements), "enterprise:<id>" (it, its positions, the lifecycle of the
 	// applications to them, its placements).
 	AuditTrail(ctx context.Context, guildID, subject string, limit int) ([]AuditEntry, error)
+	// ApplicationsByStudentName returns at most limit applications, newest first, of the
+	// students whose remembered display name contains name (ignoring case).
+	ApplicationsByStudentName(ctx context.Context, guildID, name string, limit int) ([]NamedApplication, error)
 }
 
 // OutboxStore is the durable queue of notifications the outbox workers drain, across guilds.

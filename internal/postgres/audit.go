@@ -65,6 +65,36 @@ func (s *Store) AuditTrail(ctx context.Context, guildID, subject string, limit i
 	return out, nil
 }
 
+// ApplicationsByStudentName returns at most limit applications of the guild, newest first, with
+// their positions and enterprises, of the members whose display name contains name (ignoring
+// case, in any script). It reads the guild's members by their primary key and each match's
+// applications through applications_student, so its cost follows the guild's members, never
+// its applications.
+func (s *Store) ApplicationsByStudentName(ctx context.Context, guildID, name string, limit int) ([]placement.NamedApplication, error) {
+	rows, err := s.pool.Query(ctx, `
+		SELECT `+applicationColumns+`, m.name
+		FROM members m
+		JOIN applications a ON a.guild_id = m.guild_id AND a.student_id = m.user_id
+		JOIN positions p ON p.guild_id = a.guild_id AND p.id = a.position_id
+		JOIN enterprises e ON e.guild_id = p.guild_id AND e.id = p.enterprise_id
+		WHERE m.guild_id = $1 AND m.name <> '' AND strpos(lower(m.name), lower($2)) > 0
+		ORDER BY a.id DESC
+		LIMIT $3`, guildID, name, clampLimit(limit))
+	if err != nil {
+		return nil, wrap("applications by student name", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (placement.NamedApplication, error) {
+		var na placement.NamedApplication
+		var err error
+		na.Application, err = scanApplication(r, &na.StudentName)
+		return na, err
+	})
+	if err != nil {
+		return nil, wrap("applications by student name", err)
+	}
+	return out, nil
+}
+
 // clampTrail bounds a trail's length: 200 when unset, never more than 1000.
 func clampTrail(n int) int {
 	switch {

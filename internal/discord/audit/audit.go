@@ -311,7 +311,9 @@ func audValue(r *discord.Request, k string, v any) string {
 }
 
 // autocomplete suggests applications or enterprises, whichever option is being typed; on an
-// error the router answers with no suggestions.
+// error the router answers with no suggestions. Applications are found by their students'
+// names first (what a coordinator remembers; the suggestions only they see), then by number,
+// position title or enterprise.
 func (h handlers) autocomplete(ctx context.Context, r *discord.Request) (*discord.Reply, error) {
 	f := r.Focused()
 	if f != nil && f.Name == "enterprise" {
@@ -325,6 +327,26 @@ func (h handlers) autocomplete(ctx context.Context, r *discord.Request) (*discor
 		}
 		return &discord.Reply{Choices: choices}, nil
 	}
-	choices, err := ui.ApplicationChoices(ctx, h.svc, r, r.Actor, r.FocusedText(), true)
-	return &discord.Reply{Choices: choices}, err
+	named, err := h.svc.ApplicationsByStudentName(ctx, r.Actor, r.FocusedText())
+	if err != nil {
+		return nil, err
+	}
+	others, err := ui.ApplicationChoices(ctx, h.svc, r, r.Actor, r.FocusedText(), true)
+	if err != nil {
+		return nil, err
+	}
+	choices := make([]*discordgo.ApplicationCommandOptionChoice, 0, ui.MaxChoices)
+	for _, app := range named {
+		name := "#" + ui.FormatID(app.ID) + " · " + app.StudentName + " · " + app.PositionTitle + " — " + app.EnterpriseName
+		choices = append(choices, ui.Choice(name+" ("+r.T("status."+string(app.Status), nil)+")", app.ID))
+	}
+	for _, c := range others {
+		if len(choices) == ui.MaxChoices {
+			break
+		}
+		if !slices.ContainsFunc(choices, func(x *discordgo.ApplicationCommandOptionChoice) bool { return x.Value == c.Value }) {
+			choices = append(choices, c)
+		}
+	}
+	return &discord.Reply{Choices: choices[:min(len(choices), ui.MaxChoices)]}, nil
 }
