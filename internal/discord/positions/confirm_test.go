@@ -57,8 +57,7 @@ func TestStillOpenConfirmsThePosition(t *testing.T) {
 		if seen.Type != discordgo.InteractionResponseUpdateMessage {
 			t.Fatalf("press %d: type %d %s", press, seen.Type, seen.Text())
 		}
-		next := time.Now().Add(placement.StaleAfter).Format(placement.DateLayout)
-		wantText(t, "confirmed", seen, "**Welder** is confirmed as still open", "ask again around "+next, "[Still open]", "[Close]")
+		wantText(t, "confirmed", seen, "**Welder** is confirmed as still open", "ask again around <t:", "[Still open]", "[Close]")
 		if flagged, age := confirmState(t, b, p.ID); flagged || age > time.Minute {
 			t.Fatalf("press %d: flagged %v, confirmed %s ago", press, flagged, age)
 		}
