@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"text/template"
+	"unicode/utf8"
 
 	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
@@ -44,7 +45,7 @@ type message struct {
 // field matches a plain substitution such as {{.Title}}.
 var field = regexp.MustCompile(`\{\{\s*\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}`)
 
-func newMessage(id, text string) (*message, error) {
+func newMessage(lang, id, text string) (*message, error) {
 	m := &message{text: text}
 	if !strings.Contains(text, "{{") {
 		return m, nil
@@ -60,8 +61,83 @@ func newMessage(id, text string) (*message, error) {
 		return m, nil
 	}
 	var err error
-	m.tmpl, err = template.New(id).Parse(text)
+	m.tmpl, err = template.New(id).Funcs(funcs[lang]).Parse(text)
 	return m, err
+}
+
+// funcs are the functions texts may call, per language: {{plural .Count "day" "days"}} writes
+// "1 day" or "3 days"; {{sentence .Reason}} writes member text that ends a sentence followed by
+// the language's full stop unless it ends with punctuation of its own.
+var funcs = map[string]template.FuncMap{
+	"en-US": {"plural": plural, "sentence": sentenceIn(".")},
+	"zh-CN": {"plural": plural, "sentence": sentenceIn("。")},
+}
+
+// plural writes a count with the singular or the plural word.
+func plural(n any, one, other string) (string, error) {
+	var v int64
+	switch x := n.(type) {
+	case int:
+		v = int64(x)
+	case int64:
+		v = x
+	case float64:
+		v = int64(x)
+	default:
+		return "", fmt.Errorf("plural of %T", n)
+	}
+	if v == 1 || v == -1 {
+		return strconv.FormatInt(v, 10) + " " + one, nil
+	}
+	return strconv.FormatInt(v, 10) + " " + other, nil
+}
+
+// closing ends text that already reads as a finished sentence: member text often ends with
+// its own full stop, question or exclamation mark, or a closing quote or bracket after one.
+const closing = ".!?。！？…"
+
+func sentenceIn(stop string) func(s string) string {
+	return func(s string) string {
+		s = strings.TrimRight(s, " \t\n")
+		t := strings.TrimRight(s, `"'”’)）」』\`)
+		if t == "" {
+			return s
+		}
+		if r, _ := utf8.DecodeLastRuneInString(t); strings.ContainsRune(closing, r) {
+			return s
+		}
+		return s + stop
+	}
+}
+
+// command matches a command named in a text, {{cmd "positions browse"}}, or one of its options,
+// {{cmd "setup roles supervisor:"}}; the catalog writes it as the member's Discord client shows
+// it, localized names included.
+var command = regexp.MustCompile(`\{\{\s*cmd\s+"([a-z][a-z0-9_-]*(?: [a-z][a-z0-9_-]*)*)(:?)"\s*\}\}`)
+
+// resolveCommands replaces the commands a text names with their names in the language: English
+// names are the command paths, other languages read theirs from the "name.<path>" texts.
+func resolveCommands(lang, text string, raw map[string]map[string]string) (string, error) {
+	var missing error
+	out := command.ReplaceAllStringFunc(text, func(m string) string {
+		sub := command.FindStringSubmatch(m)
+		segs := strings.Split(sub[1], " ")
+		names := make([]string, len(segs))
+		for i := range segs {
+			key := "name." + strings.Join(segs[:i+1], ".")
+			// Every command has a zh-CN name, so a path without one is not a command.
+			name, ok := raw["zh-CN"][key]
+			if !ok {
+				missing = fmt.Errorf("no command %q", strings.Join(segs, " "))
+			}
+			if lang != "zh-CN" {
+				name = segs[i]
+			}
+			names[i] = name
+		}
+		return "`/" + strings.Join(names, " ") + sub[2] + "`"
+	})
+	return out, missing
 }
 
 // render fills the message with data the way text/template would, every string value escaped
@@ -131,13 +207,15 @@ func Load() (*Catalog, error) {
 	b := goi18n.NewBundle(language.English)
 	b.RegisterUnmarshalFunc("yaml", yaml.Unmarshal)
 	c := &Catalog{msgs: map[string]map[string]*message{}, ids: map[string][]string{}}
+	raw := map[string]map[string]string{} // language → id → text as written
+	where := map[string]string{}          // language and id → file, for errors
 	for _, lang := range Languages {
 		// One folder per language, one file per feature; go-i18n wants the language in the name.
 		names, err := fs.Glob(files, "locales/"+lang+"/*.yaml")
 		if err != nil || len(names) == 0 {
 			return nil, fmt.Errorf("i18n: no message files for %s", lang)
 		}
-		c.msgs[lang] = map[string]*message{}
+		raw[lang] = map[string]string{}
 		for _, name := range names {
 			data, err := fs.ReadFile(files, name)
 			if err != nil {
@@ -148,12 +226,22 @@ func Load() (*Catalog, error) {
 				return nil, fmt.Errorf("i18n: parse %s: %w", name, err)
 			}
 			for _, m := range mf.Messages {
-				msg, err := newMessage(m.ID, m.Other)
-				if err != nil {
-					return nil, fmt.Errorf("i18n: %s in %s: %w", m.ID, name, err)
-				}
-				c.msgs[lang][m.ID] = msg
+				raw[lang][m.ID] = m.Other
+				where[lang+" "+m.ID] = name
 				c.ids[lang] = append(c.ids[lang], m.ID)
+			}
+		}
+	}
+	// Command names are known once every language is read.
+	for _, lang := range Languages {
+		c.msgs[lang] = map[string]*message{}
+		for _, id := range c.ids[lang] {
+			text, err := resolveCommands(lang, raw[lang][id], raw)
+			if err == nil {
+				c.msgs[lang][id], err = newMessage(lang, id, text)
+			}
+			if err != nil {
+				return nil, fmt.Errorf("i18n: %s in %s: %w", id, where[lang+" "+id], err)
 			}
 		}
 	}

@@ -115,3 +115,16 @@ func TestSimpleSubstitutionMatchesTemplate(t *testing.T) {
 		t.Fatalf("only %d messages take the fast path", n)
 	}
 }
+
+// A text naming a command that does not exist fails the catalog's load, in either language.
+func TestUnknownCommandRefused(t *testing.T) {
+	raw := map[string]map[string]string{"zh-CN": {"name.help": "帮助", "name.setup": "设置", "name.setup.roles": "身份组"}}
+	for _, lang := range Languages {
+		if got, err := resolveCommands(lang, `see {{cmd "setup roles"}}`, raw); err != nil || !strings.Contains(got, "`/") {
+			t.Errorf("%s: %q, %v", lang, got, err)
+		}
+		if _, err := resolveCommands(lang, `see {{cmd "setup rolez"}}`, raw); err == nil {
+			t.Errorf("%s: an unknown command was accepted", lang)
+		}
+	}
+}

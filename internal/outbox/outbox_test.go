@@ -285,7 +285,7 @@ func TestDMsSentOnceInTheRecipientsLanguage(t *testing.T) {
 		dmChannel[req.RecipientID] = resp.ID
 	}
 	want := map[string]struct{ channel, content string }{
-		nonceOf(zh): {dmChannel[studentZH], "好消息：Harbour Logistics 的 **Data analyst intern** 向你发出了录用邀请！请在 7 天内答复：用 `/applications mine` 接受或谢绝。"},
+		nonceOf(zh): {dmChannel[studentZH], "好消息：Harbour Logistics 的 **Data analyst intern** 向你发出了录用邀请！请在 7 天内答复：用 `/申请 我的申请` 接受或谢绝。"},
 		nonceOf(en): {dmChannel[studentEN], "Great news: you have an offer for **Data analyst intern** at Harbour Logistics! You have 7 days to answer: accept or decline it with `/applications mine`."},
 	}
 	ms := e.messages()

@@ -609,7 +609,7 @@ func TestQuotaReachedRefusalNamesIt(t *testing.T) {
 	queue := f.b.Do(t, testenv.Slash(carol, "approvals queue"))
 	f.b.Press(t, "carol", queue, "Approve #1").MustContain(t, "Approved #"+strconv.FormatInt(first.ID, 10))
 	seen := f.b.Press(t, "carol", queue, "Approve #2")
-	seen.MustRefuse(t, "Not approved: Harbor Tools already hosts 1 interns, its quota of 1")
+	seen.MustRefuse(t, "Not approved: Harbor Tools already hosts 1 intern, its quota of 1")
 	if st := aprStatus(t, f.b, second.ID); st != "accepted" {
 		t.Fatalf("status %s", st)
 	}
