@@ -45,7 +45,8 @@ type task struct {
 // tasks is the schedule. Deadlines and offer expiries are checked every minute, so nobody can
 // apply or accept long after the date; the rest counts in days, and hourly is plenty. The
 // digest job runs hourly too: the service posts each guild's digest once a day from
-// placement.DigestHour, so a run missed while no leader was elected is made up an hour later.
+// placement.DigestHour in the guild's time zone, so a run missed while no leader was elected
+// is made up an hour later.
 var tasks = []task{
 	{TaskCloseDuePositions, time.Minute, (*placement.Service).CloseDuePositions},
 	{TaskExpireOffers, time.Minute, expireOffers},

@@ -13,7 +13,7 @@ import (
 func TestDeadlineFollowsTheGuildsTimeZone(t *testing.T) {
 	s := newSchool(t)
 	ctx := t.Context()
-	day := s.base.Truncate(24 * time.Hour).AddDate(0, 0, 3) // the deadline day, 00:00 UTC
+	day := s.base.Truncate(24*time.Hour).AddDate(0, 0, 3) // the deadline day, 00:00 UTC
 	s.clock.Set(day)
 
 	// A second school, in UTC, with its own mentor and position due the same day.
@@ -94,7 +94,7 @@ func TestDigestFollowsTheGuildsTimeZone(t *testing.T) {
 	if _, err := s.svc.UpdateGuildSettings(ctx, coord, placement.GuildSettingsUpdate{TimeZone: &shanghai}); err != nil {
 		t.Fatal(err)
 	}
-	day := s.base.Truncate(24 * time.Hour).AddDate(0, 0, 2)
+	day := s.base.Truncate(24*time.Hour).AddDate(0, 0, 2)
 	s.clock.Set(day.Add(-time.Hour)) // 23:00 UTC the day before: 07:00 in Shanghai
 	run(t, "digest at 07:00 local", func() (int, error) { return s.svc.SendDigests(ctx) }, 0)
 	s.clock.Set(day.Add(time.Hour)) // 09:00 in Shanghai

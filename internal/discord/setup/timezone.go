@@ -2,6 +2,7 @@ package setup
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 
@@ -54,7 +55,7 @@ func (h handlers) timezoneAutocomplete(_ context.Context, r *discord.Request) (*
 	typed := strings.ToLower(strings.ReplaceAll(strings.TrimSpace(ui.Truncate(r.FocusedText(), 64)), " ", "_"))
 	zones := suggestedZones
 	if strings.HasPrefix(r.Actor.Locale, "zh") {
-		zones = append([]string{"Asia/Shanghai"}, slicesWithout(suggestedZones, "Asia/Shanghai")...)
+		zones = append([]string{"Asia/Shanghai"}, slices.DeleteFunc(slices.Clone(suggestedZones), func(z string) bool { return z == "Asia/Shanghai" })...)
 	}
 	now := time.Now()
 	choices := []*discordgo.ApplicationCommandOptionChoice{}
@@ -69,17 +70,6 @@ func (h handlers) timezoneAutocomplete(_ context.Context, r *discord.Request) (*
 		choices = append(choices, &discordgo.ApplicationCommandOptionChoice{Name: z + " · " + utcOffset(now.In(loc)), Value: z})
 	}
 	return &discord.Reply{Choices: ui.FitChoices(choices)}, nil
-}
-
-// slicesWithout returns the names other than one, in order.
-func slicesWithout(names []string, drop string) []string {
-	out := make([]string, 0, len(names))
-	for _, n := range names {
-		if n != drop {
-			out = append(out, n)
-		}
-	}
-	return out
 }
 
 // utcOffset names a time's offset from UTC: "UTC+08:00", "UTC-03:00", "UTC+05:45".
