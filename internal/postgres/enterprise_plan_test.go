@@ -59,8 +59,8 @@ func TestEnterpriseListPlansUseTheNameIndex(t *testing.T) {
 		}
 	}
 	for _, tt := range []struct {
-		name    string
-		run     func()
+		name string
+		run  func()
 		// bounded: the rows looked at do not grow with the guild. A search for a rare name
 		// walks the guild's enterprises (20,000 here in a few milliseconds), never the table.
 		bounded bool
