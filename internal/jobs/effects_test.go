@@ -110,7 +110,7 @@ func TestStalePositionsFlaggedThenClosed(t *testing.T) {
 		t.Fatalf("stale DMs %v, want one per mentor and position", got)
 	}
 	text := render(t, "en-US", asked[0])
-	for _, want := range []string{"still open?", "30 days", "/positions mine", "**Still open**", s.at(38).Format(placement.DateLayout)} {
+	for _, want := range []string{"still open?", "30 days", "/positions mine", "**Still open**", "closes on <t:" + itoa(s.at(31).Add(placement.StaleGrace).Unix()) + ":f> (<t:"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("stale DM %q lacks %q", text, want)
 		}

@@ -212,7 +212,16 @@ func render(t *testing.T, lang string, n note) string {
 			t.Fatal(err)
 		}
 	})
-	text := catalog.T(lang, n.MessageKey, n.Data)
+	// The outbox reads the stored data back with whole numbers as integers.
+	raw, err := json.Marshal(n.Data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := placement.DecodeData(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := catalog.T(lang, n.MessageKey, data)
 	if text == n.MessageKey || len([]rune(text)) > 2000 {
 		t.Fatalf("%s does not render: %q", n.MessageKey, text)
 	}

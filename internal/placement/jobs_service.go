@@ -125,9 +125,11 @@ func (s *Service) CloseDuePositions(ctx context.Context) (int, error) {
 func (s *Service) FlagStalePositions(ctx context.Context) (int, error) {
 	now := s.Now()
 	effects := func(p PositionNotice) Effects {
-		closeOn := p.FlaggedAt.Add(StaleGrace).UTC().Format(DateLayout)
+		closeAt := p.FlaggedAt.Add(StaleGrace)
+		closeOn := closeAt.UTC().Format(DateLayout)
+		// CloseAt shows as a Discord timestamp, in each mentor's own time.
 		data := map[string]any{"ID": p.ID, "Title": p.Title, "Enterprise": p.EnterpriseName,
-			"Days": int(StaleAfter / (24 * time.Hour)), "CloseOn": closeOn}
+			"Days": int(StaleAfter / (24 * time.Hour)), "CloseOn": closeOn, "CloseAt": closeAt.Unix()}
 		// One question per confirmation: after the next confirmation the position can be
 		// flagged, and its mentors asked, again.
 		key := "position:" + idStr(p.ID) + ":stale:" + confirmedStamp(p.ConfirmedAt)
