@@ -13,6 +13,7 @@ import (
 
 	"placementbot/internal/demo"
 	"placementbot/internal/placement"
+	"placementbot/internal/redis"
 	"placementbot/internal/testenv"
 	"placementbot/internal/testenv/botenv"
 )
@@ -661,4 +662,24 @@ func TestEnterpriseCardInChinese(t *testing.T) {
 	in := testenv.Slash(testenv.Member("carol"), "enterprise add", testenv.StringOpt("name", "苏州精密"), testenv.IntOpt("staff_size", 80), testenv.StringOpt("city", "苏州"))
 	in.Locale = discordgo.ChineseCN
 	entWant(t, "zh add", b.Do(t, in), "已添加 **苏州精密**", "`/企业 关联导师`", "城市: 苏州", "状态: 已认证", "员工人数: 80")
+}
+
+// With session storage down the list still shows its first page, says paging is unavailable
+// and offers no buttons that could not work.
+func TestEnterpriseListWithoutSessions(t *testing.T) {
+	srv := testenv.NewRedisServer(t)
+	rdb := redis.NewClient(redis.Options{Addrs: []string{srv.Addr()}})
+	t.Cleanup(func() { rdb.Close() })
+	b := botenv.NewWith(t, testenv.NewPool(t), rdb)
+	for i := range 12 {
+		b.AddEnterprise(t, fmt.Sprintf("Firm %02d", i), 50)
+	}
+	if err := srv.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	seen := b.Do(t, testenv.Slash(testenv.Member("carol"), "enterprise list"))
+	entWant(t, "sessions down", seen, "Paging is unavailable for a moment", "Firm 00", "Firm 09")
+	if len(entPage(seen)) != 10 || seen.HasButton("Next") {
+		t.Fatalf("without sessions:\n%s", seen.Text())
+	}
 }
