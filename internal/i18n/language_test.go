@@ -2,6 +2,7 @@ package i18n_test
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -94,6 +95,50 @@ func TestEnglishCountsAgree(t *testing.T) {
 		got := c.T("en-US", tc.id, fill(c.Text("en-US", tc.id), tc.n))
 		if !strings.Contains(got, tc.want) {
 			t.Errorf("%s with %v: %q lacks %q", tc.id, tc.n, got, tc.want)
+		}
+	}
+}
+
+// A reason a member typed ends its sentence with the language's full stop, so the next sentence
+// never runs on from it ("Reason: no slots left See…", "原因：名额已满可以用…"), and a reason
+// that ends with its own punctuation gets no second one.
+func TestReasonsEndTheirSentence(t *testing.T) {
+	c := load(t)
+	n := 0
+	for _, lang := range []string{"en-US", "zh-CN"} {
+		for _, id := range c.IDs(lang) {
+			text := c.Text(lang, id)
+			if !slices.Contains(fields(text), "Reason") {
+				continue
+			}
+			n++
+			data := fill(text, 2)
+			data["Reason"] = "RSN"
+			got := c.T(lang, id, data)
+			i := strings.Index(got, "RSN")
+			if i < 0 {
+				t.Errorf("%s %s: no reason in %q", lang, id, got)
+				continue
+			}
+			if rest := got[i+len("RSN"):]; !strings.HasPrefix(rest, ".") && !strings.HasPrefix(rest, "。") {
+				t.Errorf("%s %s: the reason is not followed by a full stop: %q", lang, id, got)
+			}
+		}
+	}
+	if n < 20 {
+		t.Fatalf("only %d texts show a reason", n)
+	}
+	for _, tc := range []struct{ lang, reason, want string }{
+		{"en-US", "No slots left", "Reason: No slots left. Don't give up"},
+		{"en-US", "Position filled!", "Reason: Position filled! Don't give up"},
+		{"en-US", "See (the notice.)", `Reason: See \(the notice.\) Don't give up`},
+		{"zh-CN", "名额已满", "原因：名额已满。别灰心"},
+		{"zh-CN", "名额已满！", "原因：名额已满！别灰心"},
+		{"zh-CN", "Position filled.", "原因：Position filled.别灰心"},
+	} {
+		got := c.T(tc.lang, "note.app_rejected", map[string]any{"Title": "T", "Enterprise": "E", "Reason": tc.reason})
+		if !strings.Contains(got, tc.want) {
+			t.Errorf("%s reason %q: %q lacks %q", tc.lang, tc.reason, got, tc.want)
 		}
 	}
 }

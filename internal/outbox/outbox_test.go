@@ -370,7 +370,7 @@ func TestClosedDMsAreShownInTheNextReply(t *testing.T) {
 		t.Fatalf("TakeUndelivered = %+v, want the rejection", notes)
 	}
 	got := loadCatalog(t).T("zh-CN", notes[0].MessageKey, notes[0].Data)
-	if want := "很遗憾，你对 Delta Works **Welder** 的申请这次没有通过。原因：名额已满别灰心"; !strings.HasPrefix(got, want) {
+	if want := "很遗憾，你对 Delta Works **Welder** 的申请这次没有通过。原因：名额已满。别灰心"; !strings.HasPrefix(got, want) {
 		t.Errorf("shown as %q, want it to start with %q", got, want)
 	}
 	if again, err := e.store.TakeUndelivered(e.ctx, guildID, studentZH, 10); err != nil || len(again) != 0 {

@@ -31,7 +31,7 @@ func writeEffectsAfter(ctx context.Context, tx pgx.Tx, guildID string, fx placem
 		}
 	}
 	for _, n := range fx.Notes {
-		if err := queueNotification(b, guildID, n); err != nil {
+		if err := queueNotification(b, guildID, n, fx.Audit[0].ActorID); err != nil {
 			return err
 		}
 	}
@@ -66,11 +66,15 @@ func queueAudit(b *pgx.Batch, guildID string, ev placement.AuditEvent) error {
 }
 
 // insertNotification is the statement that queues one notification with its files unless its
-// dedup key is taken; it selects how many notifications it queued (0 or 1).
+// dedup key is taken; it selects how many notifications it queued (0 or 1). A notification
+// without a language of its own takes the language of the member whose change it announces
+// ($11), stored at the start of their interaction: a recipient who never used the bot gets their
+// first DM in it rather than in English.
 const insertNotification = `
 	WITH n AS (
 		INSERT INTO notifications (guild_id, dedup_key, user_id, channel_id, message_key, locale, data)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)
+		VALUES ($1, $2, $3, $4, $5,
+		        coalesce(nullif($6, ''), (SELECT m.locale FROM members m WHERE m.guild_id = $1 AND m.user_id = $11), ''), $7)
 		ON CONFLICT (guild_id, dedup_key) DO NOTHING
 		RETURNING guild_id, id
 	), files AS (
@@ -80,8 +84,9 @@ const insertNotification = `
 	)
 	SELECT count(*)::int FROM n`
 
-// notificationArgs are the arguments of insertNotification for a notification of the guild.
-func notificationArgs(guildID string, n placement.Notification) ([]any, error) {
+// notificationArgs are the arguments of insertNotification for a notification of the guild
+// announcing a change by actorID ("" for none).
+func notificationArgs(guildID string, n placement.Notification, actorID string) ([]any, error) {
 	data, err := encodeData(n.Data)
 	if err != nil {
 		return nil, fmt.Errorf("encode notification %s: %w", n.DedupKey, err)
@@ -95,19 +100,19 @@ func notificationArgs(guildID string, n placement.Notification) ([]any, error) {
 			contents[i] = []byte{}
 		}
 	}
-	return []any{guildID, n.DedupKey, n.UserID, n.ChannelID, n.MessageKey, n.Locale, data, names, types, contents}, nil
+	return []any{guildID, n.DedupKey, n.UserID, n.ChannelID, n.MessageKey, n.Locale, data, names, types, contents, actorID}, nil
 }
 
 // queueNotification adds the queueing of one notification to the batch, so that it is sent if
 // and only if the change it announces is committed. A dedup key already queued is skipped:
 // retrying a change never notifies twice.
-func queueNotification(b *pgx.Batch, guildID string, n placement.Notification) error {
+func queueNotification(b *pgx.Batch, guildID string, n placement.Notification, actorID string) error {
 	if n.UserID == "" && n.ChannelID == "" {
 		// Nobody to tell (for example an enterprise added without a requester); refusing the
 		// change for it would lose the change itself.
 		return nil
 	}
-	args, err := notificationArgs(guildID, n)
+	args, err := notificationArgs(guildID, n, actorID)
 	if err != nil {
 		return err
 	}

@@ -298,7 +298,7 @@ func (s *Store) QueueNotification(ctx context.Context, n placement.Notification)
 	if err := n.Validate(); err != nil {
 		return false, wrap("queue notification", err)
 	}
-	args, err := notificationArgs(n.GuildID, n)
+	args, err := notificationArgs(n.GuildID, n, "")
 	if err != nil {
 		return false, wrap("queue notification", err)
 	}
