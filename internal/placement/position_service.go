@@ -241,17 +241,17 @@ func (s *Service) Recommend(ctx context.Context, a Actor, limit int) ([]Recommen
 func Fit(p Profile, pos Position) Recommendation {
 	r := Recommendation{Position: pos}
 	for _, s := range pos.Skills {
-		if slices.Contains(p.Skills, s) {
+		if ContainsItem(p.Skills, s) {
 			r.Matched = append(r.Matched, s)
 		}
 	}
 	if len(pos.Skills) > 0 {
 		r.Score += 3 * float64(len(r.Matched)) / float64(len(pos.Skills))
 	}
-	if len(pos.Programs) == 0 || slices.Contains(pos.Programs, strings.ToLower(p.Program)) {
+	if len(pos.Programs) == 0 || ContainsItem(pos.Programs, p.Program) {
 		r.Score += 2
 	}
-	if pos.Remote || len(p.Locations) == 0 || slices.ContainsFunc(p.Locations, func(l string) bool { return strings.EqualFold(l, pos.Location) }) {
+	if pos.Remote || len(p.Locations) == 0 || ContainsItem(p.Locations, pos.Location) {
 		r.Score++
 	}
 	if !p.AvailableFrom.IsZero() && !pos.StartDate.Before(p.AvailableFrom) && !pos.EndDate.After(p.AvailableTo) {

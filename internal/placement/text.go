@@ -1,6 +1,7 @@
 package placement
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -29,26 +30,35 @@ func cleanText(field, s string, min, max int) (string, error) {
 }
 
 // ParseList splits a comma-separated list (commas, Chinese commas, semicolons or line breaks),
-// trims and lower-cases items, drops empties and duplicates, and bounds the count and length.
+// trims items and folds their inner spaces, drops empties and duplicates, and bounds the count
+// and length. Items keep the casing typed ("CNC", "AutoCAD") for display; duplicates are found
+// ignoring case, as every match of skills and programs is (ContainsItem).
 func ParseList(field, s string, maxItems, maxLen int) ([]string, error) {
 	parts := splitList(s)
 	var out []string
 	seen := map[string]bool{}
 	for _, p := range parts {
-		p = strings.ToLower(strings.Join(strings.Fields(p), " "))
-		if p == "" || seen[p] {
+		p = strings.Join(strings.Fields(p), " ")
+		key := strings.ToLower(p)
+		if p == "" || seen[key] {
 			continue
 		}
 		if utf8.RuneCountInString(p) > maxLen {
 			return nil, Errorf(EINVALID, "err.list_item_too_long", map[string]any{"Field": field, "Item": p, "Max": maxLen})
 		}
-		seen[p] = true
+		seen[key] = true
 		out = append(out, p)
 	}
 	if len(out) > maxItems {
 		return nil, Errorf(EINVALID, "err.list_too_long", map[string]any{"Field": field, "Max": maxItems})
 	}
 	return out, nil
+}
+
+// ContainsItem reports whether a list (skills, programs, locations) holds the item whatever
+// its casing.
+func ContainsItem(list []string, item string) bool {
+	return slices.ContainsFunc(list, func(x string) bool { return strings.EqualFold(x, item) })
 }
 
 // splitList cuts a typed list at commas, semicolons (also full-width), enumeration commas and

@@ -217,10 +217,10 @@ func (s *Store) browse(ctx context.Context, plans *strings.Builder, guildID stri
 			q.where("lower(p.location) = lower($?)", f.Location)
 		}
 		if f.Skill != "" {
-			q.where("p.skills @> ARRAY[$?::text]", f.Skill)
+			q.where("lower_all(p.skills) @> ARRAY[lower($?)]", f.Skill)
 		}
 		if f.Program != "" {
-			q.where("p.programs @> ARRAY[$?::text]", f.Program)
+			q.where("lower_all(p.programs) @> ARRAY[lower($?)]", f.Program)
 		}
 		ps, err = s.searchOpenPositions(ctx, plans, q, "p.id DESC", limit+1, s.searchWindow)
 	}
@@ -358,7 +358,7 @@ func (s *Store) CandidatePositions(ctx context.Context, guildID string, pr place
 		limit = 25
 	}
 	q := openPositions(guildID, 0, today)
-	q.where("(p.skills && $?::text[] OR p.programs @> ARRAY[$?::text])", list(pr.Skills), program)
+	q.where("(lower_all(p.skills) && lower_all($?::text[]) OR lower_all(p.programs) @> ARRAY[$?::text])", list(pr.Skills), program)
 	// A position the student applied to is theirs to follow in /applications mine, not to be
 	// recommended again; one they withdrew from stays a candidate.
 	q.where(`NOT EXISTS (SELECT 1 FROM applications a WHERE a.guild_id = p.guild_id AND a.position_id = p.id

@@ -225,10 +225,11 @@ func (h positionHandlers) skillChoices(ctx context.Context, r *discord.Request, 
 		if len(choices) == ui.MaxChoices {
 			break
 		}
-		if seen[s] || !strings.Contains(s, want) {
+		key := strings.ToLower(s) // skills keep their typed casing; "cnc" and "CNC" are one
+		if seen[key] || !strings.Contains(key, want) {
 			continue
 		}
-		seen[s] = true
+		seen[key] = true
 		choices = append(choices, &discordgo.ApplicationCommandOptionChoice{Name: s, Value: ui.Truncate(s, 40)})
 	}
 	return &discord.Reply{Choices: choices}, nil
