@@ -72,7 +72,7 @@ func FileName(name string) string {
 // member's name or what a member typed about themselves: reasons and names stay in ephemeral
 // replies and DMs.
 var ChannelMessages = map[string][]string{
-	"note.position_opened":      {"ID", "Title", "Enterprise", "Location", "Remote", "Slots", "Deadline"},
+	"note.position_opened":      {"ID", "Title", "Enterprise", "Location", "Remote", "Slots", "Deadline", "DeadlineAt"},
 	"note.enterprise_requested": {"ID", "Name", "City"},
 	"note.end_requested":        {"ID"},
 	"jobs.digest":               digestData,

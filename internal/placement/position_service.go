@@ -5,6 +5,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 )
 
 // PostPosition publishes a position for one of the mentor's verified enterprises and
@@ -25,18 +26,19 @@ func (s *Service) PostPosition(ctx context.Context, a Actor, enterpriseID int64,
 	return s.Store.CreatePosition(ctx, p, func(p Position) Effects {
 		fx := Audited(s.positionAudit(a.UserID, p, "position.posted", postedDetail(p)))
 		if gs.AnnouncementsChannelID != "" {
-			fx.Notes = []Notification{s.announcement(p, gs.AnnouncementsChannelID, a.Locale)}
+			fx.Notes = []Notification{s.announcement(p, gs.AnnouncementsChannelID, a.Locale, a.Location())}
 		}
 		return fx
 	})
 }
 
-// announcement is the post of a newly opened position in the announcements channel.
-func (s *Service) announcement(p Position, channelID, locale string) Notification {
+// announcement is the post of a newly opened position in the announcements channel. Its
+// deadline ends at midnight in the school's zone, shown as a Discord timestamp (DeadlineAt).
+func (s *Service) announcement(p Position, channelID, locale string, school *time.Location) Notification {
 	return Notification{GuildID: p.GuildID, DedupKey: "position:" + idStr(p.ID) + ":announced", ChannelID: channelID,
 		MessageKey: "note.position_opened", Locale: locale, Data: map[string]any{
 			"ID": p.ID, "Title": p.Title, "Enterprise": p.EnterpriseName, "Location": p.Location, "Remote": p.Remote,
-			"Slots": p.Slots, "Deadline": p.Deadline.Format(DateLayout)}}
+			"Slots": p.Slots, "Deadline": p.Deadline.Format(DateLayout), "DeadlineAt": DayEnd(p.Deadline, school).Unix()}}
 }
 
 // postedDetail is what the audit trail says of a position as posted or edited.

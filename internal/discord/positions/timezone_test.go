@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"placementbot/internal/placement"
 	"placementbot/internal/testenv"
 	"placementbot/internal/testenv/botenv"
 )
@@ -27,6 +28,21 @@ func TestDeadlineInTheSchoolsTimeZone(t *testing.T) {
 	card := b.Do(t, testenv.Slash(testenv.Member("bo"), "positions view", testenv.StringOpt("position", strconv.FormatInt(p.ID, 10))))
 	unix := strconv.FormatInt(end.Unix(), 10)
 	card.MustContain(t, "<t:"+unix+":f> (<t:"+unix+":R>)")
+
+	// The announcement says the same instant, in each reader's own time.
+	var raw []byte
+	if err := b.Pool.QueryRow(t.Context(), `SELECT data FROM notifications WHERE message_key = 'note.position_opened'`).Scan(&raw); err != nil {
+		t.Fatal(err)
+	}
+	data, err := placement.DecodeData(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for lang, want := range map[string]string{"en-US": "Apply by <t:" + unix + ":f> (<t:" + unix + ":R>)", "zh-CN": "截止申请：<t:" + unix + ":f>"} {
+		if text := b.Catalog.T(lang, "note.position_opened", data); !strings.Contains(text, want) {
+			t.Errorf("%s announcement %q lacks %q", lang, text, want)
+		}
+	}
 
 	b.Service.Now = func() time.Time { return day.Add(15*time.Hour + 59*time.Minute) }
 	b.Apply(t, "bo", p.ID)
