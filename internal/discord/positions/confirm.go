@@ -35,7 +35,7 @@ func (h confirmHandlers) confirm(ctx context.Context, r *discord.Request) (*disc
 	reply := positionCard(r, p, placement.Application{})
 	reply.Content = r.T("jobs.confirmed", map[string]any{
 		"Title": ui.Truncate(ui.OneLine(p.Title), 100),
-		"Next":  ui.Markup(placement.NextConfirmation(h.svc.Now()).Format(placement.DateLayout)),
+		"Next":  ui.Timestamp(placement.NextConfirmation(h.svc.Now()), 'd'),
 	})
 	return reply, nil
 }
