@@ -61,7 +61,8 @@ type Router struct {
 	RateLimit redis.Limit
 	// AutocompleteLimit is how many autocompletes one member may send in a period, counted
 	// apart from RateLimit: typing sends one per keystroke, and suggestions must never cost a
-	// member their commands. Beyond it suggestions are empty until the period refills.
+	// member their commands. Beyond it suggestions are empty until the period refills. A zero
+	// limit (like a zero RateLimit) limits nothing.
 	AutocompleteLimit redis.Limit
 
 	inflight sync.WaitGroup
@@ -230,9 +231,10 @@ func (rt *Router) run(ctx context.Context, route *Route, kind Kind, req *Request
 }
 
 // allow records one event for key under limit, in Redis, or in this process while Redis fails;
-// with no Limiter everything is allowed. When refused, retry says when the next is allowed.
+// with no Limiter, or a zero limit, everything is allowed. When refused, retry says when the
+// next is allowed.
 func (rt *Router) allow(ctx context.Context, key string, limit redis.Limit) (bool, time.Duration) {
-	if rt.Limiter == nil {
+	if rt.Limiter == nil || limit.Rate <= 0 {
 		return true, 0
 	}
 	ok, retry, err := rt.Limiter.Allow(ctx, key, limit)
