@@ -734,7 +734,7 @@ func TestReviewRanksByFitAndShowsProfile(t *testing.T) {
 	}
 	seen := f.b.Do(t, testenv.Slash(alice, "applications review", testenv.StringOpt("position", choices[0].Value.(string))))
 	text := seen.Text()
-	seen.MustContain(t, "3 applicants, 3 still open", "2 of 2 slots left", "Skills matched: cnc, cad, teamwork (3/3)", "No required skill matched", "Mechatronics · 2024")
+	seen.MustContain(t, "3 applicants, 3 still open", "2 of 2 slots left", "Skills matched: CNC, CAD, teamwork (3/3)", "No required skill matched", "Mechatronics · 2024")
 	wei, bo := strings.Index(text, "<@"+testenv.Member("wei").ID+">"), strings.Index(text, "<@"+testenv.Member("bo").ID+">")
 	if wei < 0 || bo < 0 || wei > bo {
 		t.Fatalf("wei (best fit) should come before bo:\n%s", text)
@@ -748,7 +748,7 @@ func TestReviewRanksByFitAndShowsProfile(t *testing.T) {
 	list := seen
 
 	seen = f.b.Press(t, "alice", list, fmt.Sprintf("Profile #%d", weiApp.ID))
-	seen.MustContain(t, "Profile: applicant to Lathe operator intern", "Mechatronics", "plc", "Motivation", "trained on these machines")
+	seen.MustContain(t, "Profile: applicant to Lathe operator intern", "Mechatronics", "PLC", "Motivation", "trained on these machines")
 	if seen.Type != discordgo.InteractionResponseChannelMessageWithSource || !seen.Ephemeral() {
 		t.Errorf("profile should open beside the list: type %d", seen.Type)
 	}

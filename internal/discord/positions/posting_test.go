@@ -189,7 +189,7 @@ func TestPostingWizardPublishesOnePositionAndOneAnnouncement(t *testing.T) {
 		t.Fatal(err)
 	}
 	if len(ps) != 1 || ps[0].Title != "CNC machining intern" || !ps[0].Remote || ps[0].Slots != 2 || ps[0].EnterpriseID != e.ID ||
-		ps[0].Stipend != "2000 CNY / month" || strings.Join(ps[0].Skills, ",") != "cnc,cad,teamwork" {
+		ps[0].Stipend != "2000 CNY / month" || strings.Join(ps[0].Skills, ",") != "CNC,CAD,teamwork" {
 		t.Fatalf("positions: %+v", ps)
 	}
 	if n := postingAnnouncements(t, b); n != 1 {
@@ -615,7 +615,7 @@ func TestPostingDuplicateIsPrefilledForTheNextTerm(t *testing.T) {
 		t.Fatalf("details prefill: %v", form)
 	}
 	basics := postingModalValues(t, b.Press(t, "alice", seen, "Edit basics"))
-	if basics["title"] != "Welder" || basics["skills"] != "cnc, cad, teamwork" || basics["programs"] != "mechatronics" || basics["location"] != "Suzhou" {
+	if basics["title"] != "Welder" || basics["skills"] != "CNC, CAD, teamwork" || basics["programs"] != "Mechatronics" || basics["location"] != "Suzhou" {
 		t.Fatalf("basics prefill: %v", basics)
 	}
 
