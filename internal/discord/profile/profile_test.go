@@ -77,7 +77,7 @@ func TestProfileEditOpensFormAndSaves(t *testing.T) {
 
 	seen = b.Fill(t, "bo", seen, profForm())
 	profWant(t, "save", seen, "Saved.", "`/positions recommended`", "Profile: bo", "Program: Mechatronics", "Cohort: 2024",
-		"Skills: cnc, cad, welding", "Certificates: electrician level 4", "Preferred locations: suzhou, wuxi", "Availability: —", "[Edit profile]")
+		"Skills: CNC, CAD, welding", "Certificates: Electrician level 4", "Preferred locations: Suzhou, Wuxi", "Availability: —", "[Edit profile]")
 	p, ok := profStored(t, b, "bo")
 	if !ok || p.Program != "Mechatronics" || len(p.Skills) != 3 || !p.AvailableFrom.IsZero() {
 		t.Fatalf("stored: %+v", p)
@@ -86,7 +86,7 @@ func TestProfileEditOpensFormAndSaves(t *testing.T) {
 	// The form comes back prefilled, from the command or the card's button.
 	for _, form := range []botenv.Seen{b.Do(t, testenv.Slash(bo, "profile edit")), b.Press(t, "bo", seen, "Edit profile")} {
 		inputs = profInputs(t, form)
-		if inputs["program"].Value != "Mechatronics" || inputs["skills"].Value != "cnc, cad, welding" || inputs["locations"].Value != "suzhou, wuxi" {
+		if inputs["program"].Value != "Mechatronics" || inputs["skills"].Value != "CNC, CAD, welding" || inputs["locations"].Value != "Suzhou, Wuxi" {
 			t.Fatalf("prefill: %+v %+v", inputs["program"], inputs["skills"])
 		}
 	}
@@ -235,7 +235,7 @@ func TestProfileViewWhoSeesWhat(t *testing.T) {
 	}
 	profWant(t, "own", view("bo"), "Profile: bo", "Program: Mechatronics", "[Edit profile]")
 	seen := view("alice", testenv.UserOpt("student", "bo"))
-	profWant(t, "mentor of the applicant", seen, "Profile: bo", "Program: Mechatronics", "Skills: cnc")
+	profWant(t, "mentor of the applicant", seen, "Profile: bo", "Program: Mechatronics", "Skills: CNC")
 	if strings.Contains(seen.Text(), "[Edit profile]") {
 		t.Error("a mentor is offered to edit a student's profile")
 	}
