@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -245,23 +244,6 @@ func TestSuggestApplicationsPlanUsesIndexes(t *testing.T) {
 			}
 		}
 	}
-}
-
-// recordingFixture is a fixture whose pool records the statements it runs while asked to.
-func recordingFixture(t *testing.T) (*fixture, *statementRecorder) {
-	t.Helper()
-	cfg, err := pgxpool.ParseConfig(testenv.NewDatabase(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	rec := &statementRecorder{}
-	cfg.ConnConfig.Tracer = rec
-	pool, err := pgxpool.NewWithConfig(t.Context(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pool.Close)
-	return &fixture{t: t, pool: pool, store: postgres.NewStore(pool), seq: new(atomic.Int64)}, rec
 }
 
 // explain is the plan of a recorded statement.

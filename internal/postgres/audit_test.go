@@ -3,15 +3,10 @@ package postgres_test
 import (
 	"fmt"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgxpool"
-
 	"placementbot/internal/placement"
-	"placementbot/internal/postgres"
-	"placementbot/internal/testenv"
 )
 
 // trailLine is what a test expects of one audit entry.
@@ -185,18 +180,8 @@ func TestAuditTrail(t *testing.T) {
 func TestAuditTrailPlansUseIndexes(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	cfg, err := pgxpool.ParseConfig(testenv.NewDatabase(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	rec := &statementRecorder{}
-	cfg.ConnConfig.Tracer = rec
-	pool, err := pgxpool.NewWithConfig(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pool.Close)
-	f := &fixture{t: t, pool: pool, store: postgres.NewStore(pool), seq: new(atomic.Int64)}
+	f, rec := recordingFixture(t)
+	pool := f.pool
 	e := f.staffed(guildA, "Acme", 1000)
 	// 5,000 positions of 500 enterprises; 20,000 applications of 5,000 students with two events
 	// each; 2,000 placements, most of them ended; 50,000 audit events, a fifth naming a student.

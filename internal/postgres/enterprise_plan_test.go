@@ -2,14 +2,9 @@ package postgres_test
 
 import (
 	"strings"
-	"sync/atomic"
 	"testing"
 
-	"github.com/jackc/pgx/v5/pgxpool"
-
 	"placementbot/internal/placement"
-	"placementbot/internal/postgres"
-	"placementbot/internal/testenv"
 )
 
 // TestEnterpriseListPlansUseTheNameIndex seeds two guilds with many enterprises and checks that
@@ -18,18 +13,8 @@ import (
 func TestEnterpriseListPlansUseTheNameIndex(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	cfg, err := pgxpool.ParseConfig(testenv.NewDatabase(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	rec := &statementRecorder{}
-	cfg.ConnConfig.Tracer = rec
-	pool, err := pgxpool.NewWithConfig(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pool.Close)
-	f := &fixture{t: t, pool: pool, store: postgres.NewStore(pool), seq: new(atomic.Int64)}
+	f, rec := recordingFixture(t)
+	pool := f.pool
 	f.enterprise(guildA, "Seed", placement.EnterpriseVerified)
 	f.enterprise(guildB, "Seed", placement.EnterpriseVerified)
 	const seeded = 20000

@@ -50,27 +50,34 @@ func (r *statementRecorder) record(fn func()) []recordedStatement {
 	return r.got
 }
 
-// TestBrowsePlansUseIndexes seeds a guild with enough positions for the planner to prefer
-// indexes, then checks that no statement of a browse, search or recommendation reads the whole
-// positions table, and that a filter nothing matches does not walk the whole guild.
-func TestBrowsePlansUseIndexes(t *testing.T) {
-	t.Parallel()
-	ctx := t.Context()
+// recordingFixture is a fixture whose pool records the statements it runs while asked to.
+func recordingFixture(t *testing.T) (*fixture, *statementRecorder) {
+	t.Helper()
 	cfg, err := pgxpool.ParseConfig(testenv.NewDatabase(t))
 	if err != nil {
 		t.Fatal(err)
 	}
 	rec := &statementRecorder{}
 	cfg.ConnConfig.Tracer = rec
-	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	pool, err := pgxpool.NewWithConfig(t.Context(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(pool.Close)
-	f := &fixture{t: t, pool: pool, store: postgres.NewStore(pool), seq: new(atomic.Int64)}
+	return &fixture{t: t, pool: pool, store: postgres.NewStore(pool), seq: new(atomic.Int64)}, rec
+}
+
+// TestBrowsePlansUseIndexes seeds a guild with enough positions for the planner to prefer
+// indexes, then checks that no statement of a browse, search or recommendation reads the whole
+// positions table, and that a filter nothing matches does not walk the whole guild.
+func TestBrowsePlansUseIndexes(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	f, rec := recordingFixture(t)
+	pool := f.pool
 	e := f.enterprise(guildA, "Acme", placement.EnterpriseVerified)
 	const seeded = 10000
-	_, err = pool.Exec(ctx, `
+	_, err := pool.Exec(ctx, `
 		INSERT INTO positions (guild_id, enterprise_id, title, description, skills, programs, location, remote, slots,
 		                       start_date, end_date, deadline, status, created_by)
 		SELECT $1, $2,
