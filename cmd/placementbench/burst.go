@@ -66,6 +66,14 @@ func startBurst(ctx context.Context, pool *pgxpool.Pool, dms int) (stop func(), 
 		SELECT $1, 'burst-' || g, (800000000000000000 + g)::text, 'notice.dms_closed' FROM generate_series(1, $2) g`, guildID, dms); err != nil {
 		return nil, nil, fmt.Errorf("queue DMs: %w", err)
 	}
+	// DMs sent: every notification the outbox finished during the burst, the burst's own and
+	// those the load queued before it (applications tell mentors), oldest first.
+	finished := func() (runs, sent int) {
+		_ = pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM river_job WHERE state = 'completed'),
+			(SELECT count(*) FROM notifications WHERE status <> 'pending')`).Scan(&runs, &sent)
+		return runs, sent
+	}
+	_, sentBefore := finished()
 	svc := placement.NewService(postgres.NewStore(pool))
 	client, err := jobs.NewClient(jobs.Config{Pool: pool, Service: svc, Log: warnLog()})
 	if err != nil {
@@ -96,10 +104,8 @@ func startBurst(ctx context.Context, pool *pgxpool.Pool, dms int) (stop func(), 
 	done := make(chan struct{})
 	go func() { _ = w.Run(bctx); close(done) }()
 	progress = func() (int, int) {
-		var runs, sent int
-		_ = pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM river_job WHERE state = 'completed'),
-			(SELECT count(*) FROM notifications WHERE dedup_key LIKE 'burst-%' AND status <> 'pending')`).Scan(&runs, &sent)
-		return runs, sent
+		runs, sent := finished()
+		return runs, sent - sentBefore
 	}
 	stop = func() {
 		cancel()
