@@ -31,11 +31,13 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	goredis "github.com/redis/go-redis/v9"
 
+	"placementbot/internal/config"
 	"placementbot/internal/devserver"
 	"placementbot/internal/discord"
 	"placementbot/internal/discord/features"
 	"placementbot/internal/discord/httpendpoint"
 	"placementbot/internal/discord/restbase"
+	"placementbot/internal/httpserver"
 	"placementbot/internal/i18n"
 	"placementbot/internal/placement"
 	"placementbot/internal/postgres"
@@ -169,6 +171,7 @@ func run(ctx context.Context, sz sizes, rate int, phase time.Duration, workers i
 
 	// Warm up: connection pools, statement caches, the page cache; not measured.
 	fixedRate(ctx, ops, rate, phase/3)
+	firstError.Store(nil)
 
 	fmt.Printf("fixed rate: %d interactions/s offered for %s, mixed (browse, next page, recommended, view, apply)\n", rate, phase)
 	printTable(fixedRate(ctx, ops, rate, phase))
@@ -338,8 +341,17 @@ func printTable(res map[string]result) {
 	}
 }
 
-// newBot serves the real router through the real HTTP endpoint on loopback.
-func newBot(pool *pgxpool.Pool, rdb goredis.UniversalClient, pub ed25519.PublicKey) (*httptest.Server, error) {
+// botServer is the bot served on loopback.
+type botServer struct {
+	URL string
+	srv *httpserver.Server
+}
+
+func (b *botServer) Close() { _ = b.srv.Shutdown(context.Background()) }
+
+// newBot serves the real router through the real HTTP endpoint on loopback, by the server and
+// within the limits the binary uses (its idle timeout closes connections a burst left open).
+func newBot(pool *pgxpool.Pool, rdb goredis.UniversalClient, pub ed25519.PublicKey) (*botServer, error) {
 	catalog, err := i18n.Load()
 	if err != nil {
 		return nil, err
@@ -359,7 +371,13 @@ func newBot(pool *pgxpool.Pool, rdb goredis.UniversalClient, pub ed25519.PublicK
 		return nil, err
 	}
 	go discord.KeepRateLimitsBounded(context.Background(), s)
-	return httptest.NewServer(&httpendpoint.Handler{Router: router, PublicKey: pub, REST: s, Log: log}), nil
+	h := &httpendpoint.Handler{Router: router, PublicKey: pub, REST: s, Log: log}
+	srv, err := httpserver.Listen("127.0.0.1:0", h, httpserver.Defaults(config.DefaultHTTPMaxConns))
+	if err != nil {
+		return nil, err
+	}
+	go func() { _ = srv.Serve() }()
+	return &botServer{URL: "http://" + srv.Addr(), srv: srv}, nil
 }
 
 // quietLog discards the bot's logs; the cost of writing each line stays in.

@@ -35,11 +35,15 @@ func soak(ctx context.Context, ops []op, rate int, d time.Duration) {
 	samples := []memSample{takeSample(0)}
 	start := time.Now()
 	for time.Since(start) < d {
+		firstError.Store(nil)
 		r := fixedRate(ctx, ops, rate, every)["all"]
 		s := takeSample(time.Since(start))
 		samples = append(samples, s)
 		fmt.Printf("  %6s  RSS %7.1f MiB  heap %6.1f MiB  p99 %-8s errors %d\n",
 			s.at.Round(time.Second), mib(s.rss), mib(s.heapB), ms(r.pct(99)), r.errors)
+		if e := firstError.Load(); e != nil {
+			fmt.Printf("          first error: %.200s\n", *e)
+		}
 	}
 	base, last := samples[0], samples[len(samples)-1]
 	for _, s := range samples {

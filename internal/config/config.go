@@ -63,11 +63,15 @@ type Error struct {
 
 func (e *Error) Error() string { return "config: " + e.Setting + ": " + e.Expected }
 
+// DefaultHTTPMaxConns is how many connections the interactions endpoint serves at once unless
+// PLACEMENTBOT_HTTP_MAX_CONNECTIONS says otherwise.
+const DefaultHTTPMaxConns = 512
+
 func defaults() Config {
 	return Config{
 		DiscordAPIBase:       "https://discord.com/api/v10",
 		ShardCount:           1,
-		HTTPMaxConns:         512,
+		HTTPMaxConns:         DefaultHTTPMaxConns,
 		DBPoolSize:           10,
 		DBBackgroundPoolSize: 5,
 		OpsListen:            ":9090",

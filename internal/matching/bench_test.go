@@ -18,16 +18,18 @@ const (
 	listLength         = 12
 )
 
-// One position in ten is popular: chosen five times as often, and placed higher in lists.
+// One position in ten is popular: chosen twice as often, and placed a little higher in lists.
+// With these, about 60 % of the matched students get their first choice and 92 % are matched
+// (the slots allow 92 %), close to the residency match's own figures.
 const (
 	popularShare  = 10
-	popularWeight = 5
+	popularWeight = 2
 )
 
 // residency builds an instance shaped like the residency match, scaled to n students: every
-// student ranks 12 positions (popular ones more likely, about 85 applicants a position on
-// average, several hundred for popular ones) in an order of their own taste that favours
-// popular positions, and every position ranks all its applicants by a merit score with noise.
+// student ranks 12 positions (popular ones more likely; about 85 applicants a position on
+// average) in an order of their own taste that favours popular positions, and every position
+// ranks all its applicants by a merit score with noise.
 func residency(n int, seed uint64) ([]Entry, map[int64]int) {
 	rng := rand.New(rand.NewPCG(seed, 1))
 	nP := max(listLength, n*residencyPositions/residencyStudents)
@@ -60,13 +62,10 @@ func residency(n int, seed uint64) ([]Entry, map[int64]int) {
 			q = min(q, nP-1)
 			chosen[q] = rng.Float64()
 			if popular(q) {
-				chosen[q] += 0.5
+				chosen[q] += 0.1
 			}
 		}
-		list := make([]int, 0, listLength)
-		for q := range chosen {
-			list = append(list, q)
-		}
+		list := sortedKeys(chosen)
 		slices.SortFunc(list, func(a, b int) int {
 			if chosen[a] > chosen[b] {
 				return -1
@@ -82,7 +81,8 @@ func residency(n int, seed uint64) ([]Entry, map[int64]int) {
 	for i, e := range entries {
 		byPosition[e.Position] = append(byPosition[e.Position], i)
 	}
-	for _, list := range byPosition {
+	for _, q := range sortedKeys(byPosition) {
+		list := byPosition[q]
 		score := map[int]float64{}
 		for _, i := range list {
 			s, _ := strconv.Atoi(entries[i].Student[1:])
@@ -120,8 +120,8 @@ func buildResidency(tb testing.TB, n int) *Problem {
 // barePass reads every rank entry once and touches its position: the least any algorithm over
 // the round's ranks must do.
 func barePass(p *Problem, touched []uint64) {
-	for e, q := range p.pos {
-		touched[q] += p.key[e] & 1
+	for _, x := range p.entries {
+		touched[x.pos] += uint64(x.key & 1)
 	}
 }
 

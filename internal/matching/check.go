@@ -29,20 +29,20 @@ func (b *BlockingPair) Error() string {
 func (r Result) Check() error {
 	p := r.p
 	filled := make([]int32, len(p.positions))
-	worst := make([]uint64, len(p.positions)) // the key of the worst student each position holds
+	worst := make([]uint32, len(p.positions)) // the key of the worst student each position holds
 	for s, e := range r.of {
 		if e < 0 {
 			continue
 		}
-		if p.key[e] == unranked {
-			return fmt.Errorf("student %s at position %d: %w", p.students[s], p.positions[p.pos[e]], ErrUnacceptable)
+		if p.entries[e].key == unranked {
+			return fmt.Errorf("student %s at position %d: %w", p.students[s], p.positions[p.entries[e].pos], ErrUnacceptable)
 		}
-		q := p.pos[e]
+		q := p.entries[e].pos
 		filled[q]++
 		if filled[q] > p.capacity[q] {
 			return fmt.Errorf("position %d: %w", p.positions[q], ErrOverCapacity)
 		}
-		worst[q] = max(worst[q], p.key[e])
+		worst[q] = max(worst[q], p.entries[e].key)
 	}
 	for s, e := range r.of {
 		end := e
@@ -50,7 +50,7 @@ func (r Result) Check() error {
 			end = p.start[s+1]
 		}
 		for f := p.start[s]; f < end; f++ {
-			k, q := p.key[f], p.pos[f]
+			k, q := p.entries[f].key, p.entries[f].pos
 			if k != unranked && (filled[q] < p.capacity[q] || k < worst[q]) {
 				return &BlockingPair{Student: p.students[s], Position: p.positions[q]}
 			}

@@ -56,9 +56,9 @@ func (r Result) explain(s int32) Explanation {
 		end = p.start[s+1]
 	}
 	for f := p.start[s]; f < end; f++ {
-		m := Missed{Position: p.positions[p.pos[f]], Rank: int(f-p.start[s]) + 1}
-		switch q := p.pos[f]; {
-		case p.key[f] == unranked:
+		m := Missed{Position: p.positions[p.entries[f].pos], Rank: int(f-p.start[s]) + 1}
+		switch q := p.entries[f].pos; {
+		case p.entries[f].key == unranked:
 			m.Why = NotRanked
 		case p.capacity[q] == 0:
 			m.Why = NoPlace

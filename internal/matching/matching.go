@@ -10,6 +10,7 @@
 package matching
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math"
@@ -35,7 +36,7 @@ var (
 )
 
 // unranked is the key of an entry the position did not rank: never acceptable.
-const unranked = math.MaxUint64
+const unranked = math.MaxUint32
 
 // Builder collects a round's positions and entries.
 type Builder struct {
@@ -121,14 +122,20 @@ type Problem struct {
 	posIndex  map[int64]int32
 	capacity  []int32
 	// Entries, grouped by student in the student's order: entries start[s]..start[s+1]-1.
-	start []int32
-	pos   []int32  // the entry's position
-	owner []int32  // the entry's student
-	key   []uint64 // the position's rank of the student, ties broken by the lottery; lower is better
+	start   []int32
+	entries []entry
 	// Room for the students a position holds while matching: offsets into one array, sized
 	// by the smaller of its capacity and its acceptable entries.
 	heapOff  []int32
 	heapSize []int32
+}
+
+// entry is one ranked application in eight bytes, so that the whole round stays in the cache.
+type entry struct {
+	// key is the student's place in the position's ranking with its ties broken by the lottery
+	// (0 is the position's first choice), or unranked. Keys compare within one position.
+	key uint32
+	pos int32 // the position
 }
 
 // Build checks the entries and returns the problem.
@@ -154,9 +161,7 @@ func (b *Builder) Build() (*Problem, error) {
 		fill[e.student]++
 	}
 	lottery := drawLottery(b.seed, b.students)
-	p.pos = make([]int32, len(grouped))
-	p.owner = make([]int32, len(grouped))
-	p.key = make([]uint64, len(grouped))
+	p.entries = make([]entry, len(grouped))
 	seen := make([]int32, nP) // the student (plus one) who last listed each position
 	count := make([]int32, nP)
 	for s := range nS {
@@ -170,15 +175,13 @@ func (b *Builder) Build() (*Problem, error) {
 				return nil, fmt.Errorf("student %s, position %d: %w", b.students[s], b.positions[e.position], ErrDuplicate)
 			}
 			seen[e.position] = int32(s) + 1
-			at := p.start[s] + int32(i)
-			p.pos[at], p.owner[at] = e.position, int32(s)
-			p.key[at] = unranked
+			p.entries[p.start[s]+int32(i)] = entry{key: unranked, pos: e.position}
 			if e.pRank > 0 {
-				p.key[at] = uint64(min(e.pRank, math.MaxUint32-1))<<32 | uint64(lottery[s])
 				count[e.position]++
 			}
 		}
 	}
+	p.rankWithinPositions(grouped, count, lottery)
 	p.heapOff = make([]int32, nP+1)
 	p.heapSize = make([]int32, nP)
 	for i := range nP {
@@ -188,6 +191,40 @@ func (b *Builder) Build() (*Problem, error) {
 	return p, nil
 }
 
+// rankWithinPositions sets each ranked entry's key to the student's place in the position's
+// list, ordered by the position's rank and then by the lottery.
+func (p *Problem) rankWithinPositions(grouped []rawEntry, count []int32, lottery []uint32) {
+	type ranked struct {
+		at           int32
+		rank         int
+		lotteryPlace uint32
+	}
+	off := make([]int32, len(count)+1)
+	for q, n := range count {
+		off[q+1] = off[q] + n
+	}
+	lists := make([]ranked, off[len(count)])
+	fill := slices.Clone(off[:len(count)])
+	for at, e := range grouped {
+		if e.pRank > 0 {
+			lists[fill[e.position]] = ranked{int32(at), e.pRank, lottery[e.student]}
+			fill[e.position]++
+		}
+	}
+	for q := range count {
+		list := lists[off[q]:off[q+1]]
+		slices.SortFunc(list, func(a, b ranked) int {
+			if c := cmp.Compare(a.rank, b.rank); c != 0 {
+				return c
+			}
+			return cmp.Compare(a.lotteryPlace, b.lotteryPlace)
+		})
+		for place, r := range list {
+			p.entries[r.at].key = uint32(place)
+		}
+	}
+}
+
 // Seed is the seed the round's lottery was drawn from.
 func (p *Problem) Seed() uint64 { return p.seed }
 
@@ -195,7 +232,7 @@ func (p *Problem) Seed() uint64 { return p.seed }
 func (p *Problem) Students() int { return len(p.students) }
 
 // Entries is how many entries the students ranked.
-func (p *Problem) Entries() int { return len(p.pos) }
+func (p *Problem) Entries() int { return len(p.entries) }
 
 // Result is a matching of a problem: each student to at most one position.
 type Result struct {
@@ -205,74 +242,80 @@ type Result struct {
 
 // Match runs student-proposing deferred acceptance and returns the student-optimal stable
 // matching. Each student proposes down their list; a position holds the best proposers up to
-// its capacity and lets the worst held go when a better one proposes.
+// its capacity and lets the worst held go when a better one proposes, who then proposes on.
 func (p *Problem) Match() Result {
 	nS, nP := len(p.students), len(p.positions)
-	of := make([]int32, nS)
+	// next[s] is the entry the student proposes by next; a held student's is one past the
+	// entry they are held by.
 	next := slices.Clone(p.start[:nS])
-	// What each position holds: a max-heap of (key, entry) in its own stretch of one array,
+	// What each position holds: a max-heap of (key, student) in its own stretch of one array,
 	// and the key a proposer must beat, kept apart so a refusal reads only that.
-	heapKey := make([]uint64, p.heapOff[nP])
-	heapEntry := make([]int32, p.heapOff[nP])
+	heapKey := make([]uint32, p.heapOff[nP])
+	heapStudent := make([]int32, p.heapOff[nP])
 	heldLen := make([]int32, nP)
-	bar := make([]uint64, nP)
+	bar := make([]uint32, nP)
 	for q := range nP {
 		if p.heapSize[q] > 0 {
 			bar[q] = unranked // room left: any ranked proposer is held
 		}
 	}
-	free := make([]int32, nS)
-	for s := range nS {
-		of[s] = -1
-		free[s] = int32(nS - 1 - s)
-	}
-	for len(free) > 0 {
-		s := free[len(free)-1]
-		free = free[:len(free)-1]
-		for e, end := next[s], p.start[s+1]; e < end; e++ {
-			k, q := p.key[e], p.pos[e]
-			if k >= bar[q] {
-				continue
-			}
-			off, size := p.heapOff[q], p.heapSize[q]
-			hk, he := heapKey[off:off+size], heapEntry[off:off+size]
-			if n := heldLen[q]; n < size {
-				hk[n], he[n] = k, e
-				siftUp(hk, he, int(n))
-				heldLen[q] = n + 1
-				if n+1 == size {
+	for first := range int32(nS) {
+		// The student proposes until held or out of choices; a student let go proposes next.
+		for s := first; s >= 0; {
+			proposer := s
+			s = -1
+			for e, end := next[proposer], p.start[proposer+1]; e < end; e++ {
+				x := &p.entries[e]
+				if x.key >= bar[x.pos] {
+					continue
+				}
+				q := x.pos
+				off, size := p.heapOff[q], p.heapSize[q]
+				hk, hs := heapKey[off:off+size], heapStudent[off:off+size]
+				if n := heldLen[q]; n < size {
+					hk[n], hs[n] = x.key, proposer
+					siftUp(hk, hs, int(n))
+					heldLen[q] = n + 1
+					if n+1 == size {
+						bar[q] = hk[0]
+					}
+				} else {
+					s = hs[0]
+					hk[0], hs[0] = x.key, proposer
+					siftDown(hk, hs, 0)
 					bar[q] = hk[0]
 				}
-			} else {
-				out := p.owner[he[0]]
-				of[out] = -1
-				free = append(free, out)
-				hk[0], he[0] = k, e
-				siftDown(hk, he, 0)
-				bar[q] = hk[0]
+				next[proposer] = e + 1
+				break
 			}
-			of[s] = e
-			next[s] = e + 1
-			break
+		}
+	}
+	of := make([]int32, nS)
+	for s := range of {
+		of[s] = -1
+	}
+	for q := range nP {
+		for _, s := range heapStudent[p.heapOff[q] : p.heapOff[q]+heldLen[q]] {
+			of[s] = next[s] - 1
 		}
 	}
 	return Result{p: p, of: of}
 }
 
 // A position's held students are a max-heap by key: the worst held is at the top.
-func siftUp(key []uint64, entry []int32, i int) {
+func siftUp(key []uint32, student []int32, i int) {
 	for i > 0 {
 		parent := (i - 1) / 2
 		if key[parent] >= key[i] {
 			return
 		}
 		key[parent], key[i] = key[i], key[parent]
-		entry[parent], entry[i] = entry[i], entry[parent]
+		student[parent], student[i] = student[i], student[parent]
 		i = parent
 	}
 }
 
-func siftDown(key []uint64, entry []int32, i int) {
+func siftDown(key []uint32, student []int32, i int) {
 	for {
 		worst, l, r := i, 2*i+1, 2*i+2
 		if l < len(key) && key[l] > key[worst] {
@@ -285,7 +328,7 @@ func siftDown(key []uint64, entry []int32, i int) {
 			return
 		}
 		key[i], key[worst] = key[worst], key[i]
-		entry[i], entry[worst] = entry[worst], entry[i]
+		student[i], student[worst] = student[worst], student[i]
 		i = worst
 	}
 }
@@ -319,7 +362,7 @@ func (p *Problem) entryOf(s int32, position int64) int32 {
 		return -1
 	}
 	for e := p.start[s]; e < p.start[s+1]; e++ {
-		if p.pos[e] == q {
+		if p.entries[e].pos == q {
 			return e
 		}
 	}
@@ -344,7 +387,7 @@ func (r Result) match(s, e int32) Match {
 	if e < 0 {
 		return Match{Student: r.p.students[s]}
 	}
-	return Match{Student: r.p.students[s], Position: r.p.positions[r.p.pos[e]], Rank: int(e-r.p.start[s]) + 1}
+	return Match{Student: r.p.students[s], Position: r.p.positions[r.p.entries[e].pos], Rank: int(e-r.p.start[s]) + 1}
 }
 
 // Matched counts the students matched.
@@ -366,7 +409,7 @@ func (r Result) Filled() map[int64]int {
 	}
 	for _, e := range r.of {
 		if e >= 0 {
-			out[r.p.positions[r.p.pos[e]]]++
+			out[r.p.positions[r.p.entries[e].pos]]++
 		}
 	}
 	return out

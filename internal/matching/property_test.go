@@ -72,8 +72,8 @@ func bruteForce(t *testing.T, p *Problem) map[string]int {
 		id := p.students[s]
 		try(s + 1)
 		for e := p.start[s]; e < p.start[s+1]; e++ {
-			if p.key[e] != unranked {
-				assign[id] = p.positions[p.pos[e]]
+			if p.entries[e].key != unranked {
+				assign[id] = p.positions[p.entries[e].pos]
 				try(s + 1)
 			}
 		}
@@ -94,13 +94,13 @@ func better(a, b int) bool { return a != 0 && (b == 0 || a < b) }
 func positionProposing(p *Problem) map[string]int64 {
 	nP := len(p.positions)
 	lists := make([][]int32, nP) // per position, its acceptable entries best first
-	for e := range p.pos {
-		if p.key[e] != unranked {
-			lists[p.pos[e]] = append(lists[p.pos[e]], int32(e))
+	for e := range p.entries {
+		if p.entries[e].key != unranked {
+			lists[p.entries[e].pos] = append(lists[p.entries[e].pos], int32(e))
 		}
 	}
 	for q := range lists {
-		slices.SortFunc(lists[q], func(a, b int32) int { return compareKeys(p.key[a], p.key[b]) })
+		slices.SortFunc(lists[q], func(a, b int32) int { return compareKeys(p.entries[a].key, p.entries[b].key) })
 	}
 	held := make([]int32, len(p.students)) // per student, the entry they hold, or -1
 	for s := range held {
@@ -114,10 +114,10 @@ func positionProposing(p *Problem) map[string]int64 {
 			for filled[q] < p.capacity[q] && next[q] < len(lists[q]) {
 				e := lists[q][next[q]]
 				next[q]++
-				s := p.owner[e]
+				s := ownerOf(p, e)
 				if h := held[s]; h < 0 || e < h { // entries are in the student's order
 					if h >= 0 {
-						filled[p.pos[h]]--
+						filled[p.entries[h].pos]--
 					}
 					held[s] = e
 					filled[q]++
@@ -129,13 +129,19 @@ func positionProposing(p *Problem) map[string]int64 {
 	out := map[string]int64{}
 	for s, e := range held {
 		if e >= 0 {
-			out[p.students[s]] = p.positions[p.pos[e]]
+			out[p.students[s]] = p.positions[p.entries[e].pos]
 		}
 	}
 	return out
 }
 
-func compareKeys(a, b uint64) int {
+// ownerOf is the student of an entry.
+func ownerOf(p *Problem, e int32) int32 {
+	s, _ := slices.BinarySearch(p.start, e+1)
+	return int32(s - 1)
+}
+
+func compareKeys(a, b uint32) int {
 	switch {
 	case a < b:
 		return -1
