@@ -1,6 +1,7 @@
 package jobs_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -34,10 +35,28 @@ func TestOfferReminderADayBefore(t *testing.T) {
 	if len(ns) != 1 || ns[0].UserID != app.StudentID {
 		t.Fatalf("reminders %+v, want one to the student", ns)
 	}
-	if text := render(t, "en-US", ns[0]); !strings.Contains(text, "**CNC intern**") || !strings.Contains(text, "less than a day") {
-		t.Errorf("reminder: %q", text)
+	// Both DMs name the moment the offer expires as a Discord timestamp, read in each member's
+	// own time zone.
+	expires := fmt.Sprintf("<t:%d:f>", s.base.Add(7*24*time.Hour).Unix())
+	if text := render(t, "en-US", ns[0]); !strings.Contains(text, "**CNC intern**") || !strings.Contains(text, expires) {
+		t.Errorf("reminder: %q, want %s", text, expires)
 	}
-	render(t, "zh-CN", ns[0])
+	if text := render(t, "zh-CN", ns[0]); !strings.Contains(text, expires) {
+		t.Errorf("zh-CN reminder: %q, want %s", text, expires)
+	}
+	offers := 0
+	for _, n := range s.notes("note.app_offered") {
+		if n.UserID != app.StudentID {
+			continue
+		}
+		offers++
+		if text := render(t, "en-US", n); !strings.Contains(text, expires) || !strings.Contains(text, "7 days") {
+			t.Errorf("offer DM: %q, want 7 days and %s", text, expires)
+		}
+	}
+	if offers != 1 {
+		t.Errorf("%d offer DMs to the student, want 1", offers)
+	}
 }
 
 // Students waiting for an answer hear that the position closed, whoever closed it, once per

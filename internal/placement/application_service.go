@@ -212,7 +212,12 @@ func (s *Service) move(ctx context.Context, a Actor, app Application, to Status,
 	at := s.Now()
 	t := Transition{GuildID: a.GuildID, ApplicationID: app.ID, From: FromStatuses(to, by), To: to, ActorID: a.UserID, Note: note, At: at,
 		Effects: func(before Application) Effects {
-			return Audited(LifecycleAudit(before, before.Status, to, a.UserID, note, at), transitionNotes(before, to, note, mentors, expiryDays(gs))...)
+			notes := transitionNotes(before, to, note, mentors, expiryDays(gs))
+			if to == Offered {
+				// The student's offer DM names the moment it expires, shown in their own time.
+				notes[0].Data["At"] = at.Add(time.Duration(expiryDays(gs)) * 24 * time.Hour).Unix()
+			}
+			return Audited(LifecycleAudit(before, before.Status, to, a.UserID, note, at), notes...)
 		}}
 	return s.Store.TransitionApplication(ctx, t)
 }
@@ -275,9 +280,13 @@ func (s *Service) RemindOffers(ctx context.Context) (int, error) {
 	}
 	n := 0
 	for _, app := range due {
+		gs, err := s.Store.FindGuildSettings(ctx, app.GuildID)
+		if err != nil {
+			return n, err
+		}
 		queued, err := s.Store.QueueNotification(ctx, Notification{GuildID: app.GuildID, DedupKey: OfferReminderKey(app),
 			UserID: app.StudentID, MessageKey: "jobs.note_offer_reminder",
-			Data: map[string]any{"ID": app.ID, "Title": app.PositionTitle, "Enterprise": app.EnterpriseName}})
+			Data: map[string]any{"ID": app.ID, "Title": app.PositionTitle, "Enterprise": app.EnterpriseName, "At": offerExpires(app, gs).Unix()}})
 		if err != nil {
 			return n, err
 		}
