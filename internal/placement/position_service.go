@@ -199,6 +199,11 @@ func (s *Service) SuggestLocations(ctx context.Context, a Actor, typed string) (
 	return s.Store.PositionLocations(ctx, a.GuildID, strings.TrimSpace(truncate(typed, 60)), 25)
 }
 
+// SuggestPrograms suggests the programs positions ask for and students study, for autocomplete.
+func (s *Service) SuggestPrograms(ctx context.Context, a Actor, typed string) ([]string, error) {
+	return s.Store.Programs(ctx, a.GuildID, strings.TrimSpace(truncate(typed, 60)), 25)
+}
+
 // Recommendation is a position with why it fits the student.
 type Recommendation struct {
 	Position Position
