@@ -1,6 +1,7 @@
 package placement
 
 import (
+	"context"
 	"time"
 )
 
@@ -180,5 +181,143 @@ type RoundExplanation struct {
 	Open          []RoundPosition // positions still open with free slots, told to unmatched students
 }
 
+// RoundClosed refuses a change of ranks after the round's deadline, naming it.
+func RoundClosed(deadline time.Time) *Error {
+	return Errorf(ECONFLICT, "err.round_closed", map[string]any{"DeadlineAt": deadline.Unix()})
+}
+
 // ErrRoundPublished refuses a change to a round already published, and a second publish.
 var ErrRoundPublished = &Error{Code: ECONFLICT, Key: "err.round_published"}
+
+// Rankable reports whether an application in this status takes part in a round's match: one a
+// mentor could still offer.
+func (s Status) Rankable() bool { return s == Submitted || s == Shortlisted }
+
+// RankSide is whose list a rank belongs to.
+type RankSide int
+
+// The two sides of a round.
+const (
+	SideStudent RankSide = iota
+	SidePosition
+)
+
+// RankList names one list of a round: a student's (StudentID) or a position's (PositionID).
+type RankList struct {
+	GuildID    string
+	RoundID    int64
+	Side       RankSide
+	StudentID  string
+	PositionID int64
+}
+
+// RoundEntry is one application of a round with both sides' ranks, as the match reads it.
+type RoundEntry struct {
+	ApplicationID int64
+	Student       string
+	Position      int64
+	StudentRank   int // 0: not ranked
+	PositionRank  int
+}
+
+// RoundSlot is a round position as the match sees it now.
+type RoundSlot struct {
+	RoundPosition
+	Open     bool // still open: a closed position is left out of the match
+	Free     int  // its free slots now
+	Capacity int  // the smaller of its round slots and its free slots now
+}
+
+// StudentGroup is where a student of a round belongs, from their profile.
+type StudentGroup struct {
+	Program, Cohort string
+}
+
+// RoundMove is one matched application as the publishing transaction locked it, and what
+// became of it.
+type RoundMove struct {
+	Application       // as locked, before the move
+	Rank        int   // the student's rank of it
+	Moved       bool  // moved to the round's outcome; false: the rules refused it (Refusal says why)
+	Refusal     error // the rule that refused it
+}
+
+// RoundResultRow is one student's stored result: their match (ApplicationID 0 when unmatched)
+// and the explanation.
+type RoundResultRow struct {
+	StudentID     string
+	ApplicationID int64
+	PositionID    int64
+	Rank          int
+	Ranked        int
+	Skipped       bool // matched, but the rules refused the move at publish
+	Higher        []MissedPosition
+}
+
+// RoundPublish is what the publishing transaction writes: the matched applications moved to
+// To (each by the same rules as a single move: DecideTransition from From, a free slot), every
+// student's result, the summary, and the effects: Moves builds each matched application's
+// (with its LifecycleAudit when it moved), Round those of the round itself.
+type RoundPublish struct {
+	GuildID string
+	RoundID int64
+	ActorID string
+	At      time.Time
+	From    []Status
+	To      Status
+	Results []RoundResultRow
+	Summary RoundPreview
+	Moves   func(RoundMove) Effects
+	// Round gets the moves decided and the linked mentors of each enterprise, and returns the
+	// round's own effects: its audit event, the mentors' DMs and the unmatched students'.
+	Round func(moves []RoundMove, mentors map[int64][]string) Effects
+}
+
+// RoundReminder is a member reminded to rank before a round's deadline.
+type RoundReminder struct {
+	GuildID   string
+	RoundID   int64
+	RoundName string
+	Deadline  time.Time
+	UserID    string
+	Mentor    bool // a mentor of a position with applicants and no ranks; else a student without ranks
+}
+
+// RoundStore keeps placement rounds, their ranks and their results.
+type RoundStore interface {
+	// CreateRound opens the round over the open positions of its scope that are before their
+	// deadline on today, have a free slot and are in no other open round (their free slots
+	// become the round's); none is EINVALID err.round_no_positions. Its effects get the round
+	// as created, with its positions.
+	CreateRound(ctx context.Context, r Round, today time.Time, effects func(Round, []RoundPosition) Effects) (Round, []RoundPosition, error)
+	FindRound(ctx context.Context, guildID string, id int64) (Round, error)
+	// FindRounds lists rounds newest first.
+	FindRounds(ctx context.Context, guildID string, f RoundFilter) ([]Round, error)
+	// RoundSlots returns the round's positions as they are now, in title order.
+	RoundSlots(ctx context.Context, guildID string, roundID int64) ([]RoundSlot, error)
+	// RankList returns the rankable applications of one list on the round's open positions,
+	// ranked first in their order, then the others by id; a position's list carries profiles.
+	RankList(ctx context.Context, l RankList) ([]RankedApplication, error)
+	// SetRanks replaces one list's ranks while the round is open and before its deadline at
+	// now: the applications given rank 1, 2, … in order, the list's others none. An id not in
+	// the list is EINVALID err.round_not_in_list; a published round ErrRoundPublished, a due
+	// one ECONFLICT err.round_closed.
+	SetRanks(ctx context.Context, l RankList, appIDs []int64, now time.Time, fx Effects) error
+	// LoadRound reads the round in one snapshot: each of its positions into slot, then every
+	// entry (rankable applications on open positions, with both ranks) streamed from one query
+	// into add; it returns the groups of the students met.
+	LoadRound(ctx context.Context, guildID string, roundID int64, slot func(RoundSlot), add func(RoundEntry)) (map[string]StudentGroup, error)
+	// SavePreview keeps the round's last preview.
+	SavePreview(ctx context.Context, guildID string, roundID int64, p RoundPreview, fx Effects) error
+	LastPreview(ctx context.Context, guildID string, roundID int64) (RoundPreview, bool, error)
+	// PublishRound, in one transaction with the round locked, moves the matched applications,
+	// writes their events, the results and every effect, and marks the round published; a
+	// round published already is ErrRoundPublished and changes nothing.
+	PublishRound(ctx context.Context, p RoundPublish) ([]RoundMove, error)
+	// RoundResult returns the student's stored result, or false when they have none.
+	RoundResult(ctx context.Context, guildID string, roundID int64, studentID string) (RoundResultRow, bool, error)
+	// RemindRoundRanks records up to limit members of open rounds whose deadline is within
+	// the given time of now who have not ranked and were not reminded, and writes each one's
+	// effects; a member is reminded once per round.
+	RemindRoundRanks(ctx context.Context, now time.Time, within time.Duration, limit int, effects func(RoundReminder) Effects) ([]RoundReminder, error)
+}

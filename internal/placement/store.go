@@ -68,6 +68,7 @@ type Store interface {
 	AuditStore
 	OutboxStore
 	JobStore
+	RoundStore
 }
 
 // GuildStore keeps guild settings.
