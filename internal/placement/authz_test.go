@@ -440,6 +440,12 @@ var authzCases = []authzCase{
 			return shown(slices.Contains(ls, "Suzhou"), err)
 		}
 	}},
+	{"SuggestPrograms", []string{coordinator}, func(w *world) func(placement.Actor) error {
+		return func(a placement.Actor) error {
+			ps, err := w.svc.SuggestPrograms(w.ctx, a, "mecha")
+			return shown(slices.Contains(ps, "Mechatronics"), err)
+		}
+	}},
 	{"Recommend", []string{student, otherStudent}, func(w *world) func(placement.Actor) error {
 		return func(a placement.Actor) error {
 			recs, err := w.svc.Recommend(w.ctx, a, 5)

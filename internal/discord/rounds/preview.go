@@ -23,7 +23,16 @@ func (h handlers) preview(ctx context.Context, r *discord.Request) (*discord.Rep
 		return nil, err
 	}
 	if round.Status == placement.RoundPublished {
-		return nil, h.published(ctx, r, round.ID)
+		// A published round's match is final: show the summary it was published with.
+		pv, ok, err := h.svc.LastPreview(ctx, r.Actor, round.ID)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, h.published(ctx, r, round.ID)
+		}
+		note := r.T("rounds.preview_published", map[string]any{"By": ui.Markup("<@" + round.PublishedBy + ">"), "At": ui.Timestamp(round.PublishedAt, 'f')})
+		return &discord.Reply{Content: note, Embeds: []*discordgo.MessageEmbed{previewEmbed(r, round, pv)}}, nil
 	}
 	pv, err := h.svc.PreviewRound(ctx, r.Actor, round.ID)
 	if err != nil {

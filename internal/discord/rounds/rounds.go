@@ -235,7 +235,7 @@ func (h handlers) resolve(ctx context.Context, r *discord.Request) (placement.Ro
 	return h.svc.Round(ctx, r.Actor, id)
 }
 
-// roundVar reads the round a button's custom_id names, checking it exists in this guild.
+// roundVar reads the round a button's custom_id names; the service looks it up in this guild.
 func roundVar(r *discord.Request) (int64, error) { return ui.VarID(r.Vars, "id") }
 
 // count writes a number for a template that shows it without a noun.

@@ -84,19 +84,20 @@ func (f *rndFixture) actor(t *testing.T, m demo.Member) placement.Actor {
 	return a
 }
 
-// open opens a round over Harbor Tools' positions as carol, ending in a week, and returns it.
-func (f *rndFixture) open(t *testing.T, extra ...testenv.Opt) placement.Round {
+// open opens a round over Harbor Tools' positions as carol, ending in a week, and returns it
+// with the reply.
+func (f *rndFixture) open(t *testing.T, extra ...testenv.Opt) (placement.Round, botenv.Seen) {
 	t.Helper()
 	day := time.Now().AddDate(0, 0, 7).Format(placement.DateLayout)
 	opts := append([]testenv.Opt{testenv.StringOpt("name", "Spring round"), testenv.StringOpt("deadline", day),
 		testenv.StringOpt("enterprise", strconv.FormatInt(f.lathe.EnterpriseID, 10))}, extra...)
 	seen := f.b.Do(t, testenv.Slash(testenv.Member("carol"), "round open", opts...))
-	seen.MustContain(t, "Round **Spring round**", "2 positions with 3 places", "<t:", "Lathe operator intern", "`/round rank`")
+	seen.MustContain(t, "Round **Spring round**", "<t:", "`/round rank`")
 	rounds, err := f.b.Service.Rounds(context.Background(), f.b.Actor(t, "carol"), placement.RoundFilter{})
 	if err != nil || len(rounds) == 0 {
 		t.Fatalf("no round after opening: %v\n%s", err, seen.Text())
 	}
-	return rounds[0]
+	return rounds[0], seen
 }
 
 // press presses the button labelled label on the message, as m.
@@ -211,7 +212,11 @@ func roundOpt(r placement.Round) testenv.Opt {
 // explanations, and each student's own result.
 func TestRoundFromOpeningToResults(t *testing.T) {
 	f := newRndFixture(t, 30)
-	round := f.open(t, testenv.IntOpt("max_ranks", 5))
+	round, opened := f.open(t, testenv.IntOpt("max_ranks", 5))
+	opened.MustContain(t, "2 positions with 3 places", "Lathe operator intern — Harbor Tools · 2 places", "students rank up to 5")
+	if !opened.Ephemeral() {
+		t.Error("the opening reply is not ephemeral")
+	}
 	s0, s1, s2, s3 := f.students[0], f.students[1], f.students[2], f.students[3]
 
 	// A student's list: both applications, none ranked yet; the form orders them.
@@ -252,7 +257,10 @@ func TestRoundFromOpeningToResults(t *testing.T) {
 		t.Error("the first page shows more than 15 applicants")
 	}
 	page2 := f.press(t, alice, mentor, "Next ▶")
-	page2.MustContain(t, "**16.**", "**30.**", "Page 2 of 2")
+	page2.MustContain(t, "**16.**", "**30.**")
+	if es := page2.Latest().Embeds; len(es) == 0 || es[0].Footer == nil || es[0].Footer.Text != "Page 2 of 2" {
+		t.Errorf("the second page's footer: %+v", es)
+	}
 	form := f.press(t, alice, page2, "Set order")
 	if got := strings.Fields(orderInput(t, form)); len(got) != 30 || got[0] != "1" || got[29] != "30" {
 		t.Errorf("the mentor's form is prefilled with %v, want all 30 numbers", got)
@@ -305,6 +313,8 @@ func TestRoundFromOpeningToResults(t *testing.T) {
 	if n := f.statusCount(t, placement.Offered); n != 3 {
 		t.Fatalf("%d offers after pressing Publish twice, want 3", n)
 	}
+	f.b.Do(t, testenv.Slash(carol, "round preview", roundOpt(round))).
+		MustContain(t, "This round was published by <@"+carol.ID+">", "Match of Spring round", "**3** of 30 students matched")
 
 	// Results: the CNC position's one place went to s2 (its mentor's first), so s1 got the
 	// lathe, their 2nd choice, with s3; s0, ranked last by the lathe's mentor, got nothing.
@@ -361,7 +371,7 @@ func TestBadOrderRefusedAndNothingChanges(t *testing.T) {
 	if _, err := f.b.Service.Apply(context.Background(), f.actor(t, s0), third.ID, "I weld at the school workshop every week and want to learn more."); err != nil {
 		t.Fatal(err)
 	}
-	round := f.open(t, testenv.IntOpt("max_ranks", 2))
+	round, _ := f.open(t, testenv.IntOpt("max_ranks", 2))
 	list := f.b.Do(t, testenv.Slash(s0, "round rank", roundOpt(round)))
 	list.MustContain(t, "Ranked: 0 of 3", "You may rank up to 2")
 	form := f.press(t, s0, list, "Set order")
@@ -401,7 +411,7 @@ func TestBadOrderRefusedAndNothingChanges(t *testing.T) {
 // Only coordinators open, preview and publish; the buttons are checked like the commands.
 func TestRoundsForCoordinatorsOnly(t *testing.T) {
 	f := newRndFixture(t, 2)
-	round := f.open(t)
+	round, _ := f.open(t)
 	day := time.Now().AddDate(0, 0, 7).Format(placement.DateLayout)
 	for _, who := range []string{"bo", "alice"} {
 		m := testenv.Member(who)
@@ -428,7 +438,7 @@ func TestRoundsForCoordinatorsOnly(t *testing.T) {
 // a mentor's list through its form, and /round result shows only their own.
 func TestStudentCannotRankOthers(t *testing.T) {
 	f := newRndFixture(t, 3)
-	round := f.open(t)
+	round, _ := f.open(t)
 	s0, s1 := f.students[0], f.students[1]
 	alice := testenv.Member("alice")
 	mentor := f.b.Do(t, testenv.Slash(alice, "round rank", roundOpt(round), testenv.StringOpt("position", strconv.FormatInt(f.lathe.ID, 10))))
@@ -452,7 +462,7 @@ func TestStudentCannotRankOthers(t *testing.T) {
 	}
 	// A student asking for a mentor's position list is refused.
 	f.b.Do(t, testenv.Slash(s1, "round rank", roundOpt(round), testenv.StringOpt("position", strconv.FormatInt(f.lathe.ID, 10)))).
-		MustRefuse(t, "")
+		MustRefuse(t, "Only enterprise mentors")
 	if got := f.positionOrder(t, round.ID, f.lathe.ID); len(got) != 0 {
 		t.Fatalf("the mentor's list changed: %v", got)
 	}
@@ -461,7 +471,7 @@ func TestStudentCannotRankOthers(t *testing.T) {
 // Two presses of Publish at once, by two coordinators: published once, the other told by whom.
 func TestDoubleClickPublishesOnce(t *testing.T) {
 	f := newRndFixture(t, 4)
-	round := f.open(t)
+	round, _ := f.open(t)
 	ctx := context.Background()
 	for _, m := range f.students {
 		if err := f.b.Service.SetStudentRanks(ctx, f.actor(t, m), round.ID, []int64{f.apps[m.ID][f.lathe.ID]}); err != nil {
@@ -478,14 +488,15 @@ func TestDoubleClickPublishesOnce(t *testing.T) {
 	f.b.Service.Now = func() time.Time { return round.Deadline.Add(time.Minute) }
 	confirm := f.b.Do(t, testenv.Slash(testenv.Member("carol"), "round publish", roundOpt(round)))
 	confirm.MustContain(t, "will make 2 offers", "tell 2 students")
+	id := confirm.Button(t, "Publish now").CustomID
 	var wg sync.WaitGroup
 	seen := make([]botenv.Seen, 2)
 	for i, who := range []string{"carol", "owner"} {
+		in := testenv.Button(testenv.Member(who), id)
+		in.Message.Components = confirm.Latest().Components
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			in := testenv.Button(testenv.Member(who), confirm.Button(t, "Publish now").CustomID)
-			in.Message.Components = confirm.Latest().Components
 			seen[i] = f.b.Do(t, in)
 		}()
 	}
@@ -507,5 +518,33 @@ func TestDoubleClickPublishesOnce(t *testing.T) {
 	}
 	if n := f.statusCount(t, placement.Offered); n != 2 {
 		t.Fatalf("%d offers, want 2", n)
+	}
+}
+
+// A round can take the open positions of one program; suggestions offer the programs in use,
+// and a deadline in the past opens nothing.
+func TestOpenByProgram(t *testing.T) {
+	f := newRndFixture(t, 1)
+	pastry := botenv.PositionInput("Pastry intern")
+	pastry.Programs = "Culinary arts"
+	f.b.PostPosition(t, "alice", f.lathe.EnterpriseID, pastry)
+	carol := testenv.Member("carol")
+	choices := f.b.Choices(t, testenv.Autocomplete(carol, "round open", testenv.StringOpt("name", "Kitchens"), testenv.StringOpt("program", "culi")))
+	if len(choices) != 1 || choices[0].Value != "Culinary arts" {
+		t.Fatalf("program suggestions: %+v", choices)
+	}
+	past := f.b.Do(t, testenv.Slash(carol, "round open", testenv.StringOpt("name", "Kitchens"), testenv.StringOpt("deadline", "2020-01-01"),
+		testenv.StringOpt("program", "Culinary arts")))
+	past.MustRefuse(t, "already past")
+	if rounds, err := f.b.Service.Rounds(context.Background(), f.b.Actor(t, "carol"), placement.RoundFilter{}); err != nil || len(rounds) != 0 {
+		t.Fatalf("a refused round opened: %+v %v", rounds, err)
+	}
+	day := time.Now().AddDate(0, 0, 3).Format(placement.DateLayout)
+	seen := f.b.Do(t, testenv.Slash(carol, "round open", testenv.StringOpt("name", "Kitchens"), testenv.StringOpt("deadline", day),
+		testenv.StringOpt("program", "Culinary arts"), testenv.StringOpt("outcome", "approval")))
+	seen.MustContain(t, "Round **Kitchens**", "1 position with 2 places", "the open positions for Culinary arts", "Pastry intern",
+		"accepted applications in the approval queue")
+	if strings.Contains(seen.Text(), "Lathe operator intern") {
+		t.Errorf("a position of another program is in the round: %s", seen.Text())
 	}
 }
