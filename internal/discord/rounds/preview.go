@@ -22,7 +22,7 @@ func (h handlers) preview(ctx context.Context, r *discord.Request) (*discord.Rep
 	if err != nil {
 		return nil, err
 	}
-	if round.Status == placement.RoundPublished {
+	if round.Status == placement.RoundStatusPublished {
 		// A published round's match is final: show the summary it was published with.
 		pv, ok, err := h.svc.LastPreview(ctx, r.Actor, round.ID)
 		if err != nil {
@@ -58,7 +58,7 @@ func previewEmbed(r *discord.Request, round placement.Round, pv placement.RoundP
 	if pv.Provisional {
 		title = "rounds.preview_title_provisional"
 	}
-	desc := []string{r.T("rounds.preview_summary", map[string]any{"Students": count(pv.Students), "Matched": count(pv.Matched),
+	desc := []string{r.T("rounds.preview_summary", map[string]any{"Count": pv.Students, "Matched": count(pv.Matched),
 		"Unmatched": count(pv.Unmatched), "Entries": count(pv.Entries)})}
 	if pv.Provisional {
 		desc = append(desc, r.T("rounds.preview_provisional", map[string]any{"Deadline": deadline(round)}))
@@ -186,7 +186,7 @@ func (h handlers) confirmation(ctx context.Context, r *discord.Request, id int64
 	if err != nil {
 		return nil, err
 	}
-	if round.Status == placement.RoundPublished {
+	if round.Status == placement.RoundStatusPublished {
 		return nil, h.published(ctx, r, round.ID)
 	}
 	if !round.Due(h.svc.Now()) {
@@ -277,7 +277,7 @@ func (h handlers) result(ctx context.Context, r *discord.Request) (*discord.Repl
 	if err != nil {
 		return nil, err
 	}
-	if round.Status != placement.RoundPublished {
+	if round.Status != placement.RoundStatusPublished {
 		return nil, placement.Errorf(placement.ECONFLICT, "rounds.err_not_published", map[string]any{"Name": ui.OneLine(round.Name),
 			"Deadline": deadline(round)})
 	}

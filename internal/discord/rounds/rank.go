@@ -376,7 +376,7 @@ func narrowDigits(s string) string {
 // in the picked round for the position option.
 func (h handlers) rankAutocomplete(ctx context.Context, r *discord.Request) (*discord.Reply, error) {
 	if f := r.Focused(); f == nil || f.Name != "position" {
-		rounds, err := h.svc.Rounds(ctx, r.Actor, placement.RoundFilter{Status: placement.RoundOpen,
+		rounds, err := h.svc.Rounds(ctx, r.Actor, placement.RoundFilter{Status: placement.RoundStatusOpen,
 			Prefix: strings.TrimSpace(r.FocusedText()), Limit: ui.MaxChoices})
 		if err != nil {
 			return nil, err

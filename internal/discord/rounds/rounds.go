@@ -196,7 +196,7 @@ func (h handlers) scopeAutocomplete(ctx context.Context, r *discord.Request) (*d
 func (h handlers) roundAutocomplete(ctx context.Context, r *discord.Request) (*discord.Reply, error) {
 	f := placement.RoundFilter{Prefix: strings.TrimSpace(r.FocusedText()), Limit: ui.MaxChoices}
 	if r.Path == "/round/preview" {
-		f.Status = placement.RoundOpen
+		f.Status = placement.RoundStatusOpen
 	}
 	rounds, err := h.svc.Rounds(ctx, r.Actor, f)
 	if err != nil {

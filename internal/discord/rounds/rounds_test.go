@@ -213,7 +213,7 @@ func roundOpt(r placement.Round) testenv.Opt {
 func TestRoundFromOpeningToResults(t *testing.T) {
 	f := newRndFixture(t, 30)
 	round, opened := f.open(t, testenv.IntOpt("max_ranks", 5))
-	opened.MustContain(t, "2 positions with 3 places", "Lathe operator intern — Harbor Tools · 2 places", "students rank up to 5")
+	opened.MustContain(t, "2 positions with 3 places", "**Lathe operator intern** — Harbor Tools · 2 places", "students rank up to 5")
 	if !opened.Ephemeral() {
 		t.Error("the opening reply is not ephemeral")
 	}
@@ -429,7 +429,7 @@ func TestRoundsForCoordinatorsOnly(t *testing.T) {
 		t.Fatalf("%d offers after refused publishes", n)
 	}
 	rounds, err := f.b.Service.Rounds(context.Background(), f.b.Actor(t, "carol"), placement.RoundFilter{})
-	if err != nil || len(rounds) != 1 || rounds[0].Status != placement.RoundOpen {
+	if err != nil || len(rounds) != 1 || rounds[0].Status != placement.RoundStatusOpen {
 		t.Fatalf("rounds after refusals: %+v %v", rounds, err)
 	}
 }
