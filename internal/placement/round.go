@@ -10,8 +10,8 @@ type RoundStatus string
 
 // Round statuses.
 const (
-	RoundOpen      RoundStatus = "open"
-	RoundPublished RoundStatus = "published"
+	RoundStatusOpen      RoundStatus = "open"
+	RoundStatusPublished RoundStatus = "published"
 )
 
 // RoundOutcome says what a published match becomes.
@@ -300,7 +300,7 @@ type RoundStore interface {
 	RankList(ctx context.Context, l RankList) ([]RankedApplication, error)
 	// SetRanks replaces one list's ranks while the round is open and before its deadline at
 	// now: the applications given rank 1, 2, … in order, the list's others none. An id not in
-	// the list is EINVALID err.round_not_in_list; a published round ErrRoundPublished, a due
+	// the list is ENOTFOUND err.round_not_in_list; a published round ErrRoundPublished, a due
 	// one ECONFLICT err.round_closed.
 	SetRanks(ctx context.Context, l RankList, appIDs []int64, now time.Time, fx Effects) error
 	// LoadRound reads the round in one snapshot: each of its positions into slot, then every

@@ -152,7 +152,7 @@ func (s *Service) StudentRanking(ctx context.Context, a Actor, roundID int64) (R
 // rankable refuses ranks for a published round or after its deadline.
 func (s *Service) rankable(r Round) error {
 	switch {
-	case r.Status == RoundPublished:
+	case r.Status == RoundStatusPublished:
 		return ErrRoundPublished
 	case r.Due(s.Now()):
 		return RoundClosed(r.Deadline)
@@ -460,7 +460,7 @@ func (s *Service) PublishRound(ctx context.Context, a Actor, roundID int64) (Rou
 	if err != nil {
 		return RoundPublished{}, err
 	}
-	if r.Status == RoundPublished {
+	if r.Status == RoundStatusPublished {
 		return RoundPublished{}, ErrRoundPublished
 	}
 	now := s.Now()
@@ -551,7 +551,7 @@ func (s *Service) PublishRound(ctx context.Context, a Actor, roundID int64) (Rou
 	if err != nil {
 		return RoundPublished{}, err
 	}
-	r.Status, r.PublishedBy, r.PublishedAt = RoundPublished, a.UserID, now
+	r.Status, r.PublishedBy, r.PublishedAt = RoundStatusPublished, a.UserID, now
 	out.Round = r
 	return out, nil
 }
@@ -567,7 +567,7 @@ func (s *Service) RoundResult(ctx context.Context, a Actor, roundID int64) (Roun
 	if err != nil {
 		return RoundExplanation{}, err
 	}
-	if r.Status != RoundPublished {
+	if r.Status != RoundStatusPublished {
 		return RoundExplanation{}, Errorf(ECONFLICT, "err.round_not_published", map[string]any{"DeadlineAt": r.Deadline.Unix()})
 	}
 	row, ok, err := s.Store.RoundResult(ctx, a.GuildID, roundID, a.UserID)

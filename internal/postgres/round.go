@@ -121,7 +121,11 @@ func (s *Store) FindRounds(ctx context.Context, guildID string, f placement.Roun
 
 // RoundSlots returns the round's positions as they are now, in title order.
 func (s *Store) RoundSlots(ctx context.Context, guildID string, roundID int64) ([]placement.RoundSlot, error) {
-	return roundSlots(ctx, s.pool, guildID, roundID)
+	slots, err := roundSlots(ctx, s.pool, guildID, roundID)
+	if err != nil {
+		return nil, wrap("list round positions", err)
+	}
+	return slots, nil
 }
 
 // querier is a pool or a transaction.
@@ -138,9 +142,9 @@ func roundSlots(ctx context.Context, q querier, guildID string, roundID int64) (
 		WHERE rp.guild_id = $1 AND rp.round_id = $2
 		ORDER BY lower(p.title), p.id`, guildID, roundID)
 	if err != nil {
-		return nil, wrap("list round positions", err)
+		return nil, err
 	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (placement.RoundSlot, error) {
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (placement.RoundSlot, error) {
 		var p placement.RoundSlot
 		err := r.Scan(&p.PositionID, &p.Title, &p.EnterpriseID, &p.EnterpriseName, &p.Slots, &p.Open, &p.Free)
 		if p.Open {
@@ -148,10 +152,6 @@ func roundSlots(ctx context.Context, q querier, guildID string, roundID int64) (
 		}
 		return p, err
 	})
-	if err != nil {
-		return nil, wrap("list round positions", err)
-	}
-	return out, nil
 }
 
 // rankColumn is the column of a side's ranks.
@@ -164,27 +164,32 @@ func rankColumn(side placement.RankSide) string {
 
 // roundApplications joins the rankable applications (a) of the round's open positions
 // (round $2 of guild $1) to their positions (p), enterprises (e) and ranks (rk).
-const roundApplications = ` FROM round_positions rp
+const roundApplications = roundApplicationsFrom + roundApplicationsWhere
+
+const roundApplicationsFrom = ` FROM round_positions rp
 	JOIN positions p ON p.guild_id = rp.guild_id AND p.id = rp.position_id AND p.status = 'open'
 	JOIN applications a ON a.guild_id = rp.guild_id AND a.position_id = rp.position_id AND a.status IN ('submitted', 'shortlisted')
 	JOIN enterprises e ON e.guild_id = p.guild_id AND e.id = p.enterprise_id
-	LEFT JOIN round_ranks rk ON rk.guild_id = a.guild_id AND rk.round_id = rp.round_id AND rk.application_id = a.id
-	WHERE rp.guild_id = $1 AND rp.round_id = $2 `
+	LEFT JOIN round_ranks rk ON rk.guild_id = a.guild_id AND rk.round_id = rp.round_id AND rk.application_id = a.id `
 
-// listCondition selects one list's applications: the student's ($3) or the position's ($4).
-func listCondition(l placement.RankList) string {
+const roundApplicationsWhere = ` WHERE rp.guild_id = $1 AND rp.round_id = $2 `
+
+// listQuery is the condition selecting one list's applications, the student's or the
+// position's, as $3, with the query's arguments.
+func listQuery(l placement.RankList) (string, []any) {
 	if l.Side == placement.SidePosition {
-		return ` AND a.position_id = $4 `
+		return ` AND a.position_id = $3 `, []any{l.GuildID, l.RoundID, l.PositionID}
 	}
-	return ` AND a.student_id = $3 `
+	return ` AND a.student_id = $3 `, []any{l.GuildID, l.RoundID, l.StudentID}
 }
 
 // RankList returns one list of the round, ranked first.
 func (s *Store) RankList(ctx context.Context, l placement.RankList) ([]placement.RankedApplication, error) {
 	col := "rk." + rankColumn(l.Side)
+	cond, args := listQuery(l)
 	rows, err := s.pool.Query(ctx, `
-		SELECT `+applicationColumns+`, `+profileColumns+`, coalesce(`+col+`, 0)`+roundApplications+listCondition(l)+`
-		ORDER BY `+col+` NULLS LAST, a.id`, l.GuildID, l.RoundID, l.StudentID, l.PositionID)
+		SELECT `+applicationColumns+`, `+profileColumns+`, coalesce(`+col+`, 0)`+roundApplicationsFrom+profileJoin+roundApplicationsWhere+cond+`
+		ORDER BY `+col+` NULLS LAST, a.id`, args...)
 	if err != nil {
 		return nil, wrap("list round ranks", err)
 	}
@@ -215,7 +220,7 @@ func lockOpenRound(ctx context.Context, tx pgx.Tx, guildID string, roundID int64
 		return placement.Errorf(placement.ENOTFOUND, "err.round_not_found", nil)
 	case err != nil:
 		return err
-	case status == string(placement.RoundPublished):
+	case status == string(placement.RoundStatusPublished):
 		return placement.ErrRoundPublished
 	case now.After(deadline):
 		return placement.RoundClosed(deadline)
@@ -229,7 +234,8 @@ func (s *Store) SetRanks(ctx context.Context, l placement.RankList, appIDs []int
 		if err := lockOpenRound(ctx, tx, l.GuildID, l.RoundID, now); err != nil {
 			return err
 		}
-		rows, err := tx.Query(ctx, `SELECT a.id`+roundApplications+listCondition(l), l.GuildID, l.RoundID, l.StudentID, l.PositionID)
+		cond, args := listQuery(l)
+		rows, err := tx.Query(ctx, `SELECT a.id`+roundApplications+cond, args...)
 		if err != nil {
 			return err
 		}
@@ -239,7 +245,7 @@ func (s *Store) SetRanks(ctx context.Context, l placement.RankList, appIDs []int
 		}
 		for _, id := range appIDs {
 			if !slices.Contains(inList, id) {
-				return placement.Errorf(placement.EINVALID, "err.round_not_in_list", map[string]any{"ID": id})
+				return placement.Errorf(placement.ENOTFOUND, "err.round_not_in_list", map[string]any{"ID": id})
 			}
 		}
 		col := rankColumn(l.Side)
@@ -255,7 +261,10 @@ func (s *Store) SetRanks(ctx context.Context, l placement.RankList, appIDs []int
 		}
 		return writeEffects(ctx, tx, l.GuildID, fx)
 	})
-	return wrap("set round ranks", err)
+	if err != nil {
+		return wrap("set round ranks", err)
+	}
+	return nil
 }
 
 // LoadRound reads the round in one snapshot: its positions, then every entry streamed from one
@@ -323,7 +332,10 @@ func (s *Store) SavePreview(ctx context.Context, guildID string, roundID int64, 
 		}
 		return writeEffects(ctx, tx, guildID, fx)
 	})
-	return wrap("save round preview", err)
+	if err != nil {
+		return wrap("save round preview", err)
+	}
+	return nil
 }
 
 // LastPreview returns the round's last preview, or false when it has none.
@@ -333,8 +345,11 @@ func (s *Store) LastPreview(ctx context.Context, guildID string, roundID int64) 
 	if errors.Is(err, pgx.ErrNoRows) {
 		return placement.RoundPreview{}, false, placement.Errorf(placement.ENOTFOUND, "err.round_not_found", nil)
 	}
-	if err != nil || summary == nil {
+	if err != nil {
 		return placement.RoundPreview{}, false, wrap("read round preview", err)
+	}
+	if summary == nil {
+		return placement.RoundPreview{}, false, nil
 	}
 	var p placement.RoundPreview
 	if err := json.Unmarshal(summary, &p); err != nil {
@@ -358,7 +373,7 @@ func (s *Store) PublishRound(ctx context.Context, p placement.RoundPublish) ([]p
 			return placement.Errorf(placement.ENOTFOUND, "err.round_not_found", nil)
 		case err != nil:
 			return err
-		case status == string(placement.RoundPublished):
+		case status == string(placement.RoundStatusPublished):
 			return placement.ErrRoundPublished
 		}
 		rank := map[int64]int{}
