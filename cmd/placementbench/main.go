@@ -2,11 +2,13 @@
 // data: throughput and p50/p99 latency of browsing, paging, recommendations, viewing and
 // applying at a fixed offered rate and at saturation, against a bare baseline that runs the
 // same browse query; p99 with and without a burst of background work; browse latency at
-// 10,000 vs 1,000,000 positions; and, with -soak, memory over a long mixed load.
+// 10,000 vs 1,000,000 positions; and, with -soak, memory over a long mixed load. With -round it
+// times a placement round instead, database to database, from 1,000 to 47,208 students.
 //
 //	go run ./cmd/placementbench            # full run (a few minutes)
 //	go run ./cmd/placementbench -soak 10m  # the same, then a 10-minute soak
 //	go run ./cmd/placementbench -quick     # small data, short phases: a smoke run
+//	go run ./cmd/placementbench -round     # the placement round phase alone
 package main
 
 import (
@@ -55,6 +57,7 @@ func main() {
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	slow := flag.Duration("slowlog", 0, "print the statements slower than this from the Postgres log at the end")
 	soakFor := flag.Duration("soak", 0, "also run a soak of this long (e.g. 10m): mixed load, RSS and heap each minute")
+	round := flag.Bool("round", false, "run only the placement round phase: preview and publish at 1,000 to 47,208 students")
 	flag.Parse()
 	if *cpuprofile != "" {
 		f, err := os.Create(*cpuprofile)
@@ -71,6 +74,14 @@ func main() {
 	if *quick {
 		sz = sizes{enterprises: 50, positions: 2000, students: 500, applications: 2000}
 		*phase, *rate = 3*time.Second, 100
+	}
+	if *round {
+		if err := roundBench(context.Background(), *quick); err != nil {
+			fmt.Fprintln(os.Stderr, "placementbench:", err)
+			pprof.StopCPUProfile()
+			os.Exit(1)
+		}
+		return
 	}
 	if err := run(context.Background(), sz, *rate, *phase, *workers, *scale && !*quick, *slow, *soakFor); err != nil {
 		fmt.Fprintln(os.Stderr, "placementbench:", err)

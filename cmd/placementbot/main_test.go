@@ -141,6 +141,21 @@ func TestConsoleStory(t *testing.T) {
 		"Enterprise mentor: @mo",
 		"School supervisor: @carol",
 		"[1 Supervisor #1]",
+		// The round.
+		"Published as position",
+		"Round **Spring round**", "2 positions with 2 places",
+		"Saved: 2 entries ranked", "**1.** Battery workshop intern",
+		"Saved: 1 entry ranked",
+		"Saved: 2 entries ranked", "Saved: 1 entry ranked",
+		"Provisional match of Spring round", "(1 Publish (after the deadline))",
+		"The bot's clock now reads 2027-01-21",
+		"Match of Spring round", "[1 Publish]",
+		"will make 2 offers", "tell 0 students",
+		"**Spring round** is published: 2 offers made",
+		"DM to @wei:", "you were matched to **EV service technician intern**",
+		"DM to @mo:", "was matched with 1 student",
+		"You got your 2nd choice: **EV service technician intern**",
+		"1st choice, Battery workshop intern — Riverside Motors: its places went to students its mentor ranked above you",
 	}
 	rest := out
 	for _, want := range steps {

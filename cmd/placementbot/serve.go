@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
@@ -97,6 +98,11 @@ func serve(ctx context.Context, cfg config.Config, transport config.Transport) e
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	svc := placement.NewService(postgres.NewStore(pool))
 	svc.Facts = redis.NewFactsCache(rdb, "placementbot:", time.Minute)
+	// The console may move the clock (its "clock" line) to let a deadline pass in one session.
+	var skew atomic.Int64
+	if transport == config.Console {
+		svc.Now = func() time.Time { return time.Now().Add(time.Duration(skew.Load())) }
+	}
 	claims := redis.NewIdempotency(rdb, "placementbot:")
 	deps := discord.Deps{
 		Service: svc, Catalog: catalog, Log: log, Metrics: discord.NewMetrics(reg),
@@ -142,6 +148,7 @@ func serve(ctx context.Context, cfg config.Config, transport config.Transport) e
 		c := console.New(router, discord.ApplicationCommands(catalog, feats), g, in, os.Stdout, isTerminal(in))
 		// The console delivers notifications right after the interaction that caused them, so a
 		// transcript reads in order.
+		c.SetClock = func(t time.Time) { skew.Store(int64(time.Until(t))) }
 		w := newOutbox(outbox.ConsoleSender{Out: c, Name: g.NameOf})
 		c.AfterEach = func(ctx context.Context) { flush(ctx, w, log) }
 		flush(ctx, w, log)

@@ -186,20 +186,32 @@ func writeValue(b *strings.Builder, v any) {
 }
 
 // escaped is data with its string values escaped, for the templates with logic; their values
-// are then written as they are.
+// are then written as they are. Lists and maps (a DM listing positions) are escaped all the
+// way down, so a template ranging over them writes member text escaped too.
 func escaped(data map[string]any) map[string]any {
 	out := make(map[string]any, len(data))
 	for k, v := range data {
-		switch x := v.(type) {
-		case string:
-			out[k] = ui.Escape(x)
-		case ui.Markup:
-			out[k] = string(x)
-		default:
-			out[k] = v
-		}
+		out[k] = escapedValue(v)
 	}
 	return out
+}
+
+func escapedValue(v any) any {
+	switch x := v.(type) {
+	case string:
+		return ui.Escape(x)
+	case ui.Markup:
+		return string(x)
+	case map[string]any:
+		return escaped(x)
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = escapedValue(e)
+		}
+		return out
+	}
+	return v
 }
 
 // Load reads the embedded message files.

@@ -128,3 +128,21 @@ func TestUnknownCommandRefused(t *testing.T) {
 		}
 	}
 }
+
+// Member text inside the lists a DM ranges over (a round's explanation) is escaped too.
+func TestValuesInListsEscaped(t *testing.T) {
+	c, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	hostile := "*Weld* [x](https://evil.example) @everyone"
+	got := c.T("en-US", "round.note_unmatched", map[string]any{"Round": "Spring", "RoundID": int64(1), "Ranked": int64(1), "Skipped": false,
+		"Higher": []any{map[string]any{"Rank": int64(1), "Title": hostile, "Enterprise": "Acme", "Why": "filled"}},
+		"Vacant": []any{map[string]any{"ID": int64(2), "Title": hostile, "Enterprise": "Acme", "Free": int64(3)}}})
+	if strings.Contains(got, hostile) || strings.Count(got, ui.Escape(hostile)) != 2 {
+		t.Errorf("member text in lists not escaped once: %q", got)
+	}
+	if !strings.Contains(got, "students its mentor ranked above you") || !strings.Contains(got, "free: 3") {
+		t.Errorf("list items not rendered: %q", got)
+	}
+}

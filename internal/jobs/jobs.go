@@ -1,6 +1,7 @@
 // Package jobs runs the bot's time-driven work on river, a job queue kept in Postgres: positions
 // closing at their deadline, offers expiring (and their students reminded a day before), stale
-// positions flagged and then closed, reminders to mentors, and the coordinators' daily digest.
+// positions flagged and then closed, reminders to mentors, the coordinators' daily digest, and
+// the reminders to rank before a placement round's deadline.
 //
 // Every replica runs a client. River elects one leader, and only the leader enqueues the
 // periodic runs; each run is inserted with unique options, so a leader handing over in the
@@ -33,6 +34,7 @@ const (
 	TaskCloseStalePositions = "close_stale_positions"
 	TaskRemindMentors       = "remind_mentors"
 	TaskSendDigests         = "send_digests"
+	TaskRemindRoundRanks    = "remind_round_ranks"
 )
 
 // task is one kind of time-driven work and how often it runs.
@@ -55,6 +57,7 @@ var tasks = []task{
 	{TaskCloseStalePositions, time.Hour, (*placement.Service).CloseStalePositions},
 	{TaskRemindMentors, time.Hour, (*placement.Service).RemindMentors},
 	{TaskSendDigests, time.Hour, (*placement.Service).SendDigests},
+	{TaskRemindRoundRanks, time.Hour, (*placement.Service).RemindRoundRanks},
 }
 
 // expireOffers expires due offers a batch at a time until a batch finds none; a batch of

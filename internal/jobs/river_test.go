@@ -21,7 +21,7 @@ import (
 )
 
 var allTasks = []string{jobs.TaskCloseDuePositions, jobs.TaskExpireOffers, jobs.TaskRemindOffers, jobs.TaskFlagStalePositions,
-	jobs.TaskCloseStalePositions, jobs.TaskRemindMentors, jobs.TaskSendDigests}
+	jobs.TaskCloseStalePositions, jobs.TaskRemindMentors, jobs.TaskSendDigests, jobs.TaskRemindRoundRanks}
 
 // waitIdle waits until river holds at least want jobs and has finished them all, and fails the
 // test if any of them did not complete.

@@ -440,6 +440,12 @@ var authzCases = []authzCase{
 			return shown(slices.Contains(ls, "Suzhou"), err)
 		}
 	}},
+	{"SuggestPrograms", []string{coordinator}, func(w *world) func(placement.Actor) error {
+		return func(a placement.Actor) error {
+			ps, err := w.svc.SuggestPrograms(w.ctx, a, "mecha")
+			return shown(slices.Contains(ps, "Mechatronics"), err)
+		}
+	}},
 	{"Recommend", []string{student, otherStudent}, func(w *world) func(placement.Actor) error {
 		return func(a placement.Actor) error {
 			recs, err := w.svc.Recommend(w.ctx, a, 5)
@@ -524,6 +530,77 @@ var authzCases = []authzCase{
 			p, err := w.svc.SaveProfile(w.ctx, a, placement.ProfileInput{Program: "Welding"})
 			return shown(p.GuildID == w.guild, err)
 		}
+	}},
+	{"OpenRound", []string{coordinator}, func(w *world) func(placement.Actor) error {
+		return func(a placement.Actor) error {
+			_, ps, err := w.svc.OpenRound(w.ctx, a, placement.RoundInput{Name: "Spring round", Enterprise: w.e1.ID, Deadline: tomorrow()})
+			return shown(len(ps) == 1, err)
+		}
+	}},
+	{"Rounds", []string{coordinator, mentor, otherMentor, student, otherStudent}, func(w *world) func(placement.Actor) error {
+		r, _ := w.openRound("")
+		return func(a placement.Actor) error {
+			rs, err := w.svc.Rounds(w.ctx, a, placement.RoundFilter{})
+			return shown(len(rs) == 1 && rs[0].ID == r.ID, err)
+		}
+	}},
+	{"Round", []string{coordinator, mentor, otherMentor, student, otherStudent}, func(w *world) func(placement.Actor) error {
+		r, _ := w.openRound("")
+		return func(a placement.Actor) error { _, _, err := w.svc.Round(w.ctx, a, r.ID); return err }
+	}},
+	{"StudentRanking", []string{student}, func(w *world) func(placement.Actor) error {
+		w.apply(w.actor(student), w.pos.ID)
+		r, _ := w.openRound("")
+		return func(a placement.Actor) error {
+			rk, err := w.svc.StudentRanking(w.ctx, a, r.ID)
+			return shown(len(rk.Applications) == 1, err)
+		}
+	}},
+	{"SetStudentRanks", []string{student}, func(w *world) func(placement.Actor) error {
+		app := w.apply(w.actor(student), w.pos.ID)
+		r, _ := w.openRound("")
+		return func(a placement.Actor) error { return w.svc.SetStudentRanks(w.ctx, a, r.ID, []int64{app.ID}) }
+	}},
+	{"PositionRanking", []string{mentor}, func(w *world) func(placement.Actor) error {
+		w.apply(w.actor(student), w.pos.ID)
+		r, _ := w.openRound("")
+		return func(a placement.Actor) error {
+			rk, err := w.svc.PositionRanking(w.ctx, a, r.ID, w.pos.ID)
+			return shown(len(rk.Applications) == 1, err)
+		}
+	}},
+	{"SetPositionRanks", []string{mentor}, func(w *world) func(placement.Actor) error {
+		app := w.apply(w.actor(student), w.pos.ID)
+		r, _ := w.openRound("")
+		return func(a placement.Actor) error {
+			return w.svc.SetPositionRanks(w.ctx, a, r.ID, w.pos.ID, []int64{app.ID})
+		}
+	}},
+	{"PreviewRound", []string{coordinator}, func(w *world) func(placement.Actor) error {
+		w.apply(w.actor(student), w.pos.ID)
+		r, _ := w.openRound("")
+		return func(a placement.Actor) error { _, err := w.svc.PreviewRound(w.ctx, a, r.ID); return err }
+	}},
+	{"LastPreview", []string{coordinator}, func(w *world) func(placement.Actor) error {
+		r, _ := w.openRound("")
+		w.must(w.svc.PreviewRound(w.ctx, w.actor(coordinator), r.ID))
+		return func(a placement.Actor) error {
+			_, ok, err := w.svc.LastPreview(w.ctx, a, r.ID)
+			return shown(ok, err)
+		}
+	}},
+	{"PublishRound", []string{coordinator}, func(w *world) func(placement.Actor) error {
+		w.apply(w.actor(student), w.pos.ID)
+		r, _ := w.openRound("")
+		w.afterDeadline()
+		return func(a placement.Actor) error { _, err := w.svc.PublishRound(w.ctx, a, r.ID); return err }
+	}},
+	{"RoundResult", []string{student}, func(w *world) func(placement.Actor) error {
+		w.apply(w.actor(student), w.pos.ID)
+		r, _ := w.openRound("")
+		w.afterDeadline()
+		w.must(w.svc.PublishRound(w.ctx, w.actor(coordinator), r.ID))
+		return func(a placement.Actor) error { _, err := w.svc.RoundResult(w.ctx, a, r.ID); return err }
 	}},
 	// A student's profile: themselves, coordinators, and mentors of an enterprise they applied to.
 	{"Profile", []string{coordinator, mentor, student}, func(w *world) func(placement.Actor) error {

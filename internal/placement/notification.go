@@ -75,6 +75,7 @@ var ChannelMessages = map[string][]string{
 	"note.position_opened":      {"ID", "Title", "Enterprise", "Location", "Remote", "Slots", "Deadline", "DeadlineAt"},
 	"note.enterprise_requested": {"ID", "Name", "City"},
 	"note.end_requested":        {"ID"},
+	"note.round_opened":         {"ID", "Name", "Count", "Slots", "DeadlineAt"},
 	"jobs.digest":               digestData,
 	"jobs.digest_quiet":         digestData,
 }

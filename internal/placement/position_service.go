@@ -199,6 +199,15 @@ func (s *Service) SuggestLocations(ctx context.Context, a Actor, typed string) (
 	return s.Store.PositionLocations(ctx, a.GuildID, strings.TrimSpace(truncate(typed, 60)), 25)
 }
 
+// SuggestPrograms suggests the programs positions ask for and students study, for the scope
+// of a coordinator's round.
+func (s *Service) SuggestPrograms(ctx context.Context, a Actor, typed string) ([]string, error) {
+	if !a.Is(RoleCoordinator) {
+		return nil, Errorf(EFORBIDDEN, "err.coordinator_only", nil)
+	}
+	return s.Store.Programs(ctx, a.GuildID, strings.TrimSpace(truncate(typed, 60)), 25)
+}
+
 // Recommendation is a position with why it fits the student.
 type Recommendation struct {
 	Position Position

@@ -68,6 +68,7 @@ type Store interface {
 	AuditStore
 	OutboxStore
 	JobStore
+	RoundStore
 }
 
 // GuildStore keeps guild settings.
@@ -137,6 +138,9 @@ type PositionStore interface {
 	SearchPositions(ctx context.Context, guildID, prefix string, limit int) ([]Position, error)
 	// PositionLocations suggests the locations of open positions containing what was typed.
 	PositionLocations(ctx context.Context, guildID, typed string, limit int) ([]string, error)
+	// Programs suggests the programs of open positions and of students' profiles containing
+	// what was typed, each once whatever its casing.
+	Programs(ctx context.Context, guildID, typed string, limit int) ([]string, error)
 	// StudentApplicationsTo returns the student's application to each of the positions that
 	// has one, by position id.
 	StudentApplicationsTo(ctx context.Context, guildID, studentID string, positionIDs []int64) (map[int64]Application, error)

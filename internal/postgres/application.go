@@ -302,35 +302,42 @@ func (s *Store) ApplicationEvents(ctx context.Context, guildID string, ids []int
 // the student's profile (zero when they have none).
 func (s *Store) PositionApplicants(ctx context.Context, guildID string, positionID int64) ([]placement.Applicant, error) {
 	rows, err := s.pool.Query(ctx, `
-		SELECT `+applicationColumns+`,
-		       pr.user_id IS NOT NULL, coalesce(pr.program, ''), coalesce(pr.cohort, ''),
-		       coalesce(pr.skills, '{}'), coalesce(pr.certificates, '{}'), coalesce(pr.locations, '{}'),
-		       pr.available_from, pr.available_to, pr.updated_at
-		`+applicationFrom+`
-		LEFT JOIN profiles pr ON pr.guild_id = a.guild_id AND pr.user_id = a.student_id
+		SELECT `+applicationColumns+`, `+profileColumns+applicationFrom+profileJoin+`
 		WHERE a.guild_id = $1 AND a.position_id = $2
 		ORDER BY a.id`, guildID, positionID)
 	if err != nil {
 		return nil, wrap("list position applicants", err)
 	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (placement.Applicant, error) {
-		var hasProfile bool
-		var pr placement.Profile
-		var from, to pgtype.Date
-		var updatedAt pgtype.Timestamptz
-		a, err := scanApplication(r, &hasProfile, &pr.Program, &pr.Cohort, &pr.Skills, &pr.Certificates,
-			&pr.Locations, &from, &to, &updatedAt)
-		if err != nil || !hasProfile {
-			return placement.Applicant{Application: a}, err
-		}
-		pr.GuildID, pr.UserID = a.GuildID, a.StudentID
-		pr.AvailableFrom, pr.AvailableTo, pr.UpdatedAt = dateOf(from), dateOf(to), updatedAt.Time
-		return placement.Applicant{Application: a, Profile: pr}, nil
-	})
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (placement.Applicant, error) { return scanApplicant(r) })
 	if err != nil {
 		return nil, wrap("list position applicants", err)
 	}
 	return out, nil
+}
+
+// profileColumns selects the profile (pr, joined by profileJoin) of an application's student,
+// after applicationColumns, for scanApplicant.
+const profileColumns = `pr.user_id IS NOT NULL, coalesce(pr.program, ''), coalesce(pr.cohort, ''),
+	coalesce(pr.skills, '{}'), coalesce(pr.certificates, '{}'), coalesce(pr.locations, '{}'),
+	pr.available_from, pr.available_to, pr.updated_at`
+
+// profileJoin joins the profile of the application's student, if any.
+const profileJoin = ` LEFT JOIN profiles pr ON pr.guild_id = a.guild_id AND pr.user_id = a.student_id `
+
+// scanApplicant scans applicationColumns, profileColumns and then extra.
+func scanApplicant(r pgx.Row, extra ...any) (placement.Applicant, error) {
+	var hasProfile bool
+	var pr placement.Profile
+	var from, to pgtype.Date
+	var updatedAt pgtype.Timestamptz
+	a, err := scanApplication(r, append([]any{&hasProfile, &pr.Program, &pr.Cohort, &pr.Skills, &pr.Certificates,
+		&pr.Locations, &from, &to, &updatedAt}, extra...)...)
+	if err != nil || !hasProfile {
+		return placement.Applicant{Application: a}, err
+	}
+	pr.GuildID, pr.UserID = a.GuildID, a.StudentID
+	pr.AvailableFrom, pr.AvailableTo, pr.UpdatedAt = dateOf(from), dateOf(to), updatedAt.Time
+	return placement.Applicant{Application: a, Profile: pr}, nil
 }
 
 // DueOffers lists offers, in any guild, left unanswered longer than their guild's expiry period,

@@ -127,3 +127,74 @@ func encodeData(m map[string]any) ([]byte, error) {
 	}
 	return json.Marshal(m)
 }
+
+// writeEffectsBulk writes the effects of many changes made in one transaction (a round's
+// publish) set-based: all audit events in one statement and all notifications in another,
+// whatever their number, after checking each change's effects. Notifications with files go
+// one by one, as writeEffects sends them.
+func writeEffectsBulk(ctx context.Context, tx pgx.Tx, guildID string, fxs []placement.Effects) error {
+	var ev struct {
+		actor, action, subject, detail []string
+		enterprise                     []int64
+		at                             []pgtype.Timestamptz
+	}
+	var note struct{ key, user, channel, message, locale, data, actor []string }
+	withFiles := &pgx.Batch{}
+	for _, fx := range fxs {
+		if err := fx.Validate(); err != nil {
+			return err
+		}
+		for _, e := range fx.Audit {
+			detail, err := encodeData(e.Detail)
+			if err != nil {
+				return fmt.Errorf("encode audit detail: %w", err)
+			}
+			ev.actor, ev.action, ev.subject = append(ev.actor, e.ActorID), append(ev.action, e.Action), append(ev.subject, e.Subject)
+			ev.detail, ev.enterprise = append(ev.detail, string(detail)), append(ev.enterprise, e.EnterpriseID)
+			ev.at = append(ev.at, pgtype.Timestamptz{Time: e.At, Valid: !e.At.IsZero()})
+		}
+		for _, n := range fx.Notes {
+			if len(n.Files) > 0 {
+				if err := queueNotification(withFiles, guildID, n, fx.Audit[0].ActorID); err != nil {
+					return err
+				}
+				continue
+			}
+			if n.UserID == "" && n.ChannelID == "" {
+				continue // nobody to tell, as queueNotification
+			}
+			data, err := encodeData(n.Data)
+			if err != nil {
+				return fmt.Errorf("encode notification %s: %w", n.DedupKey, err)
+			}
+			note.key, note.user, note.channel = append(note.key, n.DedupKey), append(note.user, n.UserID), append(note.channel, n.ChannelID)
+			note.message, note.locale = append(note.message, n.MessageKey), append(note.locale, n.Locale)
+			note.data, note.actor = append(note.data, string(data)), append(note.actor, fx.Audit[0].ActorID)
+		}
+	}
+	b := withFiles
+	b.Queue(`
+		INSERT INTO audit_events (guild_id, actor_id, action, subject, enterprise_id, detail, created_at)
+		SELECT $1, u.actor, u.action, u.subject, nullif(u.enterprise, 0), u.detail::jsonb, coalesce(u.at, now())
+		FROM unnest($2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::timestamptz[])
+		     WITH ORDINALITY AS u(actor, action, subject, enterprise, detail, at, ord)
+		ORDER BY u.ord`,
+		guildID, ev.actor, ev.action, ev.subject, ev.enterprise, ev.detail, ev.at)
+	if len(note.key) > 0 {
+		// The language rule of insertNotification: a notification without one takes the
+		// language of the member whose change it announces.
+		b.Queue(`
+			INSERT INTO notifications (guild_id, dedup_key, user_id, channel_id, message_key, locale, data)
+			SELECT $1, u.key, u.usr, u.channel, u.message, coalesce(nullif(u.locale, ''), m.locale, ''), u.data::jsonb
+			FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
+			     WITH ORDINALITY AS u(key, usr, channel, message, locale, data, actor, ord)
+			LEFT JOIN members m ON m.guild_id = $1 AND m.user_id = u.actor
+			ORDER BY u.ord
+			ON CONFLICT (guild_id, dedup_key) DO NOTHING`,
+			guildID, note.key, note.user, note.channel, note.message, note.locale, note.data, note.actor)
+	}
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		return fmt.Errorf("write effects: %w", err)
+	}
+	return nil
+}

@@ -444,6 +444,32 @@ func (s *Store) PositionLocations(ctx context.Context, guildID, typed string, li
 	return locations, nil
 }
 
+// Programs suggests programs, each once whatever its casing, in the casing most used: those
+// open positions ask for and those students' profiles name.
+func (s *Store) Programs(ctx context.Context, guildID, typed string, limit int) ([]string, error) {
+	rows, err := s.pool.Query(ctx, `
+		SELECT program FROM (
+			SELECT DISTINCT ON (lower(program)) program FROM (
+				SELECT unnest(programs) AS program FROM positions WHERE guild_id = $1 AND status = 'open'
+				UNION ALL
+				SELECT program FROM profiles WHERE guild_id = $1 AND program <> ''
+			) named
+			WHERE strpos(lower(program), lower($2)) > 0
+			GROUP BY program
+			ORDER BY lower(program), count(*) DESC, program
+		) distinct_programs
+		ORDER BY lower(program) LIMIT $3`,
+		guildID, strings.TrimSpace(typed), clampLimit(limit))
+	if err != nil {
+		return nil, wrap("suggest programs", err)
+	}
+	programs, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, wrap("suggest programs", err)
+	}
+	return programs, nil
+}
+
 // isHan reports whether r is a Chinese character, in the ranges migrations/008_search.sql
 // writes as bigrams.
 func isHan(r rune) bool {

@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/bwmarrin/discordgo"
 
@@ -52,6 +53,9 @@ type Console struct {
 	// AfterEach, when set, runs after every interaction: the bot's entry point uses it to deliver
 	// the DMs and channel posts the interaction caused right under its reply.
 	AfterEach func(ctx context.Context)
+	// SetClock, when set, is what the "clock" line calls: the console moves the bot's clock
+	// to a date so that deadlines (a round's ranking deadline) can pass within one session.
+	SetClock func(t time.Time)
 	// FilesDir, when set, is where files the bot sends (charts, exports) are written so they
 	// can be opened; the text view names each file and its size either way.
 	FilesDir string
@@ -184,6 +188,20 @@ func (c *Console) promptName() string {
 	return c.me.Name
 }
 
+// clock moves the bot's clock to the start of a date, in UTC.
+func (c *Console) clock(typed string) error {
+	if c.SetClock == nil {
+		return usageError("this console has no clock to move")
+	}
+	date, err := placement.ParseDate("date", typed)
+	if err != nil {
+		return usageError("clock takes a date, e.g. clock 2027-01-21")
+	}
+	c.SetClock(date)
+	c.printf("The bot's clock now reads %s 00:00 UTC (console only).\n", date.Format(placement.DateLayout))
+	return nil
+}
+
 // exec runs one console line. Mistakes are printed and the session goes on; only quitting and
 // the end of ctx stop it.
 func (c *Console) exec(ctx context.Context, line string) error {
@@ -207,6 +225,8 @@ func (c *Console) exec(ctx context.Context, line string) error {
 		err = c.press(ctx, rest)
 	case "select":
 		err = c.choose(ctx, rest)
+	case "clock":
+		err = c.clock(rest)
 	default:
 		if strings.HasPrefix(word, "/") {
 			err = c.command(ctx, line)
@@ -256,6 +276,7 @@ func (c *Console) help(topic string) {
   press N                         press button N of the latest message with buttons
   select N A [B ...]              pick options (by number or value) in select menu N
   help /command                   the subcommands and options of a slash command
+  clock YYYY-MM-DD                move the bot's clock to that date (console only), e.g. past a deadline
   quit | exit                     leave
 Forms ask one field per line: \n in a value is a line break, a blank line keeps a prefilled
 value, and a line with just "cancel" abandons the form.

@@ -11,6 +11,7 @@ import (
 	"placementbot/internal/discord/placements"
 	"placementbot/internal/discord/positions"
 	"placementbot/internal/discord/profile"
+	"placementbot/internal/discord/rounds"
 	"placementbot/internal/discord/setup"
 )
 
@@ -24,6 +25,7 @@ func All(d discord.Deps) []discord.Feature {
 		applications.New(d),
 		approvals.New(d),
 		placements.New(d),
+		rounds.New(d),
 		audit.New(d),
 	}
 }
