@@ -538,7 +538,7 @@ func (s *Service) PublishRound(ctx context.Context, a Actor, roundID int64) (Rou
 			}
 			out.Unmatched++
 			n := base("unmatched", res.StudentID)
-			n.Data["Ranked"], n.Data["Higher"], n.Data["Open"] = res.Ranked, higherData(res.Higher), openData(open)
+			n.Data["Ranked"], n.Data["Higher"], n.Data["Vacant"] = res.Ranked, higherData(res.Higher), openData(open)
 			n.Data["Skipped"] = res.ApplicationID != 0
 			notes = append(notes, n)
 		}

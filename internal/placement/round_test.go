@@ -512,6 +512,7 @@ func TestPublishRoundMovesTheMatchOnce(t *testing.T) {
 		{"publish audit", `SELECT count(*) FROM audit_events WHERE guild_id = $1 AND action = 'round.published' AND subject = 'round:' || $2::bigint`, 1},
 		{"matched DMs", `SELECT count(*) FROM notifications WHERE guild_id = $1 AND message_key = 'round.note_matched' AND dedup_key LIKE 'round:' || $2::bigint || ':%'`, len(offered)},
 		{"unmatched DMs", `SELECT count(*) FROM notifications WHERE guild_id = $1 AND message_key = 'round.note_unmatched' AND dedup_key LIKE 'round:' || $2::bigint || ':%'`, 5 - len(offered)},
+		{"unmatched DMs listing the open positions", `SELECT count(*) FROM notifications WHERE guild_id = $1 AND message_key = 'round.note_unmatched' AND data ? 'Vacant' AND dedup_key LIKE 'round:' || $2::bigint || ':%'`, 5 - len(offered)},
 		{"mentor DMs", `SELECT count(*) FROM notifications WHERE guild_id = $1 AND message_key = 'round.note_mentor' AND user_id = '` + members[mentor].UserID + `' AND dedup_key LIKE 'round:' || $2::bigint || ':%'`, positionsFilled(want)},
 		{"results", `SELECT count(*) FROM round_results WHERE guild_id = $1 AND round_id = $2`, 5},
 		{"taken", `SELECT coalesce(sum(taken), 0) FROM positions WHERE guild_id = $1 AND id IN (SELECT position_id FROM round_positions WHERE round_id = $2)`, len(offered)},
