@@ -48,15 +48,26 @@ func (s *Service) OpenRound(ctx context.Context, a Actor, in RoundInput) (Round,
 	}
 	r.GuildID, r.Seed, r.CreatedBy = a.GuildID, binary.LittleEndian.Uint64(seed[:]), a.UserID
 	r.Deadline = DayEnd(r.Deadline, a.Location())
+	gs, err := s.Store.FindGuildSettings(ctx, a.GuildID)
+	if err != nil {
+		return Round{}, nil, err
+	}
 	effects := func(r Round, ps []RoundPosition) Effects {
 		slots := 0
 		for _, p := range ps {
 			slots += p.Slots
 		}
-		return Audited(s.audit(a, "round.opened", RoundSubject(r.ID), map[string]any{
+		fx := Audited(s.audit(a, "round.opened", RoundSubject(r.ID), map[string]any{
 			"name": r.Name, "positions": len(ps), "slots": slots, "deadline": r.Deadline.Unix(),
 			"max_ranks": r.MaxRanks, "outcome": string(r.Outcome), "seed": strconv.FormatUint(r.Seed, 10),
 			"enterprise_id": r.Scope.Enterprise, "program": r.Scope.Program}))
+		if gs.AnnouncementsChannelID != "" {
+			// The post says what opened and until when; nothing about any member.
+			fx.Notes = []Notification{{GuildID: r.GuildID, DedupKey: RoundSubject(r.ID) + ":announced",
+				ChannelID: gs.AnnouncementsChannelID, MessageKey: "note.round_opened", Locale: a.Locale,
+				Data: map[string]any{"ID": r.ID, "Name": r.Name, "Count": len(ps), "Slots": slots, "DeadlineAt": r.Deadline.Unix()}}}
+		}
+		return fx
 	}
 	return s.Store.CreateRound(ctx, r, s.today(a.Zone), effects)
 }
