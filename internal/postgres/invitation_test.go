@@ -53,7 +53,7 @@ func TestInvitationCandidatesAreUnplacedStudentsWhoFitAndHaveNotApplied(t *testi
 	f.saveProfile(guildA, optedOut, "Computer Science", "go")
 	f.saveProfile(guildB, f.user(), "Computer Science", "go")
 	f.mustApply(p, applied)
-	if _, err := f.move(f.mustApply(p, withdrew), placement.Withdrawn); err != nil {
+	if _, err := f.move(f.mustApply(p, withdrew), placement.Withdrawn, placement.Submitted); err != nil {
 		t.Fatal(err)
 	}
 	app := f.mustApply(elsewhere, placed)
