@@ -159,6 +159,7 @@ func serve(ctx context.Context, cfg config.Config, transport config.Transport) e
 			return err
 		}
 		go discord.KeepRateLimitsBounded(ctx, s)
+		router.Members = discord.RESTMembers(s)
 		startOutbox(outbox.DiscordSender{Session: s})
 		err = gateway.Run(ctx, s, router, claims, cfg.ShardID, cfg.ShardCount)
 		return errors.Join(err, waitInflight(router))
@@ -168,6 +169,7 @@ func serve(ctx context.Context, cfg config.Config, transport config.Transport) e
 			return err
 		}
 		go discord.KeepRateLimitsBounded(ctx, s)
+		router.Members = discord.RESTMembers(s)
 		startOutbox(outbox.DiscordSender{Session: s})
 		key, _ := hex.DecodeString(cfg.DiscordPublicKey) // validated by config
 		h := &httpendpoint.Handler{Router: router, PublicKey: ed25519.PublicKey(key), REST: s, Claims: claims, Log: log}

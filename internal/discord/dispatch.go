@@ -46,6 +46,9 @@ type Claimer interface {
 type Router struct {
 	Routes *Routes
 	Actors func(ctx context.Context, guildID string, m placement.Member, locale string) (placement.Actor, error)
+	// Members looks a member of a server up with their current roles, for buttons pressed in a
+	// DM (which carry no member); ErrNotMember when they are not on it. Nil refuses DM buttons.
+	Members MemberLookup
 	// Undelivered hands over, once, the notifications a member missed with their DMs closed.
 	Undelivered func(ctx context.Context, a placement.Actor) ([]placement.Notification, error)
 	T           func(locale, key string, data map[string]any) string
@@ -98,6 +101,12 @@ func (rt *Router) Dispatch(ctx context.Context, in *discordgo.Interaction, rsp R
 
 	locale := rt.Locale(string(in.Locale))
 	kind, path, opts := classify(in)
+	dm := ""
+	if kind == KindComponent || kind == KindModal {
+		if guild, rest, ok := dmPath(path); ok {
+			dm, path = guild, rest
+		}
+	}
 	route, vars := rt.Routes.match(kind, path)
 	label := "unknown" // never a client-sent path: it would flood the metrics with labels
 	if route != nil {
@@ -105,7 +114,7 @@ func (rt *Router) Dispatch(ctx context.Context, in *discordgo.Interaction, rsp R
 	}
 	log := rt.Log.With("interaction", in.ID, "route", label, "guild", in.GuildID, "user", userID(in))
 
-	req := &Request{Interaction: in, Locale: locale, Path: label, Vars: vars, options: opts, t: rt.T}
+	req := &Request{Interaction: in, Locale: locale, Path: label, Vars: vars, options: opts, t: rt.T, dm: dm}
 	update := route != nil && route.Update
 	work := func() outcome { return rt.run(ctx, route, kind, req) }
 
@@ -188,6 +197,11 @@ func (rt *Router) run(ctx context.Context, route *Route, kind Kind, req *Request
 	refuse := func(key string) outcome {
 		return outcome{reply: rt.message(req.Locale, key, nil, kind), err: placement.Errorf(placement.EFORBIDDEN, key, nil), label: "refused"}
 	}
+	if req.dm != "" {
+		if key := rt.joinDM(ctx, req); key != "" {
+			return refuse(key)
+		}
+	}
 	if in.GuildID == "" || in.Member == nil || in.Member.User == nil {
 		return refuse("err.guild_only")
 	}
@@ -227,7 +241,63 @@ func (rt *Router) run(ctx context.Context, route *Route, kind Kind, req *Request
 		return outcome{reply: rt.message(req.Locale, "err.internal", nil, kind), err: errors.New("handler returned no reply"), label: "error"}
 	}
 	rt.addMissedNotifications(ctx, req, reply)
+	if req.dm != "" {
+		reply.prefixCustomIDs(DMPrefix(req.dm))
+	}
 	return outcome{reply: reply, label: "ok"}
+}
+
+// MemberLookup finds a member of a server with their current roles.
+type MemberLookup func(ctx context.Context, guildID, userID string) (*discordgo.Member, error)
+
+// ErrNotMember means the member looked up is not on the server.
+var ErrNotMember = errors.New("discord: not a member of the server")
+
+// DMPrefix starts the custom_id of a button the bot sends in a DM: a DM reaches no server, so
+// the server travels in the custom_id ("/dm/<guild id>/apply/12"), and the member's rights are
+// read from their current roles on it, as for any interaction.
+func DMPrefix(guildID string) string { return "/dm/" + guildID }
+
+// dmPath splits a DM custom_id into its server and the route's own custom_id.
+func dmPath(path string) (guildID, rest string, ok bool) {
+	after, found := strings.CutPrefix(path, "/dm/")
+	if !found {
+		return "", path, false
+	}
+	guildID, rest, found = strings.Cut(after, "/")
+	if !found || !placement.IsSnowflake(guildID) {
+		return "", path, false
+	}
+	return guildID, "/" + rest, true
+}
+
+// joinDM puts the server named by a DM custom_id into the interaction, with the member as the
+// server knows them now; it returns the refusal's message key when it cannot. A DM custom_id
+// pressed on a server (the console shows DMs there) must name that server.
+func (rt *Router) joinDM(ctx context.Context, req *Request) string {
+	in := req.Interaction
+	if in.GuildID != "" {
+		if in.GuildID != req.dm {
+			return "err.stale_component"
+		}
+		return ""
+	}
+	if in.User == nil || rt.Members == nil {
+		return "err.guild_only"
+	}
+	m, err := rt.Members(ctx, req.dm, in.User.ID)
+	if errors.Is(err, ErrNotMember) {
+		return "err.dm_not_member"
+	}
+	if err != nil {
+		rt.Log.Warn("member lookup for a DM button failed", "err", err)
+		return "err.dm_member_unavailable"
+	}
+	if m.User == nil {
+		m.User = in.User
+	}
+	in.GuildID, in.Member = req.dm, m
+	return ""
 }
 
 // allow records one event for key under limit, in Redis, or in this process while Redis fails;

@@ -134,3 +134,41 @@ func WireResponse(resp *discordgo.InteractionResponse) any {
 		Data data                              `json:"data"`
 	}{resp.Type, data{choices}}
 }
+
+// prefixCustomIDs starts the custom_id of every button, menu and form of the reply with prefix,
+// so that what a member presses next in a DM comes back naming its server (see DMPrefix). The
+// inputs of a form keep theirs: they name fields, not routes.
+func (r *Reply) prefixCustomIDs(prefix string) {
+	for i, c := range r.Components {
+		r.Components[i] = prefixComponent(prefix, c)
+	}
+	if r.Modal != nil {
+		r.Modal.CustomID = prefix + r.Modal.CustomID
+	}
+}
+
+func prefixComponent(prefix string, c discordgo.MessageComponent) discordgo.MessageComponent {
+	switch x := c.(type) {
+	case discordgo.ActionsRow:
+		row := discordgo.ActionsRow{Components: make([]discordgo.MessageComponent, len(x.Components))}
+		for i, in := range x.Components {
+			row.Components[i] = prefixComponent(prefix, in)
+		}
+		return row
+	case *discordgo.ActionsRow:
+		return prefixComponent(prefix, *x)
+	case discordgo.Button:
+		if x.URL == "" {
+			x.CustomID = prefix + x.CustomID
+		}
+		return x
+	case *discordgo.Button:
+		return prefixComponent(prefix, *x)
+	case discordgo.SelectMenu:
+		x.CustomID = prefix + x.CustomID
+		return x
+	case *discordgo.SelectMenu:
+		return prefixComponent(prefix, *x)
+	}
+	return c
+}

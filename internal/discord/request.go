@@ -16,6 +16,7 @@ type Request struct {
 	Vars        map[string]string // route variables from the custom_id: client-controlled text
 	options     []*discordgo.ApplicationCommandInteractionDataOption
 	t           func(locale, key string, data map[string]any) string
+	dm          string // the server a button pressed in a DM belongs to ("" for any other)
 }
 
 // T returns the catalog message key in the member's language.

@@ -2,6 +2,8 @@ package discord
 
 import (
 	"context"
+	"errors"
+	"net/http"
 	"strconv"
 
 	"github.com/bwmarrin/discordgo"
@@ -76,4 +78,20 @@ func WithAttachments(resp *discordgo.InteractionResponse) *discordgo.Interaction
 	out := *resp
 	out.Data = &data
 	return &out
+}
+
+// RESTMembers looks members up on Discord's REST API, for buttons pressed in DMs; Discord's
+// "Unknown Member" (10007) or a 404 is ErrNotMember.
+func RESTMembers(s *discordgo.Session) MemberLookup {
+	return func(ctx context.Context, guildID, userID string) (*discordgo.Member, error) {
+		m, err := s.GuildMember(guildID, userID, discordgo.WithContext(ctx), discordgo.WithRetryOnRatelimit(false))
+		var rest *discordgo.RESTError
+		if errors.As(err, &rest) && (rest.Response.StatusCode == http.StatusNotFound || (rest.Message != nil && rest.Message.Code == discordgo.ErrCodeUnknownMember)) {
+			return nil, ErrNotMember
+		}
+		if err != nil {
+			return nil, restbase.Redact("guild member", err)
+		}
+		return m, nil
+	}
 }

@@ -24,7 +24,7 @@ type ConsoleSender struct {
 func (c ConsoleSender) Send(_ context.Context, m Message) error {
 	files := discordFiles(m.Files)
 	if m.UserID != "" {
-		c.Out.Show("DM to @"+c.name(m.UserID), m.Content, nil, nil, files)
+		c.Out.Show("DM to @"+c.name(m.UserID), m.Content, nil, m.Components, files)
 		return nil
 	}
 	bot := c.BotName

@@ -366,8 +366,12 @@ func (w *Worker) render(n Notification) (Message, error) {
 		return Message{}, fmt.Errorf("no text for message %q", n.MessageKey)
 	}
 	m := Message{GuildID: n.GuildID, UserID: n.UserID, ChannelID: n.ChannelID, Content: truncate(content, maxContent), Files: n.Files, Nonce: n.Nonce()}
-	// Components only on channel posts: a button pressed in a DM reaches no guild, so the
-	// handlers could not tell which school it belongs to.
+	// A button pressed in a DM reaches no guild: an invitation's buttons carry theirs in the
+	// custom_id (discord.DMPrefix), and the router reads the member's rights there. Other DMs
+	// have none.
+	if n.UserID != "" && n.MessageKey == placement.InvitationMessage {
+		m.Components = w.invitationButtons(lang, n.GuildID, data)
+	}
 	if n.ChannelID != "" && n.MessageKey == PositionOpenedKey {
 		if id, ok := data["ID"].(int64); ok {
 			m.Components = []discordgo.MessageComponent{discordgo.ActionsRow{Components: []discordgo.MessageComponent{
@@ -377,6 +381,22 @@ func (w *Worker) render(n Notification) (Message, error) {
 		}
 	}
 	return m, nil
+}
+
+// invitationButtons are an invitation DM's Apply (the normal apply flow) and No thanks.
+func (w *Worker) invitationButtons(lang, guildID string, data map[string]any) []discordgo.MessageComponent {
+	pos, okPos := data["PositionID"].(int64)
+	inv, okInv := data["ID"].(int64)
+	if !okPos || !okInv || !placement.IsSnowflake(guildID) {
+		return nil
+	}
+	dm := "/dm/" + guildID
+	return []discordgo.MessageComponent{discordgo.ActionsRow{Components: []discordgo.MessageComponent{
+		discordgo.Button{Label: truncate(w.cfg.Catalog.T(lang, "button.apply_invited", nil), 80),
+			Style: discordgo.SuccessButton, CustomID: dm + "/apply/" + strconv.FormatInt(pos, 10)},
+		discordgo.Button{Label: truncate(w.cfg.Catalog.T(lang, "button.no_thanks", nil), 80),
+			Style: discordgo.SecondaryButton, CustomID: dm + "/invitation/" + strconv.FormatInt(inv, 10) + "/decline"},
+	}}}
 }
 
 // truncate cuts s to at most max characters, ending with an ellipsis when cut.

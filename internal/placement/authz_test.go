@@ -525,6 +525,41 @@ var authzCases = []authzCase{
 	{"Enterprise", []string{coordinator}, func(w *world) func(placement.Actor) error {
 		return func(a placement.Actor) error { _, err := w.svc.Enterprise(w.ctx, a, w.pending.ID); return err }
 	}},
+	// A position's mentors invite students who fit it; the invited student alone says no thanks.
+	{"InvitationCandidates", []string{mentor}, func(w *world) func(placement.Actor) error {
+		return func(a placement.Actor) error {
+			page, err := w.svc.InvitationCandidates(w.ctx, a, w.pos.ID, 0)
+			return shown(len(page.Candidates) == 2, err)
+		}
+	}},
+	{"Invite", []string{mentor}, func(w *world) func(placement.Actor) error {
+		return func(a placement.Actor) error {
+			_, err := w.svc.Invite(w.ctx, a, w.pos.ID, members[student].UserID)
+			return err
+		}
+	}},
+	{"DeclineInvitation", []string{student}, func(w *world) func(placement.Actor) error {
+		inv, err := w.svc.Invite(w.ctx, w.actor(mentor), w.pos.ID, members[student].UserID)
+		if err != nil {
+			w.t.Fatal(err)
+		}
+		return func(a placement.Actor) error { _, err := w.svc.DeclineInvitation(w.ctx, a, inv.ID); return err }
+	}},
+	{"SetInvitations", []string{student, otherStudent}, func(w *world) func(placement.Actor) error {
+		return func(a placement.Actor) error {
+			p, err := w.svc.SetInvitations(w.ctx, a, true)
+			return shown(p.InvitationsOff && p.GuildID == w.guild, err)
+		}
+	}},
+	{"SetInvitationLimit", []string{coordinator}, func(w *world) func(placement.Actor) error {
+		return func(a placement.Actor) error {
+			if err := w.svc.SetInvitationLimit(w.ctx, a, 3); err != nil {
+				return err
+			}
+			n, err := w.svc.Store.InvitationLimit(w.ctx, w.guild)
+			return shown(n == 3, err)
+		}
+	}},
 	{"SaveProfile", []string{student, otherStudent}, func(w *world) func(placement.Actor) error {
 		return func(a placement.Actor) error {
 			p, err := w.svc.SaveProfile(w.ctx, a, placement.ProfileInput{Program: "Welding"})

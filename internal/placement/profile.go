@@ -13,7 +13,9 @@ type Profile struct {
 	Locations     []string
 	AvailableFrom time.Time // zero when not given
 	AvailableTo   time.Time
-	UpdatedAt     time.Time
+	// InvitationsOff: the student asked mentors not to invite them; saving the form keeps it.
+	InvitationsOff bool
+	UpdatedAt      time.Time
 }
 
 // ProfileInput is the profile form as typed.

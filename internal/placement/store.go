@@ -65,6 +65,7 @@ type Store interface {
 	ApplicationStore
 	ApprovalStore
 	PlacementStore
+	InvitationStore
 	AuditStore
 	OutboxStore
 	JobStore
@@ -201,6 +202,27 @@ type PlacementStore interface {
 	// EndPlacement ends an active placement early, freeing its slot so the position takes
 	// applications again.
 	EndPlacement(ctx context.Context, guildID string, id int64, reason string, fx Effects) (Placement, error)
+}
+
+// InvitationStore keeps mentors' invitations of students and the settings they follow.
+type InvitationStore interface {
+	// InvitationCandidates returns up to limit students with a profile sharing a skill or the
+	// program with the position, invitations on, no active placement and no application to it,
+	// with their remembered names and when they were invited to it, the most recently updated
+	// profiles first; studentID, when set, looks for that student only.
+	InvitationCandidates(ctx context.Context, guildID string, p Position, studentID string, limit int) ([]Candidate, error)
+	// CreateInvitation records an invitation unless the student was invited to the position
+	// before (AlreadyInvited) or the position sent perDay invitations since dayStart
+	// (InvitationLimitReached); its effects get the invitation as created.
+	CreateInvitation(ctx context.Context, inv Invitation, perDay int, dayStart time.Time, effects func(Invitation) Effects) (Invitation, error)
+	FindInvitation(ctx context.Context, guildID string, id int64) (Invitation, error)
+	// DeclineInvitation records the student's no thanks at the time at.
+	DeclineInvitation(ctx context.Context, guildID string, id int64, at time.Time, fx Effects) (Invitation, error)
+	// InvitationLimit is the guild's invitations per position and day.
+	InvitationLimit(ctx context.Context, guildID string) (int, error)
+	SetInvitationLimit(ctx context.Context, guildID string, perDay int, fx Effects) error
+	// SetInvitationsOff turns invitations off or on on the student's profile (ENOTFOUND without one).
+	SetInvitationsOff(ctx context.Context, guildID, userID string, off bool, fx Effects) (Profile, error)
 }
 
 // AuditStore reads the decision trail the effects of every change wrote.

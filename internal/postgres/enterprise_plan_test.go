@@ -58,37 +58,12 @@ func TestEnterpriseListPlansUseTheNameIndex(t *testing.T) {
 		{"name prefix", list(placement.EnterpriseFilter{Prefix: "harbor"}), true},
 	} {
 		for _, st := range rec.record(tt.run) {
-			rows, err := pool.Query(ctx, "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) "+st.sql, st.args...)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var plan strings.Builder
-			removed := 0
-			for rows.Next() {
-				var line string
-				if err := rows.Scan(&line); err != nil {
-					t.Fatal(err)
-				}
-				plan.WriteString(line + "\n")
-				if _, n, ok := strings.Cut(line, "Rows Removed by Filter: "); ok {
-					k := 0
-					for _, c := range n {
-						if c < '0' || c > '9' {
-							break
-						}
-						k = k*10 + int(c-'0')
-					}
-					removed += k
-				}
-			}
-			if err := rows.Err(); err != nil {
-				t.Fatal(err)
-			}
-			if strings.Contains(plan.String(), "Seq Scan on enterprises") || !strings.Contains(plan.String(), "enterprises_by_name") {
-				t.Errorf("%s does not walk the name index:\n%s", tt.name, plan.String())
+			plan, removed := explainPlan(t, pool, st)
+			if strings.Contains(plan, "Seq Scan on enterprises") || !strings.Contains(plan, "enterprises_by_name") {
+				t.Errorf("%s does not walk the name index:\n%s", tt.name, plan)
 			}
 			if tt.bounded && removed > 1000 {
-				t.Errorf("%s looked at %d rows it did not show:\n%s", tt.name, removed, plan.String())
+				t.Errorf("%s looked at %d rows it did not show:\n%s", tt.name, removed, plan)
 			}
 		}
 	}

@@ -151,41 +151,56 @@ func TestBrowsePlansUseIndexes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		for _, st := range rec.record(tt.run) {
-			var plan strings.Builder
-			rows, err := pool.Query(ctx, "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) "+st.sql, st.args...)
-			if err != nil {
-				t.Fatal(err)
-			}
-			removed := 0
-			for rows.Next() {
-				var line string
-				if err := rows.Scan(&line); err != nil {
-					t.Fatal(err)
-				}
-				plan.WriteString(line + "\n")
-				if _, n, ok := strings.Cut(line, "Rows Removed by Filter: "); ok {
-					var k int
-					for _, c := range n {
-						if c < '0' || c > '9' {
-							break
-						}
-						k = k*10 + int(c-'0')
-					}
-					removed += k
-				}
-			}
-			if err := rows.Err(); err != nil {
-				t.Fatal(err)
-			}
-			if strings.Contains(plan.String(), "Seq Scan on positions") {
-				t.Errorf("%s reads the whole table:\n%s\n%s", tt.name, st.sql, plan.String())
-			}
 			// The windows are 4,000 positions: none may look at every position of the guild.
-			if limit := seeded / 2; removed > limit {
-				t.Errorf("%s filtered out %d rows:\n%s\n%s", tt.name, removed, st.sql, plan.String())
-			}
+			checkPlan(t, pool, tt.name, st, "positions", seeded/2)
 		}
 	}
+}
+
+// checkPlan explains a recorded statement and fails the test when it reads the whole table or
+// filters out more than limit rows.
+func checkPlan(t *testing.T, pool *pgxpool.Pool, name string, st recordedStatement, table string, limit int) {
+	t.Helper()
+	plan, removed := explainPlan(t, pool, st)
+	if strings.Contains(plan, "Seq Scan on "+table) {
+		t.Errorf("%s reads the whole table:\n%s\n%s", name, st.sql, plan)
+	}
+	if removed > limit {
+		t.Errorf("%s filtered out %d rows:\n%s\n%s", name, removed, st.sql, plan)
+	}
+}
+
+// explainPlan runs a recorded statement under EXPLAIN ANALYZE and returns its plan and how many
+// rows its filters removed.
+func explainPlan(t *testing.T, pool *pgxpool.Pool, st recordedStatement) (string, int) {
+	t.Helper()
+	rows, err := pool.Query(t.Context(), "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) "+st.sql, st.args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var plan strings.Builder
+	removed := 0
+	for rows.Next() {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			t.Fatal(err)
+		}
+		plan.WriteString(line + "\n")
+		if _, n, ok := strings.Cut(line, "Rows Removed by Filter: "); ok {
+			k := 0
+			for _, c := range n {
+				if c < '0' || c > '9' {
+					break
+				}
+				k = k*10 + int(c-'0')
+			}
+			removed += k
+		}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return plan.String(), removed
 }
 
 func TestExplainBrowse(t *testing.T) {

@@ -29,9 +29,9 @@ func (s *Store) SaveProfile(ctx context.Context, p placement.Profile, fx placeme
 			  certificates = excluded.certificates, locations = excluded.locations,
 			  available_from = excluded.available_from, available_to = excluded.available_to,
 			  updated_at = now()
-			RETURNING updated_at`,
+			RETURNING invitations_off, updated_at`,
 			p.GuildID, p.UserID, p.Program, p.Cohort, list(p.Skills), list(p.Certificates), list(p.Locations),
-			nullDate(p.AvailableFrom), nullDate(p.AvailableTo)).Scan(&p.UpdatedAt)
+			nullDate(p.AvailableFrom), nullDate(p.AvailableTo)).Scan(&p.InvitationsOff, &p.UpdatedAt)
 		if err != nil {
 			return err
 		}
@@ -49,9 +49,9 @@ func (s *Store) FindProfile(ctx context.Context, guildID, userID string) (placem
 	p := placement.Profile{GuildID: guildID, UserID: userID}
 	var from, to pgtype.Date
 	err := s.pool.QueryRow(ctx, `
-		SELECT program, cohort, skills, certificates, locations, available_from, available_to, updated_at
+		SELECT program, cohort, skills, certificates, locations, available_from, available_to, invitations_off, updated_at
 		FROM profiles WHERE guild_id = $1 AND user_id = $2`, guildID, userID).Scan(
-		&p.Program, &p.Cohort, &p.Skills, &p.Certificates, &p.Locations, &from, &to, &p.UpdatedAt)
+		&p.Program, &p.Cohort, &p.Skills, &p.Certificates, &p.Locations, &from, &to, &p.InvitationsOff, &p.UpdatedAt)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return placement.Profile{}, placement.Errorf(placement.ENOTFOUND, "err.profile_not_found", nil)
 	}

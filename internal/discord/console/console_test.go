@@ -260,9 +260,9 @@ help /setup
 /setup roles coordinator:@Coordinator student:Student
 `, nil)
 	wantAll(t, out,
-		"  /setup roles | channels | compliance | timezone | show\n",
+		"  /setup roles | channels | compliance | timezone | invitations | show\n",
 		"  /setup roles [coordinator:@role] [mentor:@role] [student:@role] [supervisor:@role]\n",
-		"/setup needs a subcommand: roles, channels, compliance, timezone, show.",
+		"/setup needs a subcommand: roles, channels, compliance, timezone, invitations, show.",
 		"#lounge can't be picked for announcements; the channels it takes are: #placements, #coordinators, #general.",
 		"PlacementBot (only you can see this):\n  saved\n",
 	)

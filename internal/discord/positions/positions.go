@@ -1,5 +1,6 @@
 // Package positions is how members find and post internship positions: /positions browse,
-// view, recommended, post and mine, the position card and its mentor buttons.
+// view, recommended, post and mine, the position card and its mentor buttons, and mentors'
+// invitations of students who fit.
 package positions
 
 import (
@@ -71,6 +72,7 @@ func (f feature) Register(rs *discord.Routes) {
 	rs.Command("/positions/recommended", placement.RoleStudent, h.recommended)
 	registerPosting(rs, f)
 	registerConfirm(rs, f.svc)
+	registerInvite(rs, f.svc)
 }
 
 // positionHandlers serve finding positions: browsing, the position card and recommendations.
@@ -201,7 +203,8 @@ func positionState(p placement.Position, now time.Time) cardState {
 // positionCard shows everything a member needs to decide about a position, with the buttons
 // this member may use on it: Apply for students while it takes applications, or what became
 // of the student's application (applied, its id and status); Edit, Still open (while open),
-// Close or Reopen, and Duplicate for its enterprise's mentors. applied is the member's own
+// Close or Reopen, Duplicate, and Invite students (while it takes applications) for its
+// enterprise's mentors. applied is the member's own
 // application to the position, the zero value when there is none.
 func positionCard(r *discord.Request, p placement.Position, applied placement.Application) *discord.Reply {
 	state := positionState(p, time.Now().In(r.Actor.Location()))
@@ -281,6 +284,10 @@ func positionCard(r *discord.Request, p placement.Position, applied placement.Ap
 				button("jobs.button_still_open", discordgo.SuccessButton, "/position/"+id+"/confirm")
 			}
 			button("positions.button_close", discordgo.DangerButton, "/position/"+id+"/close")
+		}
+		if state == cardOpen {
+			// Students who fit and have not applied, for the mentor to invite.
+			button("invite.button", discordgo.PrimaryButton, "/position/"+id+"/candidates")
 		}
 		button("positions.button_duplicate", discordgo.SecondaryButton, "/position/"+id+"/duplicate")
 	}

@@ -60,6 +60,7 @@ func (h handlers) Register(rs *discord.Routes) {
 	// form's custom_id, checked again on submit because the client controls it.
 	rs.Modal("/profile/save", placement.RoleStudent, h.save)
 	rs.Modal("/profile/save/{from}/{to}", placement.RoleStudent, h.save)
+	rs.UpdateComponent("/profile/invitations/{state}", placement.RoleStudent, h.invitations)
 	// Who may see whose profile is the service's decision.
 	rs.Command("/profile/view", 0, h.view)
 }
@@ -164,10 +165,42 @@ func (h handlers) save(ctx context.Context, r *discord.Request) (*discord.Reply,
 	}
 	reply := &discord.Reply{
 		Content:    r.T("profile.saved", map[string]any{"Command": ui.Markup(r.Slash("/positions/recommended"))}),
-		Embeds:     []*discordgo.MessageEmbed{ui.ProfileCard(r, p, profileSelfName(r))},
-		Components: profileEditRow(r),
+		Embeds:     []*discordgo.MessageEmbed{ownCard(r, p)},
+		Components: profileRow(r, &p),
 	}
 	return reply, nil
+}
+
+// invitations turns mentors' invitations off or on from the student's own card.
+func (h handlers) invitations(ctx context.Context, r *discord.Request) (*discord.Reply, error) {
+	var off bool
+	switch r.Vars["state"] {
+	case "off":
+		off = true
+	case "on":
+	default:
+		return nil, ui.StaleComponent()
+	}
+	p, err := h.svc.SetInvitations(ctx, r.Actor, off)
+	if err != nil {
+		return nil, err
+	}
+	key := "profile.invitations_now_on"
+	if p.InvitationsOff {
+		key = "profile.invitations_now_off"
+	}
+	return &discord.Reply{Content: r.T(key, nil), Embeds: []*discordgo.MessageEmbed{ownCard(r, p)}, Components: profileRow(r, &p)}, nil
+}
+
+// ownCard is the student's own profile card, which also says whether mentors may invite them.
+func ownCard(r *discord.Request, p placement.Profile) *discordgo.MessageEmbed {
+	card := ui.ProfileCard(r, p, profileSelfName(r))
+	state := "profile.invites_on"
+	if p.InvitationsOff {
+		state = "profile.invites_off"
+	}
+	card.Fields = append(card.Fields, ui.Field(r.T("profile.invitations", nil), r.T(state, nil), false))
+	return card
 }
 
 // refused explains why the form was not saved and, when the session store is up, keeps what
@@ -222,7 +255,7 @@ func (h handlers) view(ctx context.Context, r *discord.Request) (*discord.Reply,
 	case placement.ErrorCode(err) == placement.ENOTFOUND && self:
 		reply := &discord.Reply{Content: r.T("profile.none_yet", map[string]any{"Command": ui.Markup(r.Slash("/profile/edit"))})}
 		if r.Actor.Is(placement.RoleStudent) {
-			reply.Components = profileEditRow(r)
+			reply.Components = profileRow(r, nil)
 		}
 		return reply, nil
 	case placement.ErrorCode(err) == placement.ENOTFOUND:
@@ -232,7 +265,8 @@ func (h handlers) view(ctx context.Context, r *discord.Request) (*discord.Reply,
 	}
 	reply := &discord.Reply{Embeds: []*discordgo.MessageEmbed{ui.ProfileCard(r, p, name)}}
 	if self && r.Actor.Is(placement.RoleStudent) {
-		reply.Components = profileEditRow(r)
+		reply.Embeds[0] = ownCard(r, p)
+		reply.Components = profileRow(r, &p)
 	}
 	return reply, nil
 }
@@ -265,11 +299,20 @@ func profileFormValues(p placement.Profile) placement.ProfileInput {
 		Certificates: strings.Join(p.Certificates, ", "), Locations: strings.Join(p.Locations, ", ")}
 }
 
-// profileEditRow is the button that opens the profile form.
-func profileEditRow(r *discord.Request) []discordgo.MessageComponent {
-	return []discordgo.MessageComponent{ui.Row(
+// profileRow is the button that opens the profile form and, once there is a saved profile p,
+// the one that turns mentors' invitations off or on.
+func profileRow(r *discord.Request, p *placement.Profile) []discordgo.MessageComponent {
+	buttons := []discordgo.MessageComponent{
 		discordgo.Button{Label: r.T("profile.edit_button", nil), Style: discordgo.PrimaryButton, CustomID: "/profile/edit"},
-	)}
+	}
+	switch {
+	case p == nil:
+	case p.InvitationsOff:
+		buttons = append(buttons, discordgo.Button{Label: r.T("profile.invitations_turn_on", nil), Style: discordgo.SecondaryButton, CustomID: "/profile/invitations/on"})
+	default:
+		buttons = append(buttons, discordgo.Button{Label: r.T("profile.invitations_turn_off", nil), Style: discordgo.SecondaryButton, CustomID: "/profile/invitations/off"})
+	}
+	return []discordgo.MessageComponent{ui.Row(buttons...)}
 }
 
 // profileSelfName is how the member behind the interaction is called in this server.

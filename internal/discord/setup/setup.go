@@ -1,6 +1,6 @@
 // Package setup is /setup: which roles mean coordinators, mentors and students, where the bot
-// posts, the school's time zone, and the approval gates (the checklist, the intern quota, who
-// may tick items).
+// posts, the school's time zone, the approval gates (the checklist, the intern quota, who may
+// tick items), and how many invitations a position may send a day.
 package setup
 
 import (
@@ -44,6 +44,9 @@ var commands = []discord.Command{
 		{Name: "timezone", Roles: placement.RoleCoordinator, Options: []discord.Option{
 			{Name: "zone", Type: discordgo.ApplicationCommandOptionString, Required: true, Autocomplete: true, MaxLength: 64},
 		}},
+		{Name: "invitations", Roles: placement.RoleCoordinator, Options: []discord.Option{
+			{Name: "per_day", Type: discordgo.ApplicationCommandOptionInteger, Required: true, Min: 1, Max: 100},
+		}},
 		{Name: "show", Roles: placement.RoleCoordinator},
 	}},
 }
@@ -71,6 +74,7 @@ func (h handlers) Register(rs *discord.Routes) {
 	rs.Command("/setup/compliance", placement.RoleCoordinator, h.compliance)
 	rs.Command("/setup/timezone", placement.RoleCoordinator, h.timezone)
 	rs.Autocomplete("/setup/timezone", placement.RoleCoordinator, h.timezoneAutocomplete)
+	rs.Command("/setup/invitations", placement.RoleCoordinator, h.invitations)
 	rs.Command("/setup/show", placement.RoleCoordinator, h.show)
 	rs.UpdateComponent("/setup/clear/{field}", placement.RoleCoordinator, h.clear)
 	rs.UpdateComponent("/setup/confirm/{key}", placement.RoleCoordinator, h.confirm)
@@ -198,6 +202,23 @@ func (h handlers) compliance(ctx context.Context, r *discord.Request) (*discord.
 		in.MentorsTick = &b
 	}
 	return h.saveCompliance(ctx, r, in)
+}
+
+// invitations sets how many students a position's mentors may invite a day. Discord bounds
+// per_day in its own UI, but the value is still checked.
+func (h handlers) invitations(ctx context.Context, r *discord.Request) (*discord.Reply, error) {
+	o := r.Option("per_day")
+	if o == nil {
+		return nil, ui.StaleComponent()
+	}
+	f, ok := o.Value.(float64)
+	if !ok || f != math.Trunc(f) || f < -1e9 || f > 1e9 {
+		return nil, placement.Errorf(placement.EINVALID, "err.invitation_limit_range", map[string]any{"Value": ui.Truncate(fmt.Sprint(o.Value), 20)})
+	}
+	if err := h.svc.SetInvitationLimit(ctx, r.Actor, int(f)); err != nil {
+		return nil, err
+	}
+	return &discord.Reply{Content: r.T("setup.invitations_saved", map[string]any{"Count": int(f)})}, nil
 }
 
 // pending is a /setup change waiting for its coordinator's confirmation: a settings change or

@@ -89,6 +89,7 @@ func NewWith(t testing.TB, pool *pgxpool.Pool, rdb goredis.UniversalClient) *Bot
 		Sessions: redis.NewSessions(rdb, "test:"),
 	}
 	router := discord.NewRouter(deps, features.All(deps))
+	router.Members = DemoMembers
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if _, err := demo.SeedSetup(ctx, svc, demo.School()); err != nil {
@@ -96,6 +97,20 @@ func NewWith(t testing.TB, pool *pgxpool.Pool, rdb goredis.UniversalClient) *Bot
 	}
 	return &Bot{Router: router, Service: svc, Store: store, Pool: pool, Redis: rdb, Discord: fake,
 		Session: fake.Session("Bot test"), Catalog: catalog, Registry: reg, Logs: logs}
+}
+
+// DemoMembers looks members of the demo server up with their roles, as Discord's REST API
+// answers for buttons pressed in DMs.
+func DemoMembers(_ context.Context, guildID, userID string) (*discordgo.Member, error) {
+	if guildID != demo.GuildID {
+		return nil, discord.ErrNotMember
+	}
+	for _, m := range demo.School().Members {
+		if m.ID == userID {
+			return &discordgo.Member{User: &discordgo.User{ID: m.ID, Username: m.Name}, Roles: m.RoleIDs}, nil
+		}
+	}
+	return nil, discord.ErrNotMember
 }
 
 // Do dispatches the interaction as the gateway transport does (answers over REST to the fake
