@@ -96,9 +96,6 @@ func (rt *Router) Dispatch(ctx context.Context, in *discordgo.Interaction, rsp R
 	rt.inflight.Add(1)
 	defer rt.inflight.Done()
 	start := time.Now()
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), rt.Timeout)
-	defer cancel()
-
 	locale := rt.Locale(string(in.Locale))
 	kind, path, opts := classify(in)
 	dm := ""
@@ -108,6 +105,12 @@ func (rt *Router) Dispatch(ctx context.Context, in *discordgo.Interaction, rsp R
 		}
 	}
 	route, vars := rt.Routes.match(kind, path)
+	timeout := rt.Timeout
+	if route != nil && route.Timeout > 0 {
+		timeout = route.Timeout
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
+	defer cancel()
 	label := "unknown" // never a client-sent path: it would flood the metrics with labels
 	if route != nil {
 		label = route.Pattern

@@ -6,6 +6,7 @@ package discord
 import (
 	"context"
 	"strings"
+	"time"
 
 	"placementbot/internal/placement"
 )
@@ -35,6 +36,10 @@ type Route struct {
 	Update bool
 	// Defer acknowledges at once, for routes known to be slow.
 	Defer bool
+	// Timeout, when set, replaces the router's bound on the interaction's work, for the few
+	// routes whose work grows with the school (publishing a round). It should stay well under
+	// the 15 minutes an interaction's token lives.
+	Timeout time.Duration
 }
 
 // Routes is a set of routes keyed by kind.

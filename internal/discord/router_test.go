@@ -330,3 +330,34 @@ func TestAutocompleteBurstIsLimitedApartFromCommands(t *testing.T) {
 		t.Fatalf("another member's autocomplete was limited too: %d choices", len(choices))
 	}
 }
+
+// A route with its own timeout works past the router's and still edits its deferred reply;
+// other routes keep the router's bound.
+func TestRouteTimeoutOutlastsTheRoutersBound(t *testing.T) {
+	b := botenv.New(t)
+	b.Router.Timeout = 50 * time.Millisecond
+	b.Router.Routes.Add(discord.Route{Kind: discord.KindCommand, Pattern: "/long", Defer: true, Timeout: time.Minute,
+		Handler: func(ctx context.Context, r *discord.Request) (*discord.Reply, error) {
+			// Outlive the router's own bound: this context must still be alive after it.
+			select {
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			case <-time.After(200 * time.Millisecond):
+			}
+			return &discord.Reply{Content: "published"}, nil
+		}})
+	b.Router.Routes.Command("/short", 0, func(ctx context.Context, r *discord.Request) (*discord.Reply, error) {
+		deadline, _ := ctx.Deadline()
+		if left := time.Until(deadline); left > 50*time.Millisecond {
+			return nil, errors.New("the router's bound was not applied")
+		}
+		return &discord.Reply{Content: "quick"}, nil
+	})
+	seen := b.Do(t, testenv.Slash(testenv.Member("bo"), "long"))
+	if len(seen.Edits) != 1 || seen.Edits[0].Content != "published" {
+		t.Fatalf("long route: first %d, edits %+v, want the deferral edited with its reply", seen.Type, seen.Edits)
+	}
+	if seen := b.Do(t, testenv.Slash(testenv.Member("bo"), "short")); !strings.Contains(seen.Text(), "quick") {
+		t.Fatalf("short route: %q", seen.Text())
+	}
+}

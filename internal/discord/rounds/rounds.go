@@ -7,6 +7,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/bwmarrin/discordgo"
 
@@ -42,6 +43,9 @@ var commands = []discord.Command{
 	}},
 }
 
+// publishTimeout bounds publishing a round.
+const publishTimeout = 5 * time.Minute
+
 // handlers serve /round and the buttons and forms of its lists, previews and publishing.
 type handlers struct {
 	svc *placement.Service
@@ -68,7 +72,10 @@ func (h handlers) Register(rs *discord.Routes) {
 	rs.Command("/round/publish", coord, h.publishCommand)
 	rs.Autocomplete("/round/publish", coord, h.roundAutocomplete)
 	rs.Component("/round/{id}/publish", coord, h.publishButton)
-	rs.UpdateComponent("/round/{id}/publish/confirm", coord, h.publishConfirm)
+	// Publishing a round the size of the residency match takes about 12 s on a small machine:
+	// acknowledge at once and give it minutes; it commits all or nothing either way.
+	rs.Add(discord.Route{Kind: discord.KindComponent, Pattern: "/round/{id}/publish/confirm", Allow: coord,
+		Handler: h.publishConfirm, Update: true, Defer: true, Timeout: publishTimeout})
 	rs.UpdateComponent("/round/{id}/publish/cancel", coord, h.publishCancel)
 	rs.Command("/round/result", placement.RoleStudent, h.result)
 	rs.Autocomplete("/round/result", placement.RoleStudent, h.roundAutocomplete)
