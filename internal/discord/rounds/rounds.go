@@ -73,9 +73,9 @@ func (h handlers) Register(rs *discord.Routes) {
 	rs.Autocomplete("/round/publish", coord, h.roundAutocomplete)
 	rs.Component("/round/{id}/publish", coord, h.publishButton)
 	// Publishing a round the size of the residency match takes about 12 s on a small machine:
-	// acknowledge at once and give it minutes; it commits all or nothing either way.
+	// the router acknowledges it when slow; give it minutes. It commits all or nothing either way.
 	rs.Add(discord.Route{Kind: discord.KindComponent, Pattern: "/round/{id}/publish/confirm", Allow: coord,
-		Handler: h.publishConfirm, Update: true, Defer: true, Timeout: publishTimeout})
+		Handler: h.publishConfirm, Update: true, Timeout: publishTimeout})
 	rs.UpdateComponent("/round/{id}/publish/cancel", coord, h.publishCancel)
 	rs.Command("/round/result", placement.RoleStudent, h.result)
 	rs.Autocomplete("/round/result", placement.RoleStudent, h.roundAutocomplete)
