@@ -543,7 +543,7 @@ func TestPositionCardByRole(t *testing.T) {
 	}
 
 	mentor := buttonsOf(b.Do(t, testenv.Button(testenv.Member("alice"), "/position/"+id)).Latest())
-	if len(mentor) != 4 || mentor["Edit"].CustomID != "/position/"+id+"/edit" || mentor["Close"].CustomID != "/position/"+id+"/close" ||
+	if len(mentor) != 5 || mentor["Invite students"].CustomID != "/position/"+id+"/candidates" || mentor["Edit"].CustomID != "/position/"+id+"/edit" || mentor["Close"].CustomID != "/position/"+id+"/close" ||
 		mentor["Duplicate"].CustomID != "/position/"+id+"/duplicate" || mentor["Still open"].CustomID != "/position/"+id+"/confirm" {
 		t.Fatalf("mentor's buttons: %v", slices.Collect(maps.Keys(mentor)))
 	}
