@@ -778,7 +778,7 @@ func TestEveryNotificationRenders(t *testing.T) {
 	base := map[string]any{"Title": "Nurse aide", "Enterprise": "City Clinic", "Student": "1", "Name": "City Clinic", "City": "Hangzhou",
 		"User": "2", "Location": "Hangzhou", "Remote": false, "Deadline": "2026-05-01",
 		"Supervisor": "3", "Mentor": "4", "Placed": "Welder trainee",
-		"PositionID": int64(5), "Start": "2026-06-01", "End": "2026-09-01", "SlotsLeft": int64(2), "DeadlineAt": int64(1777680000),
+		"PositionID": int64(5), "Start": "2026-06-01", "End": "2026-09-01", "SlotsLeft": int64(2), "Count": int64(3), "DeadlineAt": int64(1777680000),
 		"Skills": "first aid", "Matched": "first aid", "Stipend": ""}
 	for _, lang := range i18n.Languages {
 		for _, numbers := range []map[string]any{{"ID": int64(9), "Days": int64(1), "Slots": int64(2)}, {"ID": 9.0, "Days": 7.0, "Slots": 2.0}} {
