@@ -572,7 +572,9 @@ var authzCases = []authzCase{
 			return shown(len(ps) == 1, err)
 		}
 	}},
-	{"Rounds", []string{coordinator, mentor, otherMentor, student, otherStudent}, func(w *world) func(placement.Actor) error {
+	// A round is offered to those who take part in it: the student applied to its position.
+	{"Rounds", []string{coordinator, mentor, student}, func(w *world) func(placement.Actor) error {
+		w.apply(w.actor(student), w.pos.ID)
 		r, _ := w.openRound("")
 		return func(a placement.Actor) error {
 			rs, err := w.svc.Rounds(w.ctx, a, placement.RoundFilter{})

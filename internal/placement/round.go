@@ -83,6 +83,15 @@ type RoundFilter struct {
 	Status RoundStatus
 	Prefix string // name starts with (case-insensitive), for autocomplete
 	Limit  int
+	// Member, when set, keeps the rounds the member takes part in: a position of the round
+	// they applied to (Member.UserID) or of an enterprise they mentor (Member.Enterprises).
+	Member *RoundMember
+}
+
+// RoundMember is who takes part in a round, for RoundFilter.
+type RoundMember struct {
+	UserID      string
+	Enterprises []int64
 }
 
 // RankedApplication is an application of a round with its place in a list (0: not ranked).

@@ -120,6 +120,13 @@ func (s *Service) Rounds(ctx context.Context, a Actor, f RoundFilter) ([]Round, 
 	if err := member(a); err != nil {
 		return nil, err
 	}
+	if !a.Is(RoleCoordinator) {
+		// Students and mentors are offered only the rounds they take part in.
+		f.Member = &RoundMember{UserID: a.UserID}
+		if a.Is(RoleMentor) {
+			f.Member.Enterprises = a.EnterpriseIDs
+		}
+	}
 	return s.Store.FindRounds(ctx, a.GuildID, f)
 }
 

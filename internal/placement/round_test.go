@@ -182,6 +182,17 @@ func TestRoundRanksBothSides(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Suggestions offer a round to those who take part in it: coordinators, its applicants and
+	// the mentors of its positions, not a mentor of another enterprise or a member with none.
+	for who, want := range map[string]int{coordinator: 1, student: 1, mentor: 1, otherMentor: 0} {
+		rs, err := w.svc.Rounds(w.ctx, w.actor(who), placement.RoundFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rs) != want {
+			t.Errorf("%s is offered %d rounds, want %d", who, len(rs), want)
+		}
+	}
 
 	wantCode(t, w.svc.SetStudentRanks(w.ctx, st, r.ID, []int64{a2.ID, a1.ID}), placement.EINVALID, "err.round_too_many_ranks")
 	wantCode(t, w.svc.SetStudentRanks(w.ctx, st, r.ID, []int64{b1.ID}), placement.ENOTFOUND, "err.round_not_in_list")

@@ -105,10 +105,17 @@ func (s *Store) FindRound(ctx context.Context, guildID string, id int64) (placem
 // FindRounds lists the guild's rounds newest first, those in the status and whose name starts
 // with the prefix (ignoring case) when set.
 func (s *Store) FindRounds(ctx context.Context, guildID string, f placement.RoundFilter) ([]placement.Round, error) {
+	m := roundMember{f.Member}
 	rows, err := s.pool.Query(ctx, `
 		SELECT `+roundColumns+` FROM rounds r
 		WHERE r.guild_id = $1 AND ($2 = '' OR r.status = $2) AND starts_with(lower(r.name), lower($3))
-		ORDER BY r.id DESC LIMIT $4`, guildID, string(f.Status), f.Prefix, clampLimit(f.Limit))
+		  AND (NOT $5 OR EXISTS (
+		        SELECT 1 FROM round_positions rp JOIN positions p ON p.guild_id = rp.guild_id AND p.id = rp.position_id
+		        WHERE rp.guild_id = r.guild_id AND rp.round_id = r.id
+		          AND (p.enterprise_id = ANY($7::bigint[])
+		               OR EXISTS (SELECT 1 FROM applications a
+		                          WHERE a.guild_id = rp.guild_id AND a.position_id = rp.position_id AND a.student_id = $6))))
+		ORDER BY r.id DESC LIMIT $4`, guildID, string(f.Status), f.Prefix, clampLimit(f.Limit), m.RoundMember != nil, m.userID(), m.enterprises())
 	if err != nil {
 		return nil, wrap("find rounds", err)
 	}
@@ -702,4 +709,21 @@ func (s *Store) RemindRoundRanks(ctx context.Context, now time.Time, within time
 		return nil, wrap("remind round ranks", err)
 	}
 	return out, nil
+}
+
+// roundMember reads a RoundFilter's member, nil or not.
+type roundMember struct{ *placement.RoundMember }
+
+func (m roundMember) userID() string {
+	if m.RoundMember == nil {
+		return ""
+	}
+	return m.UserID
+}
+
+func (m roundMember) enterprises() []int64 {
+	if m.RoundMember == nil {
+		return []int64{}
+	}
+	return append([]int64{}, m.Enterprises...)
 }
