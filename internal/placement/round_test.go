@@ -164,7 +164,7 @@ func TestOpenRoundScopesAndRefusals(t *testing.T) {
 	if n := w.count(`SELECT count(*) FROM audit_events WHERE guild_id = $1 AND action = 'round.opened'`, w.guild); n != 3 {
 		t.Fatalf("%d round.opened audit events, want 3", n)
 	}
-	rounds, err := w.svc.Rounds(w.ctx, w.actor(student), placement.RoundFilter{Prefix: "aut"})
+	rounds, err := w.svc.Rounds(w.ctx, coord, placement.RoundFilter{Prefix: "aut"})
 	if err != nil || len(rounds) != 3 {
 		t.Fatalf("Rounds = %d, %v; want 3", len(rounds), err)
 	}
