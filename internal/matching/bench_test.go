@@ -128,7 +128,7 @@ func barePass(p *Problem, touched []uint64) {
 // BenchmarkMatch times the match against one bare pass over all rank entries of the same
 // problem, at sizes from 1,000 students to the residency match's 47,208:
 //
-//	go test ./internal/matching -run '^$' -bench Match -benchtime 20x
+//	go test ./internal/matching -run '^$' -bench Match -benchtime 50x
 //
 // It reports the match (ms/op, as the benchmark's time), the bare pass, their ratio, and the
 // stability check's time.
