@@ -662,7 +662,7 @@ func (s *Store) RemindRoundRanks(ctx context.Context, now time.Time, within time
 				JOIN applications a ON a.guild_id = rp.guild_id AND a.position_id = rp.position_id
 				                   AND a.status IN ('submitted', 'shortlisted')
 				LEFT JOIN round_ranks rk ON rk.guild_id = a.guild_id AND rk.round_id = d.id AND rk.application_id = a.id
-			), todo AS (
+			), not_ranked AS (
 				SELECT guild_id, round_id, student_id AS user_id, false AS mentor FROM apps
 				GROUP BY guild_id, round_id, student_id HAVING count(student_rank) = 0
 				UNION
@@ -671,7 +671,7 @@ func (s *Store) RemindRoundRanks(ctx context.Context, now time.Time, within time
 					GROUP BY guild_id, round_id, position_id, enterprise_id HAVING count(position_rank) = 0
 				) x JOIN enterprise_mentors m ON m.guild_id = x.guild_id AND m.enterprise_id = x.enterprise_id
 			), picked AS (
-				SELECT DISTINCT ON (t.guild_id, t.round_id, t.user_id) t.* FROM todo t
+				SELECT DISTINCT ON (t.guild_id, t.round_id, t.user_id) t.* FROM not_ranked t
 				WHERE NOT EXISTS (SELECT 1 FROM round_reminders rr
 				                  WHERE rr.guild_id = t.guild_id AND rr.round_id = t.round_id AND rr.user_id = t.user_id)
 				ORDER BY t.guild_id, t.round_id, t.user_id, t.mentor
