@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/bits"
 	"slices"
 )
 
@@ -124,16 +125,20 @@ type Problem struct {
 	// Entries, grouped by student in the student's order: entries start[s]..start[s+1]-1.
 	start   []int32
 	entries []entry
-	// Room for the students a position holds while matching: offsets into one array, sized
-	// by the smaller of its capacity and its acceptable entries.
-	heapOff  []int32
-	heapSize []int32
+	// Each position's ranked entries in the position's order: place k of position q is
+	// ranked[listOff[q]+k], the entry and its student.
+	listOff []int32
+	ranked  []placed
 }
+
+// placed is the entry a position ranked at a place, and the student it is theirs.
+type placed struct{ entry, student int32 }
 
 // entry is one ranked application in eight bytes, so that the whole round stays in the cache.
 type entry struct {
-	// key is the student's place in the position's ranking with its ties broken by the lottery
-	// (0 is the position's first choice), or unranked. Keys compare within one position.
+	// key is the student's place in the position's ranking with its ties broken by the lottery,
+	// counted in the round's list of all positions' rankings one after another (so the
+	// position's first choice is its listOff), or unranked. Keys compare within one position.
 	key uint32
 	pos int32 // the position
 }
@@ -182,12 +187,6 @@ func (b *Builder) Build() (*Problem, error) {
 		}
 	}
 	p.rankWithinPositions(grouped, count, lottery)
-	p.heapOff = make([]int32, nP+1)
-	p.heapSize = make([]int32, nP)
-	for i := range nP {
-		p.heapSize[i] = min(p.capacity[i], count[i])
-		p.heapOff[i+1] = p.heapOff[i] + p.heapSize[i]
-	}
 	return p, nil
 }
 
@@ -199,20 +198,22 @@ func (p *Problem) rankWithinPositions(grouped []rawEntry, count []int32, lottery
 		rank         int
 		lotteryPlace uint32
 	}
-	off := make([]int32, len(count)+1)
+	p.listOff = make([]int32, len(count)+1)
 	for q, n := range count {
-		off[q+1] = off[q] + n
+		p.listOff[q+1] = p.listOff[q] + n
 	}
-	lists := make([]ranked, off[len(count)])
-	fill := slices.Clone(off[:len(count)])
+	lists := make([]ranked, p.listOff[len(count)])
+	fill := slices.Clone(p.listOff[:len(count)])
 	for at, e := range grouped {
 		if e.pRank > 0 {
 			lists[fill[e.position]] = ranked{int32(at), e.pRank, lottery[e.student]}
 			fill[e.position]++
 		}
 	}
+	p.ranked = make([]placed, len(lists))
 	for q := range count {
-		list := lists[off[q]:off[q+1]]
+		off := p.listOff[q]
+		list := lists[off:p.listOff[q+1]]
 		slices.SortFunc(list, func(a, b ranked) int {
 			if c := cmp.Compare(a.rank, b.rank); c != 0 {
 				return c
@@ -220,7 +221,8 @@ func (p *Problem) rankWithinPositions(grouped []rawEntry, count []int32, lottery
 			return cmp.Compare(a.lotteryPlace, b.lotteryPlace)
 		})
 		for place, r := range list {
-			p.entries[r.at].key = uint32(place)
+			p.entries[r.at].key = uint32(off + int32(place))
+			p.ranked[off+int32(place)] = placed{r.at, grouped[r.at].student}
 		}
 	}
 }
@@ -243,94 +245,97 @@ type Result struct {
 // Match runs student-proposing deferred acceptance and returns the student-optimal stable
 // matching. Each student proposes down their list; a position holds the best proposers up to
 // its capacity and lets the worst held go when a better one proposes, who then proposes on.
+// The result does not depend on the order of proposals: every student first proposes once,
+// in order, and those let go propose again afterwards, oldest first.
 func (p *Problem) Match() Result {
 	nS, nP := len(p.students), len(p.positions)
-	// next[s] is the entry the student proposes by next; a held student's is one past the
-	// entry they are held by.
-	next := slices.Clone(p.start[:nS])
-	// What each position holds: a max-heap of (key, student) in its own stretch of one array,
-	// and the key a proposer must beat, kept apart so a refusal reads only that.
-	heapKey := make([]uint32, p.heapOff[nP])
-	heapStudent := make([]int32, p.heapOff[nP])
-	heldLen := make([]int32, nP)
-	bar := make([]uint32, nP)
+	m := matcher{p: p, at: make([]holding, nP), bar: make([]uint32, nP), of: make([]int32, nS)}
 	for q := range nP {
-		if p.heapSize[q] > 0 {
-			bar[q] = unranked // room left: any ranked proposer is held
+		m.at[q] = holding{room: min(p.capacity[q], p.listOff[q+1]-p.listOff[q])}
+		if m.at[q].room > 0 {
+			m.bar[q] = unranked
 		}
 	}
-	for first := range int32(nS) {
-		// The student proposes until held or out of choices; a student let go proposes next.
-		for s := first; s >= 0; {
-			proposer := s
-			s = -1
-			for e, end := next[proposer], p.start[proposer+1]; e < end; e++ {
-				x := &p.entries[e]
-				if x.key >= bar[x.pos] {
-					continue
-				}
-				q := x.pos
-				off, size := p.heapOff[q], p.heapSize[q]
-				hk, hs := heapKey[off:off+size], heapStudent[off:off+size]
-				if n := heldLen[q]; n < size {
-					hk[n], hs[n] = x.key, proposer
-					siftUp(hk, hs, int(n))
-					heldLen[q] = n + 1
-					if n+1 == size {
-						bar[q] = hk[0]
-					}
-				} else {
-					s = hs[0]
-					hk[0], hs[0] = x.key, proposer
-					siftDown(hk, hs, 0)
-					bar[q] = hk[0]
-				}
-				next[proposer] = e + 1
-				break
+	m.held = make([]uint64, (len(p.ranked)+63)/64)
+	var let []uint32 // the places of students let go, who propose again
+	for s := range int32(nS) {
+		if out := m.propose(s, p.start[s], p.start[s+1]); out >= 0 {
+			let = append(let, uint32(out))
+		}
+	}
+	// A student let go is anywhere in memory. Reading a few of the next ones ahead of time
+	// starts their loads while this one proposes, instead of waiting for each in turn.
+	const ahead = 8
+	for i := 0; i < len(let); i++ {
+		if j := i + 2*ahead; j < len(let) {
+			m.warm += p.ranked[let[j]].entry
+		}
+		if j := i + ahead; j < len(let) {
+			m.warm += int32(p.entries[p.ranked[let[j]].entry].pos)
+		}
+		r := p.ranked[let[i]]
+		if out := m.propose(r.student, r.entry+1, p.start[r.student+1]); out >= 0 {
+			let = append(let, uint32(out))
+		}
+	}
+	return Result{p: p, of: m.of}
+}
+
+// matcher is the state of a match. What the positions hold is one bit per place of all their
+// lists, so holding a student and finding the worst held are bit operations on a few words.
+type matcher struct {
+	p    *Problem
+	at   []holding
+	bar  []uint32 // per position, the key a proposer must beat: unranked while there is room
+	held []uint64 // per place, whether its student is held
+	of   []int32  // per student, the entry they are held by, or -1
+	warm int32    // what reading ahead read, kept so that the reads are made
+}
+
+type holding struct {
+	held int32
+	room int32 // how many it can hold: its capacity, or fewer when fewer ranked it
+}
+
+// propose has student s propose by their entries e..end-1 until held or out of choices. It
+// returns the place of the student let go to hold them, or -1.
+func (m *matcher) propose(s, e, end int32) int64 {
+	p, bar := m.p, m.bar
+	m.of[s] = -1
+	for ; e < end; e++ {
+		x := p.entries[e]
+		if x.key >= bar[x.pos] {
+			continue
+		}
+		m.held[x.key/64] |= 1 << (x.key % 64)
+		m.of[s] = e
+		h := &m.at[x.pos]
+		if h.held < h.room {
+			h.held++
+			if h.held == h.room {
+				bar[x.pos] = highest(m.held, p.listOff[x.pos+1]-1)
 			}
+			return -1
 		}
+		// Full: the worst held, at the bar, goes.
+		out := bar[x.pos]
+		m.held[out/64] &^= 1 << (out % 64)
+		bar[x.pos] = highest(m.held, int32(out))
+		return int64(out)
 	}
-	of := make([]int32, nS)
-	for s := range of {
-		of[s] = -1
-	}
-	for q := range nP {
-		for _, s := range heapStudent[p.heapOff[q] : p.heapOff[q]+heldLen[q]] {
-			of[s] = next[s] - 1
-		}
-	}
-	return Result{p: p, of: of}
+	return -1
 }
 
-// A position's held students are a max-heap by key: the worst held is at the top.
-func siftUp(key []uint32, student []int32, i int) {
-	for i > 0 {
-		parent := (i - 1) / 2
-		if key[parent] >= key[i] {
-			return
-		}
-		key[parent], key[i] = key[i], key[parent]
-		student[parent], student[i] = student[i], student[parent]
-		i = parent
+// highest is the highest place at or below from whose student is held. Called for a position
+// that holds someone at or below from, it finds that position's.
+func highest(w []uint64, from int32) uint32 {
+	i := from / 64
+	word := w[i] & (^uint64(0) >> (63 - from%64))
+	for word == 0 {
+		i--
+		word = w[i]
 	}
-}
-
-func siftDown(key []uint32, student []int32, i int) {
-	for {
-		worst, l, r := i, 2*i+1, 2*i+2
-		if l < len(key) && key[l] > key[worst] {
-			worst = l
-		}
-		if r < len(key) && key[r] > key[worst] {
-			worst = r
-		}
-		if worst == i {
-			return
-		}
-		key[i], key[worst] = key[worst], key[i]
-		student[i], student[worst] = student[worst], student[i]
-		i = worst
-	}
+	return uint32(i*64 + 63 - int32(bits.LeadingZeros64(word)))
 }
 
 // Assign builds the result that matches each listed student to the given position, to check
