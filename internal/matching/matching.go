@@ -131,7 +131,7 @@ type Problem struct {
 	ranked  []placed
 }
 
-// placed is the entry a position ranked at a place, and the student it is theirs.
+// placed is the entry at one place of a position's ranking, and whose entry it is.
 type placed struct{ entry, student int32 }
 
 // entry is one ranked application in eight bytes, so that the whole round stays in the cache.
